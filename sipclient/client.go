@@ -1,0 +1,246 @@
+package sipclient
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// Client is one SIP user agent: watcher, presentity and pager at once.
+type Client struct {
+	opt    options
+	cfg    Config
+	ua     *sipgo.UserAgent
+	srv    *sipgo.Server
+	sipc   *sipgo.Client
+	events *eventQueue
+
+	aor       sip.Uri // sip:user@host:port
+	contact   sip.Uri // where peers reach us
+	listeners []net.Addr
+
+	ctx    context.Context // ends at Close; bounds background work
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	closed    bool
+	presence  Presence
+	subs      map[string]*subscription // by contact AOR
+	subDlgs   map[dialogKey]*subscription
+	watchers  map[dialogKey]*watcher
+	decisions map[string]Decision // AOR -> remembered answer
+	closeOnce sync.Once
+}
+
+// New creates a client and starts listening on cfg.ListenAddr (UDP and TCP
+// on the same port).
+func New(cfg Config, opts ...Option) (*Client, error) {
+	o := defaultOptions()
+	for _, f := range opts {
+		f(&o)
+	}
+	if err := validateConfig(&cfg); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		opt: o, cfg: cfg, presence: cfg.Presence, events: newEventQueue(),
+		subs: map[string]*subscription{}, subDlgs: map[dialogKey]*subscription{},
+		watchers: map[dialogKey]*watcher{}, decisions: map[string]Decision{},
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if err := c.start(); err != nil {
+		c.cancel()
+		c.events.abandon()
+		return nil, err
+	}
+	return c, nil
+}
+
+func validateConfig(cfg *Config) error {
+	if cfg.ListenAddr == "" {
+		cfg.ListenAddr = "127.0.0.1:0"
+	}
+	if cfg.User == "" {
+		cfg.User = "parley"
+	}
+	if strings.ContainsAny(cfg.User+cfg.DisplayName, "\r\n\x00<>\"") || strings.ContainsAny(cfg.User, " @:;") {
+		return fmt.Errorf("%w: user %q or display name %q", ErrInvalidText, cfg.User, cfg.DisplayName)
+	}
+	switch strings.ToLower(cfg.Transport) {
+	case "", "udp":
+		cfg.Transport = "UDP"
+	case "tcp":
+		cfg.Transport = "TCP"
+	default:
+		return fmt.Errorf("sipclient: transport %q: want udp or tcp", cfg.Transport)
+	}
+	if cfg.Presence.Status == "" {
+		cfg.Presence.Status = StatusAvailable
+	}
+	return nil
+}
+
+func (c *Client) start() error {
+	ua, err := sipgo.NewUA(
+		sipgo.WithUserAgent(c.opt.userAgentName),
+		sipgo.WithUserAgentParser(newParser()),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(c.sipgoLogger())),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(c.sipgoLogger())),
+	)
+	if err != nil {
+		return fmt.Errorf("sipclient: user agent: %w", err)
+	}
+	c.ua = ua
+	installTrace(c.opt.trace)
+	tcpL, udpC, err := listenPair(c.cfg.ListenAddr)
+	if err != nil {
+		ua.Close()
+		return err
+	}
+	c.listeners = []net.Addr{udpC.LocalAddr(), tcpL.Addr()}
+	host, port := splitHostPort(tcpL.Addr())
+	if err := c.setIdentity(host, port); err != nil {
+		ua.Close()
+		return err
+	}
+	return c.serve(tcpL, udpC, host, port)
+}
+
+func (c *Client) serve(tcpL net.Listener, udpC net.PacketConn, host string, port int) error {
+	srv, err := sipgo.NewServer(c.ua, sipgo.WithServerLogger(c.sipgoLogger()))
+	if err != nil {
+		return fmt.Errorf("sipclient: server: %w", err)
+	}
+	sipc, err := sipgo.NewClient(c.ua, sipgo.WithClientHostname(host), sipgo.WithClientPort(port),
+		sipgo.WithClientLogger(c.sipgoLogger()))
+	if err != nil {
+		return fmt.Errorf("sipclient: client: %w", err)
+	}
+	c.srv, c.sipc = srv, sipc
+	c.routes()
+	c.goServe(func() error { return srv.ServeTCP(tcpL) })
+	c.goServe(func() error { return srv.ServeUDP(udpC) })
+	return nil
+}
+
+func (c *Client) goServe(f func() error) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		if err := f(); err != nil && c.ctx.Err() == nil {
+			c.opt.log.Error("listener stopped", "error", err)
+		}
+	}()
+}
+
+func (c *Client) routes() {
+	c.srv.OnSubscribe(c.guard(c.onSubscribe))
+	c.srv.OnNotify(c.guard(c.onNotify))
+	c.srv.OnMessage(c.guard(c.onMessage))
+	c.srv.OnOptions(c.guard(c.onOptions))
+	c.srv.OnNoRoute(c.guard(c.onUnsupported))
+}
+
+func (c *Client) setIdentity(host string, port int) error {
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = account0Host()
+	}
+	c.aor = sip.Uri{Scheme: "sip", User: c.cfg.User, Host: host, Port: port}
+	c.contact = sip.Uri{Scheme: "sip", User: c.cfg.User, Host: host, Port: port}
+	if c.cfg.Transport == "TCP" {
+		c.contact.UriParams = sip.NewParams()
+		c.contact.UriParams.Add("transport", "tcp")
+	}
+	return nil
+}
+
+// account0Host picks an address peers can reach when we listen on all
+// interfaces: the first non-loopback IPv4, else loopback.
+func account0Host() string {
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {
+			return n.IP.String()
+		}
+	}
+	return "127.0.0.1"
+}
+
+// listenPair opens TCP and UDP on the same port. With port 0 it lets the
+// kernel choose the TCP port and retries if that UDP port is taken.
+func listenPair(addr string) (net.Listener, net.PacketConn, error) {
+	var lastErr error
+	for range 20 {
+		tl, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sipclient: listen tcp %s: %w", addr, err)
+		}
+		uc, err := net.ListenPacket("udp", tl.Addr().String())
+		if err == nil {
+			return tl, uc, nil
+		}
+		tl.Close()
+		lastErr = err
+		if _, p, _ := net.SplitHostPort(addr); p != "0" {
+			break
+		}
+	}
+	return nil, nil, fmt.Errorf("sipclient: listen udp %s: %w", addr, lastErr)
+}
+
+func splitHostPort(a net.Addr) (string, int) {
+	h, p, _ := net.SplitHostPort(a.String())
+	n, _ := strconv.Atoi(p)
+	return h, n
+}
+
+// Events is the stream of everything that happens. It is closed after Close.
+func (c *Client) Events() <-chan Event { return c.events.out }
+
+// AOR is our own address in direct mode, e.g. sip:alice@127.0.0.1:5062.
+func (c *Client) AOR() string { return c.aor.String() }
+
+// ListenAddrs are the bound UDP and TCP addresses.
+func (c *Client) ListenAddrs() []string {
+	out := make([]string, 0, len(c.listeners))
+	for _, a := range c.listeners {
+		out = append(out, a.Network()+":"+a.String())
+	}
+	return out
+}
+
+func (c *Client) emit(e Event) { c.events.push(e) }
+
+func (c *Client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// Close unsubscribes from every contact, ends every watcher's subscription
+// with a final NOTIFY, stops listening and closes the event stream. It is
+// bounded in time and safe to call more than once.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		c.mu.Lock()
+		c.closed = true
+		c.mu.Unlock()
+		c.unsubscribeAll(ctx)
+		c.terminateWatchers(ctx, "deactivated")
+		c.cancel()
+		c.ua.Close()
+		c.wg.Wait()
+		c.events.close()
+	})
+	return nil
+}

@@ -1,0 +1,113 @@
+package sipclient
+
+import (
+	"net"
+	"slices"
+	"strconv"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// dialogKey identifies a dialog from our side: the Call-ID and our own tag.
+// Our tag alone is unique to us, and the remote tag may not be known yet
+// (a NOTIFY can arrive before the SUBSCRIBE's 2xx).
+type dialogKey struct{ callID, localTag string }
+
+// dialog is the state RFC 3261 12 keeps for a SUBSCRIBE-created dialog.
+// sipgo's dialog helpers are INVITE-shaped, so Parley keeps its own.
+type dialog struct {
+	callID       string
+	localTag     string
+	remoteTag    string
+	localURI     sip.Uri // our AOR, From of our requests
+	localName    string
+	remoteURI    sip.Uri // peer's AOR, To of our requests
+	remoteName   string
+	remoteTarget sip.Uri   // peer's Contact: Request-URI of our requests
+	routeSet     []sip.Uri // Route headers, in order
+	localCSeq    uint32
+	transport    string
+	// source is the peer's address of an accepted TCP connection: requests
+	// go back over it instead of opening a new one (sipgo issue #361).
+	source string
+}
+
+func (d *dialog) key() dialogKey { return dialogKey{d.callID, d.localTag} }
+
+// request builds the next in-dialog request (RFC 3261 12.2.1.1).
+func (c *Client) dialogRequest(d *dialog, method sip.RequestMethod) *sip.Request {
+	d.localCSeq++
+	req := sip.NewRequest(method, *d.remoteTarget.Clone())
+	from := &sip.FromHeader{DisplayName: d.localName, Address: d.localURI, Params: sip.NewParams()}
+	from.Params.Add("tag", d.localTag)
+	to := &sip.ToHeader{DisplayName: d.remoteName, Address: d.remoteURI, Params: sip.NewParams()}
+	if d.remoteTag != "" {
+		to.Params.Add("tag", d.remoteTag)
+	}
+	callID := sip.CallIDHeader(d.callID)
+	req.AppendHeader(from)
+	req.AppendHeader(to)
+	req.AppendHeader(&callID)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: d.localCSeq, MethodName: method})
+	for _, r := range d.routeSet {
+		req.AppendHeader(&sip.RouteHeader{Address: r})
+	}
+	c.finishRequest(req, d.transport)
+	c.routeDialogRequest(d, req)
+	return req
+}
+
+// routeDialogRequest sends over the peer's own TCP connection while it is
+// open, else to the first route or the remote target.
+func (c *Client) routeDialogRequest(d *dialog, req *sip.Request) {
+	if len(d.routeSet) > 0 {
+		r := d.routeSet[0]
+		req.SetDestination(hostPort(r))
+		return
+	}
+	if d.source != "" && d.transport != "UDP" {
+		if conn, _ := c.ua.TransportLayer().GetConnection(d.transport, d.source); conn != nil {
+			conn.TryClose() // GetConnection took a reference
+			req.SetDestination(d.source)
+			return
+		}
+	}
+}
+
+func hostPort(u sip.Uri) string {
+	port := u.Port
+	if port == 0 {
+		port = 5060
+	}
+	return net.JoinHostPort(u.Host, strconv.Itoa(port))
+}
+
+// routeSetFrom reads Record-Route: in order for the UAS, reversed for the
+// UAC (RFC 3261 12.1.1, 12.1.2).
+func routeSetFrom(m headerReader, reverse bool) []sip.Uri {
+	var out []sip.Uri
+	for _, h := range m.GetHeaders("Record-Route") {
+		if rr, ok := h.(*sip.RecordRouteHeader); ok {
+			out = append(out, *rr.Address.Clone())
+		}
+	}
+	if reverse {
+		slices.Reverse(out)
+	}
+	return out
+}
+
+// contactURI returns the Contact address of m, ok false when there is none.
+func contactURI(m headerReader) (sip.Uri, bool) {
+	if h := m.GetHeader("Contact"); h != nil {
+		if ch, ok := h.(*sip.ContactHeader); ok && ch.Address.Host != "" {
+			return *ch.Address.Clone(), true
+		}
+	}
+	return sip.Uri{}, false
+}
+
+func tagOf(params sip.HeaderParams) string {
+	t, _ := params.Get("tag")
+	return t
+}

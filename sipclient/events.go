@@ -1,0 +1,107 @@
+package sipclient
+
+import "time"
+
+// Event is one thing that happened in the SIP core. The concrete types below
+// are the whole vocabulary; callers switch on them.
+type Event interface{ isEvent() }
+
+// Basic presence states of a contact, as PIDF defines them, plus unknown for
+// "we have no readable document".
+const (
+	BasicOpen    = "open"
+	BasicClosed  = "closed"
+	BasicUnknown = "unknown"
+)
+
+// PresenceChanged is a whole snapshot of one contact's presence, so a
+// consumer may coalesce them and keep only the latest per URI.
+type PresenceChanged struct {
+	URI      string // the contact we subscribed to
+	Basic    string // BasicOpen, BasicClosed or BasicUnknown
+	Activity string // RPID activity ("away", "busy", "on-the-phone"...), "" if none
+	Note     string
+	Contact  string // where the contact says it can be reached
+	Raw      string // the last NOTIFY body as received
+	At       time.Time
+}
+
+// Subscription states reported by SubscriptionChanged.
+const (
+	SubPending    = "pending"
+	SubActive     = "active"
+	SubTerminated = "terminated"
+	SubFailed     = "failed"
+)
+
+// SubscriptionChanged reports the state of our subscription to a contact.
+type SubscriptionChanged struct {
+	URI        string
+	State      string
+	Reason     string // RFC 6665 reason or the refusal's reason phrase
+	Code       int    // status code when a SUBSCRIBE was refused, else 0
+	Expires    int    // seconds, when active or pending
+	RetryIn    time.Duration
+	LastNotify time.Time
+}
+
+// MessageReceived is an instant message from someone (RFC 3428).
+type MessageReceived struct {
+	From        string // the sender's address (From URI)
+	FromName    string // the display name the sender claims
+	To          string
+	Text        string
+	ContentType string
+	CallID      string
+	FromTag     string
+	CSeq        uint32
+	At          time.Time
+}
+
+// Message delivery states reported by MessageStatus.
+const (
+	MsgSent   = "sent"
+	MsgStored = "stored" // 202: accepted for later delivery
+	MsgFailed = "failed"
+)
+
+// MessageStatus reports the fate of a message we sent.
+type MessageStatus struct {
+	ID     string
+	To     string
+	Status string
+	Code   int
+	Reason string
+}
+
+// Watcher states reported by WatcherChanged.
+const (
+	WatcherPending    = "pending"
+	WatcherActive     = "active"
+	WatcherBlocked    = "blocked"
+	WatcherTerminated = "terminated"
+)
+
+// WatcherChanged reports someone watching (or asking to watch) our presence.
+// State WatcherPending means a decision is wanted: call AuthorizeWatcher.
+type WatcherChanged struct {
+	URI     string
+	State   string
+	Reason  string
+	Expires int
+}
+
+// Diagnostic reports a problem that is not fatal: an unreadable presence
+// document, a malformed request, a failed NOTIFY. What names the operation.
+type Diagnostic struct {
+	What   string
+	URI    string
+	Detail string
+}
+
+func (PresenceChanged) isEvent()     {}
+func (SubscriptionChanged) isEvent() {}
+func (MessageReceived) isEvent()     {}
+func (MessageStatus) isEvent()       {}
+func (WatcherChanged) isEvent()      {}
+func (Diagnostic) isEvent()          {}

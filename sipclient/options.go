@@ -1,0 +1,91 @@
+package sipclient
+
+import (
+	"io"
+	"log/slog"
+	"time"
+)
+
+// Decision is the answer of a watcher-authorization policy.
+type Decision int
+
+// What to do with someone who subscribes to our presence.
+const (
+	Allow Decision = iota // they see our real status
+	Block                 // polite blocking: they see us as offline
+	Ask                   // pending until AuthorizeWatcher is called
+)
+
+// Policy decides, for a watcher's address, whether it may see our presence.
+type Policy func(watcherURI string) Decision
+
+// Config is what identifies this user agent.
+type Config struct {
+	ListenAddr  string // host:port for UDP and TCP; port 0 picks a free one
+	User        string // user part of the direct-mode AOR sip:User@host:port
+	DisplayName string
+	Transport   string   // "udp" or "tcp": default for outgoing requests
+	Presence    Presence // initial own presence
+}
+
+type options struct {
+	log           *slog.Logger
+	trace         io.Writer
+	policy        Policy
+	subExpires    int // what we ask for in SUBSCRIBE
+	maxExpires    int // cap on what watchers get
+	minExpires    int // below this a watcher gets 423
+	retryMin      time.Duration
+	retryMax      time.Duration
+	reqTimeout    time.Duration
+	maxBody       int
+	userAgentName string
+}
+
+// Option tunes a Client.
+type Option func(*options)
+
+func defaultOptions() options {
+	return options{
+		log:           slog.New(slog.DiscardHandler),
+		policy:        func(string) Decision { return Allow },
+		subExpires:    3600,
+		maxExpires:    3600,
+		minExpires:    60,
+		retryMin:      2 * time.Second,
+		retryMax:      5 * time.Minute,
+		reqTimeout:    32 * time.Second,
+		maxBody:       32 << 10,
+		userAgentName: "Parley/0.1",
+	}
+}
+
+// WithLogger sets the structured logger (also handed to sipgo).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithTrace prints every SIP message sent or received to w, with
+// credentials redacted. sipgo's tracer is process-wide: the last client
+// created with a trace writer owns it.
+func WithTrace(w io.Writer) Option { return func(o *options) { o.trace = w } }
+
+// WithPolicy sets the watcher-authorization policy (default: allow all).
+func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
+
+// WithSubscribeExpires sets the subscription duration we ask for.
+func WithSubscribeExpires(sec int) Option { return func(o *options) { o.subExpires = sec } }
+
+// WithExpiresRange sets the shortest and longest subscription we grant.
+func WithExpiresRange(minSec, maxSec int) Option {
+	return func(o *options) { o.minExpires, o.maxExpires = minSec, maxSec }
+}
+
+// WithRetry sets the re-subscribe backoff range.
+func WithRetry(first, max time.Duration) Option {
+	return func(o *options) { o.retryMin, o.retryMax = first, max }
+}
+
+// WithRequestTimeout bounds how long one request waits for its answer.
+func WithRequestTimeout(d time.Duration) Option { return func(o *options) { o.reqTimeout = d } }
+
+// WithMaxBody sets the largest body accepted in a MESSAGE or NOTIFY.
+func WithMaxBody(n int) Option { return func(o *options) { o.maxBody = n } }

@@ -1,0 +1,182 @@
+package sipclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+const allowMethods = "ACK, BYE, CANCEL, OPTIONS, SUBSCRIBE, NOTIFY, MESSAGE"
+
+// newRequest builds an out-of-dialog request from us to target with a fresh
+// Call-ID and From tag (RFC 3261 8.1.1).
+func (c *Client) newRequest(method sip.RequestMethod, target sip.Uri) *sip.Request {
+	req := sip.NewRequest(method, target)
+	from := &sip.FromHeader{DisplayName: c.cfg.DisplayName, Address: c.aor, Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	to := &sip.ToHeader{Address: sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port}, Params: sip.NewParams()}
+	callID := sip.CallIDHeader(sip.GenerateTagN(24))
+	req.AppendHeader(from)
+	req.AppendHeader(to)
+	req.AppendHeader(&callID)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: method})
+	c.finishRequest(req, uriTransport(target, c.cfg.Transport))
+	return req
+}
+
+// finishRequest adds the headers every request of ours carries and binds
+// UDP requests to our listening socket, so answers and peers see one port.
+func (c *Client) finishRequest(req *sip.Request, transport string) {
+	mf := sip.MaxForwardsHeader(70)
+	req.AppendHeader(&mf)
+	req.AppendHeader(c.contactHeader(transport))
+	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	req.AppendHeader(sip.NewHeader("User-Agent", c.opt.userAgentName))
+	req.SetTransport(transport)
+	if transport == "UDP" {
+		host, port := splitHostPort(c.listeners[0])
+		req.Laddr = sip.Addr{IP: net.ParseIP(host), Port: port}
+	}
+}
+
+func (c *Client) contactHeader(transport string) *sip.ContactHeader {
+	u := sip.Uri{Scheme: "sip", User: c.contact.User, Host: c.contact.Host, Port: c.contact.Port}
+	if transport != "UDP" {
+		u.UriParams = sip.NewParams()
+		u.UriParams.Add("transport", strings.ToLower(transport))
+	}
+	return &sip.ContactHeader{Address: u}
+}
+
+// do sends req and waits for its final answer, bounded by the request
+// timeout. A non-2xx answer is returned with a *ResponseError.
+func (c *Client) do(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opt.reqTimeout)
+	defer cancel()
+	res, err := c.sipc.Do(ctx, req, sipgo.ClientRequestAddVia)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sip.ErrTransactionTimeout) {
+			return nil, fmt.Errorf("%s to %s: %w", req.Method, req.Recipient.Host, ErrNoResponse)
+		}
+		return nil, fmt.Errorf("%s to %s: %w", req.Method, req.Recipient.Host, err)
+	}
+	if !res.IsSuccess() {
+		return res, &ResponseError{Method: string(req.Method), Code: res.StatusCode, Reason: res.Reason}
+	}
+	return res, nil
+}
+
+// respond answers req on tx. It adds Via received= when the sent-by host is
+// not the packet's source address, as RFC 3261 18.2.1 requires and sipgo
+// omits, and the extra headers given as name/value pairs.
+func (c *Client) respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response {
+	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	addReceived(req, res)
+	for i := 0; i+1 < len(hdrs); i += 2 {
+		res.AppendHeader(sip.NewHeader(hdrs[i], hdrs[i+1]))
+	}
+	c.send(tx, res)
+	return res
+}
+
+func (c *Client) send(tx sip.ServerTransaction, res *sip.Response) {
+	if err := tx.Respond(res); err != nil {
+		c.opt.log.Warn("response not sent", "code", res.StatusCode, "error", err)
+	}
+}
+
+func addReceived(req *sip.Request, res *sip.Response) {
+	via := res.Via()
+	if via == nil {
+		return
+	}
+	src, _, err := net.SplitHostPort(req.Source())
+	if err != nil || src == "" {
+		return
+	}
+	if via.Host != src && !via.Params.Has("received") {
+		via.Params.Add("received", src)
+	}
+}
+
+// guard wraps a request handler: it refuses work after Close, answers 500
+// instead of crashing on a bug, and checks the body size limit.
+func (c *Client) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.RequestHandler {
+	return func(req *sip.Request, tx sip.ServerTransaction) {
+		defer func() {
+			if r := recover(); r != nil {
+				c.opt.log.Error("request handler panic", "method", req.Method, "panic", r)
+				c.respond(req, tx, 500, "Internal Server Error")
+			}
+		}()
+		if c.isClosed() {
+			c.respond(req, tx, 503, "Service Unavailable", "Retry-After", "30")
+			return
+		}
+		if len(req.Body()) > c.opt.maxBody {
+			c.respond(req, tx, 413, "Request Entity Too Large")
+			c.emit(Diagnostic{What: "oversize " + string(req.Method), URI: fromAOR(req),
+				Detail: fmt.Sprintf("body of %d bytes refused (limit %d)", len(req.Body()), c.opt.maxBody)})
+			return
+		}
+		if req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil {
+			c.respond(req, tx, 400, "Missing Required Header")
+			return
+		}
+		h(req, tx)
+	}
+}
+
+func (c *Client) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+	c.respond(req, tx, 200, "OK", "Allow", allowMethods, "Allow-Events", "presence",
+		"Accept", "text/plain, application/pidf+xml, application/cpim-pidf+xml")
+}
+
+func (c *Client) onUnsupported(req *sip.Request, tx sip.ServerTransaction) {
+	if req.IsAck() {
+		return
+	}
+	c.respond(req, tx, 405, "Method Not Allowed", "Allow", allowMethods)
+}
+
+// fromAOR is the sender's address without parameters.
+func fromAOR(req *sip.Request) string {
+	if f := req.From(); f != nil {
+		return aorString(f.Address)
+	}
+	return ""
+}
+
+// headerValue returns a header's value by name, or "".
+func headerValue(m headerReader, name string) string {
+	if h := m.GetHeader(name); h != nil {
+		return strings.TrimSpace(h.Value())
+	}
+	return ""
+}
+
+// expiresHeader reads Expires; ok is false when absent, err when garbled.
+func expiresHeader(m headerReader) (int, bool, error) {
+	v := headerValue(m, "Expires")
+	if v == "" {
+		return 0, false, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, true, fmt.Errorf("bad Expires %q", v)
+	}
+	return n, true, nil
+}
+
+// headerReader is what requests and responses share for reading headers.
+type headerReader interface {
+	GetHeader(name string) sip.Header
+	GetHeaders(name string) []sip.Header
+	ContentType() *sip.ContentTypeHeader
+}

@@ -1,0 +1,71 @@
+package sipclient
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/parley-im/parley/sipclient/pidf"
+)
+
+// Status is the user's own availability, as offered in the status menu.
+type Status string
+
+// The statuses a user can choose.
+const (
+	StatusAvailable  Status = "available"
+	StatusAway       Status = "away"
+	StatusBusy       Status = "busy"
+	StatusDND        Status = "dnd"
+	StatusOnThePhone Status = "onthephone"
+	StatusOffline    Status = "offline"
+)
+
+// Presence is the user's own published state: a status and a free note.
+type Presence struct {
+	Status Status
+	Note   string
+}
+
+// ParseStatus accepts a status name as typed by a user or a script.
+func ParseStatus(s string) (Status, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "available", "online", "open":
+		return StatusAvailable, nil
+	case "away":
+		return StatusAway, nil
+	case "busy":
+		return StatusBusy, nil
+	case "dnd", "do-not-disturb":
+		return StatusDND, nil
+	case "onthephone", "on-the-phone", "phone":
+		return StatusOnThePhone, nil
+	case "offline", "invisible", "closed":
+		return StatusOffline, nil
+	}
+	return "", fmt.Errorf("%w: %q", ErrBadStatus, s)
+}
+
+// document renders our presence as PIDF with RPID activities (RFC 4480).
+// DND has no RPID activity of its own; it is "busy" with the note saying so.
+func (p Presence) document(entity, contact string) *pidf.Document {
+	d := &pidf.Document{Entity: entity, Basic: pidf.BasicOpen, Contact: contact, Note: p.Note}
+	switch p.Status {
+	case StatusAway:
+		d.Activities = []string{"away"}
+	case StatusBusy, StatusDND:
+		d.Activities = []string{"busy"}
+	case StatusOnThePhone:
+		d.Activities = []string{"on-the-phone"}
+	case StatusOffline:
+		d.Basic, d.Contact = pidf.BasicClosed, ""
+	}
+	if p.Status == StatusDND && d.Note == "" {
+		d.Note = "Do not disturb"
+	}
+	return d
+}
+
+// encodeBody renders p for one watcher in the format it asked for.
+func encodeBody(p Presence, entity, contact, contentType string) ([]byte, error) {
+	return pidf.Encode(p.document(entity, contact), contentType)
+}

@@ -1,0 +1,70 @@
+package sipclient
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// ParseURI parses a user-supplied SIP address: a bare URI, a name-addr
+// ("Bob <sip:bob@host>") or one without a scheme ("bob@host"). It refuses
+// anything that could inject header lines.
+func ParseURI(s string) (sip.Uri, error) {
+	var u sip.Uri
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return u, fmt.Errorf("%w: empty address", ErrInvalidURI)
+	}
+	if strings.ContainsAny(s, "\r\n\x00") {
+		return u, fmt.Errorf("%w: control characters in %q", ErrInvalidURI, s)
+	}
+	if i := strings.IndexByte(s, '<'); i >= 0 {
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			return u, fmt.Errorf("%w: missing '>' in %q", ErrInvalidURI, s)
+		}
+		s = s[i+1 : i+j]
+	}
+	lower := strings.ToLower(s)
+	if !strings.HasPrefix(lower, "sip:") && !strings.HasPrefix(lower, "sips:") {
+		if strings.Contains(s, ":") && !strings.Contains(s, "@") {
+			return u, fmt.Errorf("%w: %q is not a sip: or sips: address", ErrInvalidURI, s)
+		}
+		s = "sip:" + s
+	}
+	if strings.ContainsAny(s, " \t\"<>") {
+		return u, fmt.Errorf("%w: spaces or quotes in %q", ErrInvalidURI, s)
+	}
+	if err := sip.ParseUri(s, &u); err != nil {
+		return u, fmt.Errorf("%w: %q: %v", ErrInvalidURI, s, err)
+	}
+	if u.Host == "" {
+		return u, fmt.Errorf("%w: %q has no host", ErrInvalidURI, s)
+	}
+	return u, nil
+}
+
+// aorString renders a URI as an address of record: scheme, user, host and
+// port, without parameters or headers.
+func aorString(u sip.Uri) string {
+	a := sip.Uri{Scheme: u.Scheme, User: u.User, Host: u.Host, Port: u.Port}
+	if a.Scheme == "" {
+		a.Scheme = "sip"
+	}
+	return a.String()
+}
+
+// uriTransport returns the transport a URI asks for (";transport=tcp"), or
+// def when it names none.
+func uriTransport(u sip.Uri, def string) string {
+	if u.UriParams != nil {
+		if t, ok := u.UriParams.Get("transport"); ok && t != "" {
+			return strings.ToUpper(t)
+		}
+	}
+	if u.Scheme == "sips" {
+		return "TLS"
+	}
+	return strings.ToUpper(def)
+}

@@ -1,0 +1,306 @@
+package sipclient
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// subscription is our watch on one contact's presence (RFC 3856, 6665).
+// It survives failures: a failed or terminated dialog is replaced by a new
+// SUBSCRIBE after a backoff, until Unsubscribe.
+type subscription struct {
+	uri        string // contact AOR, the key in Client.subs
+	target     sip.Uri
+	dlg        *dialog // current dialog, nil between attempts
+	state      string
+	expires    int // what we ask for; 423 may raise it
+	timer      *time.Timer
+	attempt    int
+	lastNotify time.Time
+	lastBasic  string
+	ended      bool
+}
+
+// Subscribe starts watching uri's presence. It returns at once; progress
+// arrives as SubscriptionChanged and PresenceChanged events. Subscribing to
+// a contact already watched does nothing.
+func (c *Client) Subscribe(ctx context.Context, uri string) error {
+	target, err := ParseURI(uri)
+	if err != nil {
+		return err
+	}
+	key := aorString(target)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	if _, ok := c.subs[key]; ok {
+		return nil
+	}
+	s := &subscription{uri: key, target: target, expires: c.opt.subExpires, lastBasic: BasicUnknown}
+	c.subs[key] = s
+	go c.sendSubscribe(s, false)
+	return nil
+}
+
+// Subscriptions lists the contacts being watched.
+func (c *Client) Subscriptions() []SubscriptionChanged {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]SubscriptionChanged, 0, len(c.subs))
+	for _, s := range c.subs {
+		out = append(out, SubscriptionChanged{URI: s.uri, State: s.state, Expires: s.expires, LastNotify: s.lastNotify})
+	}
+	return out
+}
+
+// sendSubscribe sends an initial SUBSCRIBE (new dialog) or, with refresh
+// and an established dialog, an in-dialog refresh.
+func (c *Client) sendSubscribe(s *subscription, refresh bool) {
+	c.mu.Lock()
+	if s.ended || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if !refresh || s.dlg == nil || s.dlg.remoteTag == "" {
+		c.dropSubDialog(s)
+		s.dlg = c.newSubDialog(s.target)
+		c.subDlgs[s.dlg.key()] = s
+	}
+	dlg := s.dlg
+	req := c.dialogRequest(dlg, sip.SUBSCRIBE)
+	addSubscribeHeaders(req, s.expires)
+	c.mu.Unlock()
+
+	res, err := c.do(c.ctx, req)
+	c.subscribeAnswered(s, dlg, refresh, res, err)
+}
+
+func addSubscribeHeaders(req *sip.Request, expires int) {
+	req.AppendHeader(sip.NewHeader("Event", "presence"))
+	req.AppendHeader(sip.NewHeader("Accept", "application/pidf+xml, application/cpim-pidf+xml"))
+	req.AppendHeader(sip.NewHeader("Allow-Events", "presence"))
+	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
+}
+
+func (c *Client) newSubDialog(target sip.Uri) *dialog {
+	return &dialog{
+		callID: sip.GenerateTagN(24), localTag: sip.GenerateTagN(16),
+		localURI: c.aor, localName: c.cfg.DisplayName,
+		remoteURI:    sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port},
+		remoteTarget: target, transport: uriTransport(target, c.cfg.Transport),
+	}
+}
+
+// dropSubDialog forgets s's current dialog. Caller holds c.mu.
+func (c *Client) dropSubDialog(s *subscription) {
+	if s.dlg != nil {
+		delete(c.subDlgs, s.dlg.key())
+		s.dlg = nil
+	}
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+}
+
+func (c *Client) subscribeAnswered(s *subscription, dlg *dialog, refresh bool, res *sip.Response, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s.dlg != dlg {
+		return // superseded while we waited
+	}
+	if s.ended {
+		if err == nil {
+			go c.sendUnsubscribe(context.Background(), s, dlg)
+		}
+		return
+	}
+	if err == nil {
+		c.subscribeAccepted(s, dlg, res)
+		return
+	}
+	var re *ResponseError
+	if errors.As(err, &re) {
+		switch {
+		case re.Code == 423:
+			if min, _, _ := minExpires(res); min > s.expires {
+				s.expires = min
+				go c.sendSubscribe(s, refresh)
+				return
+			}
+		case re.Code == 481 && refresh:
+			c.dropSubDialog(s)
+			go c.sendSubscribe(s, false)
+			return
+		}
+	}
+	c.subscribeFailed(s, res, err)
+}
+
+func minExpires(res *sip.Response) (int, bool, error) {
+	if res == nil {
+		return 0, false, nil
+	}
+	v := headerValue(res, "Min-Expires")
+	n, err := strconv.Atoi(v)
+	return n, err == nil, err
+}
+
+// subscribeAccepted records what a 2xx to SUBSCRIBE tells about the dialog
+// and schedules the refresh. Caller holds c.mu.
+func (c *Client) subscribeAccepted(s *subscription, dlg *dialog, res *sip.Response) {
+	if dlg.remoteTag == "" && res.To() != nil {
+		dlg.remoteTag = tagOf(res.To().Params)
+	}
+	if u, ok := contactURI(res); ok {
+		dlg.remoteTarget = u
+	}
+	if dlg.localCSeq == 1 {
+		dlg.routeSet = routeSetFrom(res, true)
+	}
+	granted := s.expires
+	if n, ok, err := expiresHeader(res); ok && err == nil {
+		granted = n
+	}
+	s.attempt = 0
+	c.scheduleSub(s, refreshDelay(granted), true)
+}
+
+// refreshDelay refreshes at 80% of the granted time, so a slow answer still
+// lands before expiry.
+func refreshDelay(sec int) time.Duration {
+	d := time.Duration(sec) * time.Second * 4 / 5
+	return max(d, 500*time.Millisecond)
+}
+
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.opt.retryMin << min(attempt, 20)
+	if d <= 0 || d > c.opt.retryMax {
+		d = c.opt.retryMax
+	}
+	jitter := time.Duration(rand.Int64N(int64(d)/5 + 1))
+	return d - d/10 + jitter
+}
+
+// scheduleSub arms s's single timer. Caller holds c.mu.
+func (c *Client) scheduleSub(s *subscription, d time.Duration, refresh bool) {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.timer = time.AfterFunc(d, func() { c.sendSubscribe(s, refresh) })
+}
+
+// subscribeFailed reports a failed SUBSCRIBE, marks the contact unknown
+// (never a stale "online") and retries later. Caller holds c.mu.
+func (c *Client) subscribeFailed(s *subscription, res *sip.Response, err error) {
+	c.dropSubDialog(s)
+	delay := c.backoff(s.attempt)
+	s.attempt++
+	if ra := retryAfter(res); ra > 0 {
+		delay = ra
+	}
+	ev := SubscriptionChanged{URI: s.uri, State: SubFailed, Reason: err.Error(), RetryIn: delay, LastNotify: s.lastNotify}
+	var re *ResponseError
+	if errors.As(err, &re) {
+		ev.Code, ev.Reason = re.Code, re.Reason
+	} else if errors.Is(err, ErrNoResponse) {
+		ev.Reason = "no answer from the peer"
+	}
+	s.state = SubFailed
+	c.emit(ev)
+	c.markUnknown(s)
+	c.scheduleSub(s, delay, false)
+}
+
+func retryAfter(res *sip.Response) time.Duration {
+	if res == nil {
+		return 0
+	}
+	v := headerValue(res, "Retry-After")
+	if n := atoiOr(firstToken(v), -1); n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 0
+}
+
+func firstToken(v string) string {
+	for i, r := range v {
+		if r == ' ' || r == ';' || r == '(' {
+			return v[:i]
+		}
+	}
+	return v
+}
+
+// markUnknown reports the contact's presence as unknown once. Caller holds
+// c.mu.
+func (c *Client) markUnknown(s *subscription) {
+	if s.lastBasic == BasicUnknown {
+		return
+	}
+	s.lastBasic = BasicUnknown
+	c.emit(PresenceChanged{URI: s.uri, Basic: BasicUnknown, At: time.Now()})
+}
+
+// Unsubscribe stops watching uri: a SUBSCRIBE with Expires: 0 in the
+// dialog, if one is established.
+func (c *Client) Unsubscribe(ctx context.Context, uri string) error {
+	target, err := ParseURI(uri)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	s, ok := c.subs[aorString(target)]
+	if !ok {
+		c.mu.Unlock()
+		return ErrNotFound
+	}
+	delete(c.subs, s.uri)
+	s.ended = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	dlg := s.dlg
+	c.mu.Unlock()
+	c.emit(SubscriptionChanged{URI: s.uri, State: SubTerminated, Reason: "unsubscribed"})
+	if dlg == nil || dlg.remoteTag == "" {
+		return nil // an answer still in flight sends the Expires: 0
+	}
+	return c.sendUnsubscribe(ctx, s, dlg)
+}
+
+func (c *Client) sendUnsubscribe(ctx context.Context, s *subscription, dlg *dialog) error {
+	c.mu.Lock()
+	req := c.dialogRequest(dlg, sip.SUBSCRIBE)
+	addSubscribeHeaders(req, 0)
+	c.mu.Unlock()
+	_, err := c.do(ctx, req)
+	// Keep the dialog known a little longer: the final NOTIFY is on its way.
+	time.AfterFunc(5*time.Second, func() {
+		c.mu.Lock()
+		c.dropSubDialog(s)
+		c.mu.Unlock()
+	})
+	return err
+}
+
+func (c *Client) unsubscribeAll(ctx context.Context) {
+	c.mu.Lock()
+	uris := make([]string, 0, len(c.subs))
+	for k := range c.subs {
+		uris = append(uris, k)
+	}
+	c.mu.Unlock()
+	parallel(uris, 64, func(u string) {
+		if err := c.Unsubscribe(ctx, u); err != nil {
+			c.opt.log.Debug("unsubscribe at exit", "uri", u, "error", err)
+		}
+	})
+}
