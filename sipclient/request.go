@@ -33,6 +33,7 @@ func (c *Client) newRequest(method sip.RequestMethod, target sip.Uri) *sip.Reque
 // finishRequest adds the headers every request of ours carries and binds
 // UDP requests to our listening socket, so answers and peers see one port.
 func (c *Client) finishRequest(req *sip.Request, transport string) {
+	req.SetBody(nil) // Content-Length: 0 until a body is set; TCP needs it
 	mf := sip.MaxForwardsHeader(70)
 	req.AppendHeader(&mf)
 	req.AppendHeader(c.contactHeader(transport))

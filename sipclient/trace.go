@@ -52,8 +52,12 @@ func installTrace(w io.Writer) {
 // sipgoLogger is the logger handed to sipgo: ours, with anything that
 // could hold credentials (sipgo logs raw data on parse errors) redacted.
 func (c *Client) sipgoLogger() *slog.Logger {
-	return slog.New(redactHandler{c.opt.log.Handler()})
+	return slog.New(RedactingHandler(c.opt.log.Handler()))
 }
+
+// RedactingHandler wraps h so that no record it passes on can carry a
+// digest response or password.
+func RedactingHandler(h slog.Handler) slog.Handler { return redactHandler{h} }
 
 type redactHandler struct{ slog.Handler }
 

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+
+	"github.com/parley-im/parley/sipclient"
+)
+
+// emitter writes one JSON object per line; it is the CLI's only stdout.
+type emitter struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+func newEmitter(w io.Writer) *emitter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &emitter{enc: enc}
+}
+
+type obj = map[string]any
+
+func (e *emitter) write(v obj) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_ = e.enc.Encode(v)
+}
+
+func (e *emitter) error(what, detail string) {
+	e.write(obj{"event": "error", "what": what, "detail": detail})
+}
+
+func (e *emitter) ready(c *sipclient.Client) {
+	e.write(obj{"event": "ready", "aor": c.AOR(), "listen": c.ListenAddrs()})
+}
+
+// events prints every core event until the stream closes.
+func (e *emitter) events(ch <-chan sipclient.Event) {
+	for ev := range ch {
+		if v := eventJSON(ev); v != nil {
+			e.write(v)
+		}
+	}
+}
+
+func eventJSON(ev sipclient.Event) obj {
+	switch ev := ev.(type) {
+	case sipclient.PresenceChanged:
+		return obj{"event": "presence", "uri": ev.URI, "basic": ev.Basic, "activity": ev.Activity,
+			"note": ev.Note, "contact": ev.Contact}
+	case sipclient.SubscriptionChanged:
+		return obj{"event": "subscription", "uri": ev.URI, "state": ev.State, "reason": ev.Reason,
+			"code": ev.Code, "expires": ev.Expires, "retry_in_ms": ev.RetryIn.Milliseconds()}
+	case sipclient.MessageReceived:
+		return obj{"event": "message", "from": ev.From, "from_name": ev.FromName, "to": ev.To,
+			"text": ev.Text, "content_type": ev.ContentType, "call_id": ev.CallID}
+	case sipclient.MessageStatus:
+		return obj{"event": "message_status", "to": ev.To, "id": ev.ID, "status": ev.Status,
+			"code": ev.Code, "reason": ev.Reason}
+	case sipclient.WatcherChanged:
+		return obj{"event": "watcher", "uri": ev.URI, "state": ev.State, "reason": ev.Reason, "expires": ev.Expires}
+	case sipclient.Diagnostic:
+		return obj{"event": "error", "what": ev.What, "uri": ev.URI, "detail": ev.Detail}
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package pidf
+
+import "strings"
+
+// otherPrefix marks free-text <rpid:other> activities in Document.Activities.
+const otherPrefix = "other:"
+
+// activitySet collects RPID activities in document order without repeats.
+type activitySet struct {
+	list []string
+}
+
+// addFrom reads the children of an <rpid:activities>. Its <rpid:note>
+// annotates the list rather than naming an activity, and foreign elements
+// are extensions we do not know.
+func (s *activitySet) addFrom(n *node) {
+	for _, c := range n.children {
+		if c.name.Space != NamespaceRPID {
+			continue
+		}
+		name := strings.ToLower(c.name.Local)
+		switch {
+		case name == "note":
+		case name == "other":
+			s.add(otherPrefix + c.trimmed())
+		case isActivityName(name):
+			s.add(name)
+		}
+	}
+}
+
+func (s *activitySet) addAll(names []string) {
+	for _, a := range names {
+		s.add(a)
+	}
+}
+
+func (s *activitySet) add(a string) {
+	for _, have := range s.list {
+		if have == a {
+			return
+		}
+	}
+	s.list = append(s.list, a)
+}
+
+// isActivityName accepts a conservative, ASCII subset of XML names. What it
+// accepts can always be written back as <rpid:name/> and read again, which
+// is what keeps Encode free of injected markup.
+func isActivityName(s string) bool {
+	if s == "" || !isLower(s[0]) && s[0] != '_' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isLower(c) && !('0' <= c && c <= '9') && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
