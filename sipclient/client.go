@@ -3,6 +3,7 @@ package sipclient
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ type Client struct {
 	aor       sip.Uri // sip:user@host:port
 	contact   sip.Uri // where peers reach us
 	listeners []net.Addr
+	closers   []io.Closer // the listening sockets
 
 	ctx    context.Context // ends at Close; bounds background work
 	cancel context.CancelFunc
@@ -38,6 +40,10 @@ type Client struct {
 	watchers  map[dialogKey]*watcher
 	decisions map[string]Decision // AOR -> remembered answer
 	closeOnce sync.Once
+
+	// dialogIDs, when set by a test, supplies the Call-ID and tag of the
+	// next subscription so recorded NOTIFYs can be replayed byte for byte.
+	dialogIDs func() (callID, tag string)
 }
 
 // New creates a client and starts listening on cfg.ListenAddr (UDP and TCP
@@ -106,6 +112,7 @@ func (c *Client) start() error {
 		return err
 	}
 	c.listeners = []net.Addr{udpC.LocalAddr(), tcpL.Addr()}
+	c.closers = []io.Closer{tcpL, udpC}
 	host, port := splitHostPort(tcpL.Addr())
 	if err := c.setIdentity(host, port); err != nil {
 		ua.Close()
@@ -238,6 +245,9 @@ func (c *Client) Close() error {
 		c.unsubscribeAll(ctx)
 		c.terminateWatchers(ctx, "deactivated")
 		c.cancel()
+		for _, l := range c.closers {
+			l.Close()
+		}
 		c.ua.Close()
 		c.wg.Wait()
 		c.events.close()

@@ -90,8 +90,12 @@ func addSubscribeHeaders(req *sip.Request, expires int) {
 }
 
 func (c *Client) newSubDialog(target sip.Uri) *dialog {
+	callID, tag := sip.GenerateTagN(24), sip.GenerateTagN(16)
+	if c.dialogIDs != nil {
+		callID, tag = c.dialogIDs()
+	}
 	return &dialog{
-		callID: sip.GenerateTagN(24), localTag: sip.GenerateTagN(16),
+		callID: callID, localTag: tag,
 		localURI: c.aor, localName: c.cfg.DisplayName,
 		remoteURI:    sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port},
 		remoteTarget: target, transport: uriTransport(target, c.cfg.Transport),

@@ -1,0 +1,186 @@
+package sipclient
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// recorder collects a client's events so tests can wait for one.
+type recorder struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	events []Event
+	closed bool
+}
+
+func record(c *Client) *recorder {
+	r := &recorder{}
+	r.cond = sync.NewCond(&r.mu)
+	go func() {
+		for e := range c.Events() {
+			r.mu.Lock()
+			r.events = append(r.events, e)
+			r.cond.Broadcast()
+			r.mu.Unlock()
+		}
+		r.mu.Lock()
+		r.closed = true
+		r.cond.Broadcast()
+		r.mu.Unlock()
+	}()
+	return r
+}
+
+// wait returns the first event (from the start) that matches, or fails.
+func (r *recorder) wait(t testing.TB, what string, match func(Event) bool) Event {
+	t.Helper()
+	deadline := time.AfterFunc(10*time.Second, func() {
+		r.mu.Lock()
+		r.closed = true
+		r.cond.Broadcast()
+		r.mu.Unlock()
+	})
+	defer deadline.Stop()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := 0; ; i++ {
+		for ; i < len(r.events); i++ {
+			if match(r.events[i]) {
+				return r.events[i]
+			}
+		}
+		if r.closed {
+			t.Fatalf("no %s event; got %s", what, r.dump())
+		}
+		r.cond.Wait()
+		i--
+	}
+}
+
+func (r *recorder) count(match func(Event) bool) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, e := range r.events {
+		if match(e) {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *recorder) dump() string {
+	var b strings.Builder
+	for _, e := range r.events {
+		fmt.Fprintf(&b, "\n  %T %+v", e, e)
+	}
+	return b.String()
+}
+
+func newTestClient(t testing.TB, user, transport string, opts ...Option) (*Client, *recorder) {
+	t.Helper()
+	opts = append([]Option{WithRetry(200*time.Millisecond, 2*time.Second), WithRequestTimeout(5 * time.Second)}, opts...)
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: user, Transport: transport}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, record(c)
+}
+
+func isPresence(uri, basic string) func(Event) bool {
+	return func(e Event) bool {
+		p, ok := e.(PresenceChanged)
+		return ok && p.URI == uri && p.Basic == basic
+	}
+}
+
+func isSub(uri, state string) func(Event) bool {
+	return func(e Event) bool {
+		s, ok := e.(SubscriptionChanged)
+		return ok && s.URI == uri && s.State == state
+	}
+}
+
+// tcpAddr is the client's TCP listening address.
+func tcpAddr(c *Client) string {
+	for _, a := range c.listeners {
+		if a.Network() == "tcp" {
+			return a.String()
+		}
+	}
+	return ""
+}
+
+// rawConn is a test peer speaking SIP by hand over one TCP connection.
+type rawConn struct {
+	t    testing.TB
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func newReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
+
+func dialRaw(t testing.TB, addr string) *rawConn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &rawConn{t: t, conn: conn, r: bufio.NewReader(conn)}
+}
+
+func (rc *rawConn) write(b []byte) {
+	rc.t.Helper()
+	if _, err := rc.conn.Write(b); err != nil {
+		rc.t.Fatal(err)
+	}
+}
+
+// read returns the next whole SIP message from the stream, raw.
+func (rc *rawConn) read() string {
+	rc.t.Helper()
+	rc.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var head strings.Builder
+	length := 0
+	for {
+		line, err := rc.r.ReadString('\n')
+		if err != nil {
+			rc.t.Fatalf("reading SIP message: %v (so far %q)", err, head.String())
+		}
+		if head.Len() == 0 && line == "\r\n" {
+			continue // keep-alive
+		}
+		head.WriteString(line)
+		if k, v, ok := strings.Cut(line, ":"); ok && (strings.EqualFold(k, "Content-Length") || k == "l") {
+			length, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+		if line == "\r\n" {
+			break
+		}
+	}
+	body := make([]byte, length)
+	if _, err := io.ReadFull(rc.r, body); err != nil {
+		rc.t.Fatal(err)
+	}
+	return head.String() + string(body)
+}
+
+func parse(t testing.TB, raw string) sip.Message {
+	t.Helper()
+	m, err := newParser().ParseSIP([]byte(raw))
+	if err != nil {
+		t.Fatalf("parse %q: %v", raw, err)
+	}
+	return m
+}

@@ -1,0 +1,42 @@
+// Package history is Parley's message store: the durable chat history of
+// SIP MESSAGE conversations and the outbox of messages still being sent.
+//
+// It owns one SQLite database (modernc.org/sqlite, pure Go, so the headless
+// client stays cgo-free) and knows nothing of SIP transactions or of any UI:
+// the SIP core calls it, the UI reads from it.
+//
+// # Durability
+//
+// Anything this package has acknowledged is on disk. The database runs in
+// WAL mode with synchronous=FULL, so every committed write fsyncs the WAL
+// before the call returns. That is what lets the SIP core answer an incoming
+// MESSAGE with 200 OK only after [Store.AddIncoming] has returned: once the
+// peer has been told "delivered", a crash or power cut cannot lose the text.
+// NORMAL would only risk the last few transactions on power loss, but those
+// are exactly the ones the peer has already been told were delivered.
+// BenchmarkAddIncoming and BenchmarkAddIncomingNormal measure what FULL costs:
+// on the development VM (ext4) about 400 µs per message against 225 µs,
+// some 2,500 against 4,400 messages a second, far above any chat rate.
+//
+// # Conversations
+//
+// Messages are grouped by a conversation key, the canonical form of the
+// peer's SIP URI computed by [CanonicalPeer], so that "Bob" <sip:bob@x>,
+// <sip:bob@X;transport=tcp> and sips:bob@x are one conversation.
+//
+// # Outbox
+//
+// Sending uses local echo: [Store.AddOutgoing] stores the message as pending
+// before it is sent, the SIP core then marks it sent, stored (202) or failed.
+// [Store.Due] lists what needs (re)sending, including pending messages left
+// over by a crash. A failed message is retried automatically when it was
+// given a retry time, or by the user through [Store.Retry].
+//
+// # Errors
+//
+// Failures of the database itself (it cannot be opened or created, it is
+// not a database, the disk is full or read-only) are reported as an
+// [*UnavailableError], which matches [ErrUnavailable] with errors.Is; the
+// caller can show "history is unavailable: <reason>" and carry on with
+// [OpenMemory].
+package history

@@ -1,0 +1,100 @@
+package history
+
+import (
+	"database/sql"
+	"strings"
+	"time"
+)
+
+// Direction says who wrote a message.
+type Direction string
+
+const (
+	In  Direction = "in"  // received from the peer
+	Out Direction = "out" // written by the user
+)
+
+// State is where a message is in its life. Incoming messages are always
+// StateReceived; outgoing ones move between the other four.
+type State string
+
+const (
+	StateReceived State = "received" // incoming, stored before the 200 OK
+	StatePending  State = "pending"  // outgoing, stored, not (yet) answered
+	StateSent     State = "sent"     // outgoing, a 2xx other than 202 came back
+	StateStored   State = "stored"   // outgoing, 202 Accepted: a server holds it for the peer
+	StateFailed   State = "failed"   // outgoing, answered with an error or timed out
+)
+
+// Message is one chat message.
+type Message struct {
+	ID          int64
+	Peer        string // conversation key, see CanonicalPeer
+	PeerURI     string // the peer's URI as seen on the wire
+	Direction   Direction
+	At          time.Time // when it was sent or received
+	Text        string
+	ContentType string // "text/plain" if left empty
+	// The SIP identifiers of the MESSAGE; for incoming messages they are
+	// what a retransmission is recognized by.
+	CallID, FromTag string
+	CSeq            uint32
+	State           State
+	Code            int    // last SIP status code, 0 if none yet
+	Reason          string // reason phrase or local error of a failure
+	Attempts        int    // send attempts since it was queued or retried
+	NextAttempt     time.Time
+}
+
+// columnList is, in scanMessage's order, what every query selects.
+var columnList = []string{"id", "peer", "peer_uri", "direction", "at", "text",
+	"content_type", "call_id", "from_tag", "cseq", "state", "code", "reason",
+	"attempts", "next_attempt"}
+
+var (
+	columns  = strings.Join(columnList, ", ")
+	mColumns = "m." + strings.Join(columnList, ", m.") // for joins, table aliased m
+)
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanMessage(sc scanner) (Message, error) {
+	var m Message
+	var at, next int64
+	err := sc.Scan(&m.ID, &m.Peer, &m.PeerURI, &m.Direction, &at, &m.Text,
+		&m.ContentType, &m.CallID, &m.FromTag, &m.CSeq, &m.State, &m.Code,
+		&m.Reason, &m.Attempts, &next)
+	m.At = fromNanos(at)
+	m.NextAttempt = fromNanos(next)
+	return m, err
+}
+
+// collect reads every row; it closes rows so the single in-memory
+// connection is free again when it returns.
+func collect(rows *sql.Rows) ([]Message, error) {
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Times are stored as Unix nanoseconds: exact, sortable, zone-free.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}

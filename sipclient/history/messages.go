@@ -1,0 +1,144 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// DefaultLimit is the page size used when a caller passes limit <= 0.
+const DefaultLimit = 50
+
+const insertSQL = `INSERT INTO messages (peer, peer_uri, direction, at, text,
+	content_type, call_id, from_tag, cseq, state, code, reason, attempts,
+	next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// AddIncoming stores a received message and returns its ID. A message
+// whose Call-ID, From tag and CSeq were seen before (a retransmission or a
+// replay) is not stored again: dup is true and id is the original's.
+//
+// The message is on disk when AddIncoming returns, so the caller may then
+// answer 200 OK. Direction and State are set here; At defaults to now.
+func (s *Store) AddIncoming(ctx context.Context, m Message) (id int64, dup bool, err error) {
+	if m.CallID == "" {
+		return 0, false, fmt.Errorf("%w: incoming message without Call-ID", ErrInvalid)
+	}
+	m.Direction, m.State = In, StateReceived
+	if err := prepare(&m); err != nil {
+		return 0, false, err
+	}
+	res, err := s.w.ExecContext(ctx, insertSQL+` ON CONFLICT (call_id, from_tag, cseq)
+		WHERE direction = 'in' DO NOTHING`, insertArgs(m)...)
+	if err != nil {
+		return 0, false, s.wrap("add incoming", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		id, err = s.incomingID(ctx, m)
+		return id, true, s.wrap("add incoming", err)
+	}
+	id, err = res.LastInsertId()
+	return id, false, s.wrap("add incoming", err)
+}
+
+// incomingID finds the original of a duplicate. It reads through the
+// writer, which is the connection that just saw the conflict.
+func (s *Store) incomingID(ctx context.Context, m Message) (int64, error) {
+	var id int64
+	err := s.w.QueryRowContext(ctx, `SELECT id FROM messages
+		WHERE direction = 'in' AND call_id = ? AND from_tag = ? AND cseq = ?`,
+		m.CallID, m.FromTag, m.CSeq).Scan(&id)
+	return id, err
+}
+
+// prepare fills in the conversation key and defaults before an insert.
+func prepare(m *Message) error {
+	uri := m.PeerURI
+	if uri == "" {
+		uri = m.Peer
+	}
+	key, err := CanonicalPeer(uri)
+	if err != nil {
+		return err
+	}
+	m.Peer = key
+	if m.PeerURI == "" {
+		m.PeerURI = key
+	}
+	if m.At.IsZero() {
+		m.At = time.Now()
+	}
+	if m.ContentType == "" {
+		m.ContentType = "text/plain"
+	}
+	return nil
+}
+
+func insertArgs(m Message) []any {
+	return []any{m.Peer, m.PeerURI, string(m.Direction), nanos(m.At), m.Text,
+		m.ContentType, m.CallID, m.FromTag, m.CSeq, string(m.State), m.Code,
+		m.Reason, m.Attempts, nanos(m.NextAttempt)}
+}
+
+// Get returns one message, or an error matching ErrNotFound.
+func (s *Store) Get(ctx context.Context, id int64) (Message, error) {
+	row := s.r.QueryRowContext(ctx, `SELECT `+columns+` FROM messages WHERE id = ?`, id)
+	m, err := scanMessage(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Message{}, fmt.Errorf("message %d: %w", id, ErrNotFound)
+	}
+	return m, s.wrap("get", err)
+}
+
+// Delete removes a message from history (and from the outbox and the
+// search index).
+func (s *Store) Delete(ctx context.Context, id int64) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
+	return s.affected("delete", id, res, err)
+}
+
+// affected turns "no row changed" into ErrNotFound.
+func (s *Store) affected(op string, id int64, res sql.Result, err error) error {
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s %d: %w", op, id, ErrNotFound)
+	}
+	return nil
+}
+
+// History returns up to limit messages of the conversation with peer (any
+// spelling CanonicalPeer accepts), newest first, with IDs below beforeID;
+// beforeID 0 means from the newest. Pass the last ID of a page as beforeID
+// to get the next (older) page. Each page is an index seek on (peer, id), so
+// its cost does not grow with the length of the conversation.
+func (s *Store) History(ctx context.Context, peer string, beforeID int64, limit int) ([]Message, error) {
+	key, err := CanonicalPeer(peer)
+	if err != nil {
+		return nil, err
+	}
+	if beforeID <= 0 {
+		beforeID = math.MaxInt64
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+columns+` FROM messages
+		WHERE peer = ? AND id < ? ORDER BY id DESC LIMIT ?`, key, beforeID, pageSize(limit))
+	if err != nil {
+		return nil, s.wrap("history", err)
+	}
+	msgs, err := collect(rows)
+	return msgs, s.wrap("history", err)
+}
+
+func pageSize(limit int) int {
+	if limit <= 0 {
+		return DefaultLimit
+	}
+	return limit
+}

@@ -1,0 +1,123 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+)
+
+// migrations are applied in order; migrations[i] takes the schema from
+// user_version i to i+1. Append only: never edit one that has shipped.
+var migrations = []string{
+	// 1: messages and their indexes.
+	`CREATE TABLE messages (
+		id           INTEGER PRIMARY KEY,
+		peer         TEXT    NOT NULL,
+		peer_uri     TEXT    NOT NULL,
+		direction    TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+		at           INTEGER NOT NULL, -- Unix nanoseconds
+		text         TEXT    NOT NULL,
+		content_type TEXT    NOT NULL,
+		call_id      TEXT    NOT NULL DEFAULT '',
+		from_tag     TEXT    NOT NULL DEFAULT '',
+		cseq         INTEGER NOT NULL DEFAULT 0,
+		state        TEXT    NOT NULL
+			CHECK (state IN ('received', 'pending', 'sent', 'stored', 'failed')),
+		code         INTEGER NOT NULL DEFAULT 0,
+		reason       TEXT    NOT NULL DEFAULT '',
+		attempts     INTEGER NOT NULL DEFAULT 0,
+		next_attempt INTEGER NOT NULL DEFAULT 0 -- Unix nanoseconds, 0 = none
+	) STRICT;
+	-- Paging a conversation is a seek plus a short range scan, whatever its length.
+	CREATE INDEX messages_peer_id ON messages (peer, id);
+	-- A retransmitted or replayed MESSAGE has the same Call-ID, From tag and
+	-- CSeq. Incoming only: a MESSAGE sent to ourselves arrives with the
+	-- identifiers of the outgoing copy and must still be stored.
+	CREATE UNIQUE INDEX messages_dedupe ON messages (call_id, from_tag, cseq)
+		WHERE direction = 'in';
+	-- Keeps Due cheap however much history there is.
+	CREATE INDEX messages_outbox ON messages (state, id)
+		WHERE direction = 'out' AND state IN ('pending', 'failed');`,
+
+	// 2: full-text search. External content: the text is stored once, in
+	// messages, and the triggers keep the index in step with it. The peer
+	// is indexed too, so a search within one conversation is an
+	// intersection of doclists rather than a walk through every hit in
+	// every conversation. The prefix indexes make the short prefixes of
+	// search-as-you-type one lookup instead of a merge of every term that
+	// starts with them.
+	`CREATE VIRTUAL TABLE messages_fts USING fts5 (
+		text, peer, content = 'messages', content_rowid = 'id',
+		tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+	);
+	CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+		INSERT INTO messages_fts (rowid, text, peer) VALUES (new.id, new.text, new.peer);
+	END;
+	CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+		INSERT INTO messages_fts (messages_fts, rowid, text, peer)
+			VALUES ('delete', old.id, old.text, old.peer);
+	END;
+	CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, peer ON messages BEGIN
+		INSERT INTO messages_fts (messages_fts, rowid, text, peer)
+			VALUES ('delete', old.id, old.text, old.peer);
+		INSERT INTO messages_fts (rowid, text, peer) VALUES (new.id, new.text, new.peer);
+	END;
+	-- Index what version 1 already stored.
+	INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');`,
+}
+
+// migrate brings db to len(migrations) in one transaction, so a failed
+// upgrade leaves the file exactly as the previous release wrote it.
+func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
+	return migrateTo(ctx, db, log, len(migrations))
+}
+
+func migrateTo(ctx context.Context, db *sql.DB, log *slog.Logger, target int) error {
+	// Look before taking the write lock: an up-to-date file, the usual
+	// case, then opens without writing at all (and opens read-only).
+	v, err := schemaVersion(ctx, db)
+	if err != nil || v >= target {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Again under the lock: another process may have migrated meanwhile.
+	if v, err = schemaVersion(ctx, tx); err != nil || v >= target {
+		return err
+	}
+	for i := v; i < target; i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	// PRAGMA takes no parameters; target is an int we control.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", target)); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	log.Info("history schema migrated", "from", v, "to", target)
+	return nil
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// schemaVersion reads user_version and refuses a file from a newer build,
+// whose schema this code would misread or damage.
+func schemaVersion(ctx context.Context, q queryer) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, err
+	}
+	if v > len(migrations) {
+		return v, fmt.Errorf("schema version %d is newer than this build knows (%d)", v, len(migrations))
+	}
+	return v, nil
+}

@@ -1,0 +1,102 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// AddOutgoing stores a message the user is about to send, in state
+// pending, and returns its ID. Store it before sending: if the process dies
+// in between, Due hands it out again at the next start.
+func (s *Store) AddOutgoing(ctx context.Context, m Message) (int64, error) {
+	m.Direction, m.State = Out, StatePending
+	m.Code, m.Reason, m.Attempts, m.NextAttempt = 0, "", 0, time.Time{}
+	if err := prepare(&m); err != nil {
+		return 0, err
+	}
+	res, err := s.w.ExecContext(ctx, insertSQL, insertArgs(m)...)
+	if err != nil {
+		return 0, s.wrap("add outgoing", err)
+	}
+	id, err := res.LastInsertId()
+	return id, s.wrap("add outgoing", err)
+}
+
+// MarkSent records a final 2xx (other than 202) for an outgoing message.
+// Like the other Mark methods it counts one attempt and accepts any earlier
+// state, because a late 200 after a local timeout still means delivered.
+func (s *Store) MarkSent(ctx context.Context, id int64, code int) error {
+	return s.mark(ctx, "mark sent", id, StateSent, code, "", time.Time{})
+}
+
+// MarkStored records 202 Accepted: a server holds the message for a peer
+// who is not online, so it is not known to be delivered yet.
+func (s *Store) MarkStored(ctx context.Context, id int64, code int) error {
+	return s.mark(ctx, "mark stored", id, StateStored, code, "", time.Time{})
+}
+
+// MarkFailed records a failure: code is the SIP status (or 0 for a local
+// error such as a timeout), reason says what went wrong. Due returns the
+// message again from retryAt on; a zero retryAt makes the failure
+// permanent until the user calls Retry.
+func (s *Store) MarkFailed(ctx context.Context, id int64, code int, reason string, retryAt time.Time) error {
+	return s.mark(ctx, "mark failed", id, StateFailed, code, reason, retryAt)
+}
+
+func (s *Store) mark(ctx context.Context, op string, id int64, st State, code int, reason string, next time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE messages
+		SET state = ?, code = ?, reason = ?, next_attempt = ?, attempts = attempts + 1
+		WHERE id = ? AND direction = 'out'`, string(st), code, reason, nanos(next), id)
+	return s.affected(op, id, res, err)
+}
+
+// SetCallID records the SIP identifiers the core used to send the message,
+// so that a resend after a crash can reuse them and the peer can recognize
+// it as a retransmission.
+func (s *Store) SetCallID(ctx context.Context, id int64, callID, fromTag string) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE messages SET call_id = ?, from_tag = ?
+		WHERE id = ? AND direction = 'out'`, callID, fromTag, id)
+	return s.affected("set call-id", id, res, err)
+}
+
+// Due returns, oldest first, up to limit outgoing messages to send now:
+// every pending one (new, or left over by a crash) and every failed one
+// whose retry time has come. Messages the caller is sending right now are
+// pending too; the caller must skip those it has in flight.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]Message, error) {
+	// The state IN (...) term repeats the partial index's condition so
+	// SQLite can prove the index applies.
+	rows, err := s.r.QueryContext(ctx, `SELECT `+columns+` FROM messages
+		WHERE direction = 'out' AND state IN ('pending', 'failed')
+		AND (state = 'pending' OR (next_attempt > 0 AND next_attempt <= ?))
+		ORDER BY id LIMIT ?`, now.UnixNano(), pageSize(limit))
+	if err != nil {
+		return nil, s.wrap("due", err)
+	}
+	msgs, err := collect(rows)
+	return msgs, s.wrap("due", err)
+}
+
+// Retry is the user asking to send a failed message again: it goes back to
+// pending with its attempts reset. Only failed outgoing messages can be
+// retried; anything else is ErrState (or ErrNotFound).
+func (s *Store) Retry(ctx context.Context, id int64) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE messages
+		SET state = 'pending', code = 0, reason = '', attempts = 0, next_attempt = 0
+		WHERE id = ? AND direction = 'out' AND state = 'failed'`, id)
+	err = s.affected("retry", id, res, err)
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	var st State
+	switch err := s.w.QueryRowContext(ctx, `SELECT state FROM messages WHERE id = ?`, id).Scan(&st); {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("retry %d: %w", id, ErrNotFound)
+	case err != nil:
+		return s.wrap("retry", err)
+	}
+	return fmt.Errorf("retry %d (%s): %w", id, st, ErrState)
+}
