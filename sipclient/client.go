@@ -135,7 +135,21 @@ func (c *Client) serve(tcpL net.Listener, udpC net.PacketConn, host string, port
 	c.routes()
 	c.goServe(func() error { return srv.ServeTCP(tcpL) })
 	c.goServe(func() error { return srv.ServeUDP(udpC) })
-	return nil
+	return c.awaitUDPListener(udpC.LocalAddr().String())
+}
+
+// awaitUDPListener waits until sipgo has registered the UDP socket, so the
+// first request can be sent from it (UDP requests leave from the listening
+// port, so peers and NATs see one address).
+func (c *Client) awaitUDPListener(addr string) error {
+	for range 500 {
+		if conn, err := c.ua.TransportLayer().GetConnection("udp", addr); err == nil {
+			conn.TryClose()
+			return nil
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return fmt.Errorf("sipclient: UDP listener %s did not start", addr)
 }
 
 func (c *Client) goServe(f func() error) {

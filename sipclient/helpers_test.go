@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -183,4 +184,92 @@ func parse(t testing.TB, raw string) sip.Message {
 		t.Fatalf("parse %q: %v", raw, err)
 	}
 	return m
+}
+
+// rawRequest builds a request as a peer would write it by hand.
+func rawRequest(method, target string, extra []string, body string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s SIP/2.0\r\n", method, target)
+	fmt.Fprintf(&b, "Via: SIP/2.0/TCP peer.example:5099;branch=z9hG4bK%s\r\n", sip.GenerateTagN(10))
+	b.WriteString("Max-Forwards: 70\r\nFrom: <sip:peer@peer.example>;tag=ptag1\r\nTo: <" + target + ">\r\n")
+	fmt.Fprintf(&b, "Call-ID: %s\r\nCSeq: 1 %s\r\nContact: <sip:peer@peer.example;transport=tcp>\r\n", sip.GenerateTagN(12), method)
+	for _, h := range extra {
+		b.WriteString(h + "\r\n")
+	}
+	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n%s", len(body), body)
+	return []byte(b.String())
+}
+
+// exchange writes a raw request and returns the parsed answer.
+func (rc *rawConn) exchange(req []byte) *sip.Response {
+	rc.t.Helper()
+	rc.write(req)
+	m := parse(rc.t, rc.read())
+	res, ok := m.(*sip.Response)
+	if !ok {
+		rc.t.Fatalf("expected a response, got:\n%s", m)
+	}
+	return res
+}
+
+// readRequest reads the next message and requires a request.
+func (rc *rawConn) readRequest() *sip.Request {
+	rc.t.Helper()
+	m := parse(rc.t, rc.read())
+	req, ok := m.(*sip.Request)
+	if !ok {
+		rc.t.Fatalf("expected a request, got:\n%s", m)
+	}
+	return req
+}
+
+// answer writes a 200 for req.
+func (rc *rawConn) answer(req *sip.Request) {
+	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+	rc.write([]byte(res.String()))
+}
+
+func (r *recorder) countLocked(match func(Event) bool) int {
+	n := 0
+	for _, e := range r.events {
+		if match(e) {
+			n++
+		}
+	}
+	return n
+}
+
+// fakePresentity listens on TCP, makes c subscribe to it, and returns the
+// accepted connection and the contact's AOR.
+func fakePresentity(t testing.TB, c *Client) (*rawConn, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	aor := "sip:fake@" + ln.Addr().String()
+	if err := c.Subscribe(context.Background(), aor+";transport=tcp"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &rawConn{t: t, conn: conn, r: bufio.NewReader(conn)}, aor
+}
+
+// rawNotify builds a NOTIFY in the dialog that sub creates.
+func rawNotify(sub *sip.Request, cseq int, state, ct, body string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "NOTIFY %s SIP/2.0\r\n", sub.Contact().Address.String())
+	fmt.Fprintf(&b, "Via: SIP/2.0/TCP fake.example:5099;branch=z9hG4bK%s\r\n", sip.GenerateTagN(10))
+	fmt.Fprintf(&b, "From: <%s>;tag=fake-tag\r\nTo: %s\r\nCall-ID: %s\r\n", sub.Recipient.String(), sub.From().Value(), sub.CallID().Value())
+	fmt.Fprintf(&b, "CSeq: %d NOTIFY\r\nEvent: presence\r\nSubscription-State: %s\r\n", cseq, state)
+	if body != "" {
+		fmt.Fprintf(&b, "Content-Type: %s\r\n", ct)
+	}
+	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n%s", len(body), body)
+	return []byte(b.String())
 }

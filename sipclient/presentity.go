@@ -282,7 +282,9 @@ func subscriptionState(w *watcher, terminateReason string) string {
 	return state + ";expires=" + strconv.Itoa(left)
 }
 
-// SetPresence changes our own status and note and notifies every watcher.
+// SetPresence changes our own status and note and notifies every watcher
+// in the background. Each NOTIFY carries the presence current when it is
+// built, so a quick succession of changes still ends on the last one.
 func (c *Client) SetPresence(ctx context.Context, p Presence) error {
 	if strings.ContainsRune(p.Note, 0) {
 		return ErrInvalidText
@@ -295,7 +297,7 @@ func (c *Client) SetPresence(ctx context.Context, p Presence) error {
 	c.presence = p
 	ws := c.watcherList()
 	c.mu.Unlock()
-	parallel(ws, 128, c.notifyWatcher)
+	go parallel(ws, 128, c.notifyWatcher)
 	return nil
 }
 
@@ -316,7 +318,8 @@ func (c *Client) watcherList() []*watcher {
 }
 
 // AuthorizeWatcher answers a pending watcher (and remembers the answer for
-// that address): Allow shows our status, Block shows us offline.
+// that address): Allow shows our status, Block shows us offline. The
+// NOTIFYs go out in the background.
 func (c *Client) AuthorizeWatcher(uri string, d Decision) error {
 	u, err := ParseURI(uri)
 	if err != nil {
@@ -336,7 +339,7 @@ func (c *Client) AuthorizeWatcher(uri string, d Decision) error {
 	for _, w := range changed {
 		c.emit(WatcherChanged{URI: w.uri, State: w.state})
 	}
-	parallel(changed, 32, c.notifyWatcher)
+	go parallel(changed, 32, c.notifyWatcher)
 	return nil
 }
 

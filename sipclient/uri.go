@@ -28,7 +28,8 @@ func ParseURI(s string) (sip.Uri, error) {
 	}
 	lower := strings.ToLower(s)
 	if !strings.HasPrefix(lower, "sip:") && !strings.HasPrefix(lower, "sips:") {
-		if strings.Contains(s, ":") && !strings.Contains(s, "@") {
+		user, _, hasAt := strings.Cut(s, "@")
+		if !hasAt || strings.Contains(user, ":") {
 			return u, fmt.Errorf("%w: %q is not a sip: or sips: address", ErrInvalidURI, s)
 		}
 		s = "sip:" + s
