@@ -20,6 +20,9 @@ fi
 echo "== go vet"
 go vet ./...
 
+echo "== parley-cli builds without cgo"
+CGO_ENABLED=0 go build -o /dev/null ./cmd/parley-cli
+
 echo "== unit and integration tests"
 # The SIP core and its codecs race-checked; the rest (process-level
 # interop tests) plainly, to keep the suite short on 2 cores.
