@@ -26,5 +26,5 @@ CGO_ENABLED=0 go build -o /dev/null ./cmd/parley-cli
 echo "== unit and integration tests"
 # The SIP core and its codecs race-checked; the rest (process-level
 # interop tests) plainly, to keep the suite short on 2 cores.
-go test -race -count=1 -timeout 10m ./sipclient/... ./cmd/...
+go test -race -count=1 -timeout 10m ./sipclient/... ./cmd/parley-cli/...
 go test -count=1 -timeout 15m $(go list ./... | grep -v -e /sipclient -e /cmd/)

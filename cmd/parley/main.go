@@ -1,0 +1,89 @@
+// Command parley is the Parley desktop app: a roster with live SIP
+// presence, chats over SIP MESSAGE, and the user's own status. With no
+// server configured it works directly peer to peer.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"fyne.io/fyne/v2/app"
+
+	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/assets"
+	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/ui"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	listen := flag.String("listen", "0.0.0.0:5060", "`HOST:PORT` to listen on for SIP (UDP and TCP)")
+	user := flag.String("user", defaultUser(), "your user `NAME`: your address is sip:NAME@HOST:PORT")
+	name := flag.String("display-name", "", "your display `NAME`")
+	transport := flag.String("transport", "tcp", "transport for outgoing requests: udp or tcp")
+	watchers := flag.String("watchers", "ask", "unknown watchers: ask or allow (contacts are always allowed)")
+	trace := flag.Bool("sip-trace", false, "print SIP traffic to stderr (credentials redacted)")
+	verbose := flag.Bool("v", false, "debug logging")
+	flag.Parse()
+
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(sipclient.RedactingHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	slog.SetDefault(log)
+
+	dir, err := account.ConfigDir()
+	if err != nil {
+		return err
+	}
+	roster, rerr := account.LoadRoster(dir)
+	if rerr != nil {
+		log.Error("roster", "error", rerr) // shown in the window too
+	}
+	stranger := sipclient.Ask
+	if *watchers == "allow" {
+		stranger = sipclient.Allow
+	}
+	policy := account.NewWatcherPolicy(roster, stranger)
+	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policy.Decide)}
+	if *trace {
+		opts = append(opts, sipclient.WithTrace(os.Stderr))
+	}
+	core, err := sipclient.New(sipclient.Config{ListenAddr: *listen, User: *user, DisplayName: *name, Transport: *transport}, opts...)
+	if err != nil {
+		return fmt.Errorf("cannot start SIP on %s: %w (is another program using the port? try --listen 0.0.0.0:5062)", *listen, err)
+	}
+	defer core.Close()
+
+	fa := app.NewWithID("im.parley.Parley")
+	fa.SetIcon(assets.Icon)
+	u := ui.New(fa, core, roster, ui.Options{Log: log, Policy: policy})
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		u.SetupTray(assets.TrayIcon) // the tray needs a session bus
+	}
+	if rerr != nil {
+		u.ShowProblem(rerr.Error())
+	}
+	u.Start()
+	u.Window().Show()
+	fa.Run()
+	return nil
+}
+
+func defaultUser() string {
+	for _, v := range []string{"USER", "LOGNAME"} {
+		if u := os.Getenv(v); u != "" {
+			return u
+		}
+	}
+	return "parley"
+}

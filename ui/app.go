@@ -1,0 +1,191 @@
+package ui
+
+import (
+	"context"
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient"
+)
+
+// Options tune the App.
+type Options struct {
+	Log *slog.Logger
+	// Policy, when set, is told of every watcher decision the user makes
+	// so the core's policy answers the same next time.
+	Policy *account.WatcherPolicy
+	// Notify shows a desktop notification; default: Fyne's.
+	Notify func(title, body string)
+}
+
+// App is the desktop interface: the main window with the roster, the chat
+// window, and the dialogs. All fields are touched on the Fyne thread only.
+type App struct {
+	fa     fyne.App
+	core   Core
+	roster *account.Roster
+	opt    Options
+	ctx    context.Context
+	log    *slog.Logger
+
+	win      fyne.Window
+	contacts map[string]*contactState // by account.Key
+	rows     []rosterRow
+	list     *widget.List
+	filter   *widget.Entry
+	status   *widget.Select
+	note     *widget.Entry
+	reqBtn   *widget.Button
+	banner   *widget.Label // roster-level problems (e.g. roster not saved)
+	chats    *chatWindow
+	requests *requestStore
+	inFront  bool
+}
+
+// New builds the interface for core and the saved roster. Call Start to
+// subscribe to the contacts and begin applying events.
+func New(fa fyne.App, core Core, roster *account.Roster, opt Options) *App {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	a := &App{
+		fa: fa, core: core, roster: roster, opt: opt, ctx: context.Background(), log: opt.Log,
+		contacts: map[string]*contactState{}, requests: newRequestStore(), inFront: true,
+	}
+	if a.opt.Notify == nil {
+		a.opt.Notify = func(title, body string) { fa.SendNotification(fyne.NewNotification(title, body)) }
+	}
+	for _, c := range roster.Contacts {
+		a.addContactState(c)
+	}
+	a.chats = newChatWindow(a)
+	a.buildMainWindow()
+	fa.Lifecycle().SetOnEnteredForeground(func() { a.inFront = true })
+	fa.Lifecycle().SetOnExitedForeground(func() { a.inFront = false })
+	return a
+}
+
+func (a *App) addContactState(c account.Contact) *contactState {
+	cs := &contactState{Contact: c, key: account.Key(c.URI), basic: sipclient.BasicUnknown}
+	a.contacts[cs.key] = cs
+	return cs
+}
+
+// Window is the main window.
+func (a *App) Window() fyne.Window { return a.win }
+
+// Start subscribes to every contact and starts the event pump.
+func (a *App) Start() {
+	for _, c := range a.roster.Contacts {
+		a.subscribe(c.URI)
+	}
+	go a.pump(a.core.Events())
+}
+
+func (a *App) subscribe(uri string) {
+	if err := a.core.Subscribe(a.ctx, uri); err != nil {
+		a.showProblem("Could not watch " + uri + ": " + err.Error())
+	}
+}
+
+// pump is the one goroutine that drains core events. It applies them in
+// batches, so a burst of presence updates costs one roster refresh.
+func (a *App) pump(events <-chan sipclient.Event) {
+	for ev := range events {
+		batch := []sipclient.Event{ev}
+	more:
+		for len(batch) < 1024 {
+			select {
+			case e, ok := <-events:
+				if !ok {
+					break more
+				}
+				batch = append(batch, e)
+			default:
+				break more
+			}
+		}
+		fyne.DoAndWait(func() { a.applyBatch(batch) })
+	}
+}
+
+func (a *App) applyBatch(batch []sipclient.Event) {
+	dirty := false
+	for _, ev := range batch {
+		dirty = a.apply(ev) || dirty
+	}
+	if dirty {
+		a.refreshRoster()
+	}
+}
+
+// apply updates state for one event; it reports whether the roster changed.
+func (a *App) apply(ev sipclient.Event) bool {
+	switch ev := ev.(type) {
+	case sipclient.PresenceChanged:
+		return a.applyPresence(ev)
+	case sipclient.SubscriptionChanged:
+		return a.applySubscription(ev)
+	case sipclient.Diagnostic:
+		if c := a.contacts[ev.URI]; c != nil {
+			c.problem = ev.Detail
+			return true
+		}
+		a.log.Info("diagnostic", "what", ev.What, "uri", ev.URI, "detail", ev.Detail)
+	case sipclient.MessageReceived:
+		return a.receive(ev)
+	case sipclient.MessageStatus:
+		a.chats.status(ev)
+	case sipclient.WatcherChanged:
+		a.watcherChanged(ev)
+	}
+	return false
+}
+
+func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
+	c := a.contacts[ev.URI]
+	if c == nil {
+		return false
+	}
+	c.basic, c.activity, c.note = ev.Basic, ev.Activity, ev.Note
+	if ev.Raw != "" {
+		c.raw, c.lastNotify = ev.Raw, ev.At
+	}
+	if ev.Basic != sipclient.BasicUnknown {
+		c.problem = ""
+	}
+	return true
+}
+
+func (a *App) applySubscription(ev sipclient.SubscriptionChanged) bool {
+	c := a.contacts[ev.URI]
+	if c == nil {
+		return false
+	}
+	c.subState, c.subReason, c.subCode, c.expires = ev.State, ev.Reason, ev.Code, ev.Expires
+	if !ev.LastNotify.IsZero() {
+		c.lastNotify = ev.LastNotify
+	}
+	c.problem = problemText(ev)
+	return true
+}
+
+// showProblem tells the user something went wrong, in words, on the main
+// window's banner.
+// ShowProblem is showProblem for callers outside the package.
+func (a *App) ShowProblem(msg string) { a.showProblem(msg) }
+
+func (a *App) showProblem(msg string) {
+	a.banner.SetText(msg)
+	a.banner.Show()
+}
+
+// saveRoster persists the roster; a failure is shown, never dropped.
+func (a *App) saveRoster() {
+	if err := a.roster.Save(); err != nil {
+		a.showProblem("Your contacts could not be saved: " + err.Error())
+	}
+}

@@ -1,0 +1,272 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient"
+)
+
+const (
+	poisson = "sip:poisson@probability.org"
+	laplace = "sip:laplace@probability.org"
+	euler   = "sip:euler@basel.ch"
+)
+
+func newTestApp(t *testing.T) (*App, *fakeCore, *[]string) {
+	t.Helper()
+	fa := test.NewTempApp(t)
+	r, _ := account.LoadRoster(t.TempDir())
+	r.Add(account.Contact{URI: poisson, Name: "Poisson", Group: "Lab"})
+	r.Add(account.Contact{URI: laplace, Name: "Laplace", Group: "Lab"})
+	r.Add(account.Contact{URI: euler, Name: "Euler"})
+	core := newFakeCore()
+	var notes []string
+	a := New(fa, core, r, Options{Notify: func(title, body string) { notes = append(notes, title+": "+body) }})
+	for _, c := range r.Contacts {
+		a.subscribe(c.URI)
+	}
+	a.win.Resize(fyne.NewSize(400, 600))
+	a.win.Show()
+	return a, core, &notes
+}
+
+// texts returns every visible label and canvas text in the window: what
+// the user sees.
+func texts(w fyne.Window) []string {
+	var out []string
+	for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+		if !o.Visible() {
+			continue
+		}
+		switch o := o.(type) {
+		case *widget.Label:
+			out = append(out, o.Text)
+		case *canvas.Text:
+			out = append(out, o.Text)
+		}
+	}
+	return out
+}
+
+func hasText(w fyne.Window, s string) bool {
+	return slices.ContainsFunc(texts(w), func(t string) bool { return strings.Contains(t, s) })
+}
+
+func indexOf(w fyne.Window, s string) int {
+	return slices.IndexFunc(texts(w), func(t string) bool { return t == s })
+}
+
+func TestRosterShowsPresenceAndResorts(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	if len(core.subscribed) != 3 {
+		t.Fatalf("subscribed to %v", core.subscribed)
+	}
+	a.applyBatch([]sipclient.Event{
+		sipclient.PresenceChanged{URI: laplace, Basic: "closed"},
+		sipclient.PresenceChanged{URI: poisson, Basic: "closed"},
+	})
+	if indexOf(a.win, "Laplace") > indexOf(a.win, "Poisson") {
+		t.Errorf("both offline: not sorted by name: %q", texts(a.win))
+	}
+	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{URI: poisson, Basic: "open", Activity: "away", Note: "In the lab"}})
+	if !hasText(a.win, "Away — In the lab") || !hasText(a.win, "◐") {
+		t.Errorf("away with note not rendered: %q", texts(a.win))
+	}
+	if indexOf(a.win, "Poisson") > indexOf(a.win, "Laplace") {
+		t.Errorf("online contact not first in its group: %q", texts(a.win))
+	}
+	if !hasText(a.win, "Lab") || !hasText(a.win, "Contacts") {
+		t.Errorf("group headers missing: %q", texts(a.win))
+	}
+}
+
+func TestRosterFilter(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	test.Type(a.filter, "eul")
+	if !hasText(a.win, "Euler") || hasText(a.win, "Poisson") {
+		t.Errorf("filter eul: %q", texts(a.win))
+	}
+	a.filter.SetText("")
+	if !hasText(a.win, "Poisson") {
+		t.Errorf("cleared filter: %q", texts(a.win))
+	}
+}
+
+func TestAddContactValidates(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	f := newContactForm(account.Contact{})
+	test.Type(f.uri, "alice")
+	if !strings.Contains(f.problem.Text, "not a SIP address") {
+		t.Errorf("bad address message %q", f.problem.Text)
+	}
+	if err := a.addContact(f); err == nil || len(a.roster.Contacts) != 3 {
+		t.Fatalf("bad address accepted")
+	}
+	f.uri.SetText("sip:example.com")
+	if !strings.Contains(f.problem.Text, "no user part") {
+		t.Errorf("message %q", f.problem.Text)
+	}
+	f.uri.SetText("sip:alice@wonder.land")
+	test.Type(f.name, "Alice")
+	if err := a.addContact(f); err != nil {
+		t.Fatal(err)
+	}
+	if f.problem.Text != "" || !hasText(a.win, "Alice") || core.subscribed[len(core.subscribed)-1] != "sip:alice@wonder.land" {
+		t.Errorf("after add: problem %q, texts %q, subscribed %v", f.problem.Text, texts(a.win), core.subscribed)
+	}
+	saved, _ := account.LoadRoster(strings.TrimSuffix(a.roster.Path(), "/roster.json"))
+	if saved.Find("sip:alice@wonder.land") < 0 {
+		t.Error("new contact not saved")
+	}
+	if err := a.addContact(f); err == nil || !strings.Contains(f.problem.Text, "already in your contacts") {
+		t.Errorf("duplicate: %v %q", err, f.problem.Text)
+	}
+}
+
+func TestChatLocalEchoSentAndFailed(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	a.openChat(a.contacts[poisson])
+	conv := a.chats.convs[poisson]
+	test.Type(conv.entry, "Hi There!")
+	conv.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(core.sent) != 1 || core.sent[0] != poisson+"|Hi There!" || conv.entry.Text != "" {
+		t.Fatalf("sent %v, entry %q", core.sent, conv.entry.Text)
+	}
+	cw := a.chats.win
+	if !hasText(cw, "Hi There!") || !hasText(cw, "you · sending…") {
+		t.Fatalf("no pending bubble: %q", texts(cw))
+	}
+	a.applyBatch([]sipclient.Event{sipclient.MessageStatus{ID: "msg-1", Status: sipclient.MsgSent, Code: 200}})
+	if !hasText(cw, "you · sent ✓") {
+		t.Errorf("not marked sent: %q", texts(cw))
+	}
+
+	test.Type(conv.entry, "Are you there?")
+	conv.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnter})
+	a.applyBatch([]sipclient.Event{sipclient.MessageStatus{ID: "msg-2", Status: sipclient.MsgFailed, Code: 480, Reason: "Temporarily Unavailable"}})
+	if !hasText(cw, "not delivered: 480 Temporarily Unavailable") {
+		t.Fatalf("failure not shown: %q", texts(cw))
+	}
+	line := conv.lines[1]
+	if !line.row.retry.Visible() {
+		t.Fatal("no retry on a failed message")
+	}
+	test.Tap(line.row.retry)
+	if len(core.sent) != 3 || core.sent[2] != poisson+"|Are you there?" || line.row.retry.Visible() {
+		t.Errorf("retry: sent %v", core.sent)
+	}
+}
+
+func TestShiftEnterAddsLine(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	a.openChat(a.contacts[euler])
+	e := a.chats.convs[euler].entry
+	test.Type(e, "line one")
+	e.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	e.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+	test.Type(e, "line two")
+	if len(core.sent) != 0 || e.Text != "line one\nline two" {
+		t.Fatalf("shift+enter: sent %v, text %q", core.sent, e.Text)
+	}
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(core.sent) != 1 || core.sent[0] != euler+"|line one\nline two" {
+		t.Errorf("sent %v", core.sent)
+	}
+}
+
+func TestIncomingMessageOpensChatAndCountsUnread(t *testing.T) {
+	a, _, notes := newTestApp(t)
+	a.inFront = false
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{From: laplace, Text: "<b>Bonjour</b> [link](javascript:x)", CallID: "c1", At: time.Now()}})
+	if a.chats.win == nil || !hasText(a.chats.win, "<b>Bonjour</b> [link](javascript:x)") {
+		t.Fatalf("chat not opened with the plain text: %v", a.chats.win)
+	}
+	if !hasText(a.win, "1 new") || len(*notes) != 1 || !strings.Contains((*notes)[0], "Laplace") {
+		t.Errorf("badge %q, notifications %v", texts(a.win), *notes)
+	}
+	a.openChat(a.contacts[laplace])
+	if hasText(a.win, "1 new") {
+		t.Errorf("badge not cleared after opening: %q", texts(a.win))
+	}
+}
+
+func TestChoosingStatusPublishes(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	a.note.SetText("in a meeting")
+	a.status.SetSelected("Busy")
+	p := core.presence[len(core.presence)-1]
+	if p.Status != sipclient.StatusBusy || p.Note != "in a meeting" {
+		t.Errorf("published %+v", p)
+	}
+	a.status.SetSelected("Appear offline")
+	if core.presence[len(core.presence)-1].Status != sipclient.StatusOffline {
+		t.Errorf("published %+v", core.presence)
+	}
+	if !hasText(a.win, "Your address: sip:me@127.0.0.1:5060") {
+		t.Errorf("own address not shown: %q", texts(a.win))
+	}
+}
+
+func TestStrangerGoesToRequests(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	stranger := "sip:mallory@evil.example"
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{From: stranger, FromName: "Poisson", Text: "click me", At: time.Now()}})
+	if a.chats.win != nil {
+		t.Fatal("a stranger opened a chat")
+	}
+	if !a.reqBtn.Visible() || a.reqBtn.Text != "Message requests (1)" {
+		t.Fatalf("requests button %q", a.reqBtn.Text)
+	}
+	a.blockSender(stranger)
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{From: stranger, Text: "again", At: time.Now()}})
+	if a.reqBtn.Visible() || a.chats.win != nil {
+		t.Error("blocked sender still shows up")
+	}
+	other := "sip:bernoulli@basel.ch"
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{From: other, Text: "hello", At: time.Now()}})
+	a.acceptRequest(other)
+	if a.contacts[other] == nil || !hasText(a.chats.win, "hello") || core.subscribed[len(core.subscribed)-1] != other {
+		t.Errorf("accept: contact %v subscribed %v", a.contacts[other], core.subscribed)
+	}
+}
+
+func TestWatcherDecisionRemembered(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	pol := account.NewWatcherPolicy(a.roster, sipclient.Ask)
+	a.opt.Policy = pol
+	a.applyBatch([]sipclient.Event{sipclient.WatcherChanged{URI: "sip:eve@x.org", State: sipclient.WatcherPending}})
+	a.decideWatcher("sip:eve@x.org", false)
+	if core.decisions["sip:eve@x.org"] != sipclient.Block || a.roster.Watchers["sip:eve@x.org"] != "block" || pol.Decide("sip:eve@x.org") != sipclient.Block {
+		t.Errorf("block not applied or remembered")
+	}
+	if pol.Decide(poisson) != sipclient.Allow || pol.Decide("sip:new@x.org") != sipclient.Ask {
+		t.Errorf("policy for contact/stranger wrong")
+	}
+}
+
+func TestGreyContactSaysWhy(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	a.applyBatch([]sipclient.Event{sipclient.SubscriptionChanged{URI: euler, State: sipclient.SubFailed, Code: 403, Reason: "Forbidden"}})
+	if !hasText(a.win, "Unknown — the peer refused the subscription: 403 Forbidden") {
+		t.Errorf("roster: %q", texts(a.win))
+	}
+	d := diagnosticsText(a.contacts[euler], time.Now())
+	if !strings.Contains(d, "Subscription: failed (Forbidden)") || !strings.Contains(d, "Last NOTIFY: never") {
+		t.Errorf("diagnostics:\n%s", d)
+	}
+	a.applyBatch([]sipclient.Event{sipclient.Diagnostic{URI: euler, What: "presence document", Detail: "the peer's presence document could not be read: bad XML"}})
+	if !hasText(a.win, "could not be read") {
+		t.Errorf("diagnostic not shown: %q", texts(a.win))
+	}
+}

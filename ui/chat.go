@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-im/parley/sipclient"
+)
+
+// Message states shown in a chat.
+const (
+	lineReceived = "received"
+	linePending  = "sending"
+	lineSent     = "sent"
+	lineStored   = "stored"
+	lineFailed   = "failed"
+)
+
+// chatLine is one message in a conversation.
+type chatLine struct {
+	id     string // the core's message ID for ours, Call-ID for theirs
+	out    bool
+	text   string
+	at     time.Time
+	state  string
+	reason string
+	row    *chatRow
+}
+
+// chatWindow holds one tab per conversation. Tabs, not windows: a Fyne
+// window costs about 12 MB here and a tab about 2 MB, and one window is
+// easier to find.
+type chatWindow struct {
+	app   *App
+	win   fyne.Window
+	tabs  *container.DocTabs
+	convs map[string]*conversation // by contact key
+	byID  map[string]*chatLine     // our messages by ID, for status events
+	early map[string]sipclient.MessageStatus
+}
+
+func newChatWindow(a *App) *chatWindow {
+	return &chatWindow{app: a, convs: map[string]*conversation{}, byID: map[string]*chatLine{}, early: map[string]sipclient.MessageStatus{}}
+}
+
+func (cw *chatWindow) ensureWindow() {
+	if cw.win != nil {
+		return
+	}
+	cw.win = cw.app.fa.NewWindow("Parley — Chats")
+	cw.tabs = container.NewDocTabs()
+	cw.tabs.OnClosed = func(t *container.TabItem) {
+		for k, c := range cw.convs {
+			if c.tab == t {
+				c.tab = nil
+				_ = k
+			}
+		}
+	}
+	cw.tabs.OnSelected = func(t *container.TabItem) { cw.markRead(t) }
+	cw.win.SetContent(cw.tabs)
+	cw.win.Resize(fyne.NewSize(520, 480))
+	cw.win.SetOnClosed(func() {
+		cw.win = nil
+		for _, c := range cw.convs {
+			c.tab = nil
+		}
+	})
+}
+
+// conversationFor returns the conversation with c, creating it (and its
+// tab) when needed.
+func (cw *chatWindow) conversationFor(c *contactState) *conversation {
+	cw.ensureWindow()
+	conv := cw.convs[c.key]
+	if conv == nil {
+		conv = newConversation(cw, c)
+		cw.convs[c.key] = conv
+	}
+	if conv.tab == nil {
+		conv.tab = container.NewTabItem(c.displayName(), conv.view)
+		cw.tabs.Append(conv.tab)
+	}
+	return conv
+}
+
+// open shows c's conversation and focuses its input.
+func (a *App) openChat(c *contactState) {
+	conv := a.chats.conversationFor(c)
+	a.chats.tabs.Select(conv.tab)
+	a.chats.win.Show()
+	a.chats.win.Canvas().Focus(conv.entry)
+	c.unread = 0
+	a.refreshRoster()
+}
+
+func (cw *chatWindow) markRead(t *container.TabItem) {
+	for _, conv := range cw.convs {
+		if conv.tab == t && conv.contact.unread > 0 {
+			conv.contact.unread = 0
+			conv.tab.Text = conv.contact.displayName()
+			cw.tabs.Refresh()
+			cw.app.refreshRoster()
+		}
+	}
+}
+
+// incoming shows a message from a contact: it opens the chat if needed,
+// and counts it unread unless its tab is the one in front.
+func (cw *chatWindow) incoming(c *contactState, m sipclient.MessageReceived) {
+	conv := cw.conversationFor(c)
+	conv.add(&chatLine{id: m.CallID, text: m.Text, at: m.At, state: lineReceived})
+	front := cw.tabs.Selected() == conv.tab && cw.app.inFront
+	if !front {
+		c.unread++
+		conv.tab.Text = c.displayName() + " (" + itoa(c.unread) + ")"
+		cw.tabs.Refresh()
+	}
+	if cw.tabs.Selected() == nil {
+		cw.tabs.Select(conv.tab)
+	}
+	cw.win.Show()
+	if !cw.app.inFront {
+		cw.app.opt.Notify("Message from "+c.displayName(), m.Text)
+	}
+}
+
+// status applies a delivery outcome to the message it belongs to.
+func (cw *chatWindow) status(ev sipclient.MessageStatus) {
+	line := cw.byID[ev.ID]
+	if line == nil {
+		cw.early[ev.ID] = ev
+		return
+	}
+	switch ev.Status {
+	case sipclient.MsgSent:
+		line.state = lineSent
+	case sipclient.MsgStored:
+		line.state = lineStored
+	default:
+		line.state = lineFailed
+		line.reason = itoa(ev.Code) + " " + ev.Reason
+	}
+	line.row.update(line)
+}
+
+// send puts text in the conversation at once as "sending" (local echo) and
+// hands it to the core; the outcome arrives as a MessageStatus event.
+func (cw *chatWindow) send(conv *conversation, text string) {
+	line := &chatLine{out: true, text: text, at: time.Now(), state: linePending}
+	conv.add(line)
+	cw.deliver(conv, line)
+}
+
+func (cw *chatWindow) deliver(conv *conversation, line *chatLine) {
+	id, err := cw.app.core.SendMessage(cw.app.ctx, conv.contact.URI, line.text)
+	if err != nil {
+		line.state, line.reason = lineFailed, err.Error()
+		line.row.update(line)
+		return
+	}
+	delete(cw.byID, line.id)
+	line.id, line.state, line.reason = id, linePending, ""
+	cw.byID[id] = line
+	line.row.update(line)
+	if ev, ok := cw.early[id]; ok {
+		delete(cw.early, id)
+		cw.status(ev)
+	}
+}
+
+// conversation is one contact's chat tab.
+type conversation struct {
+	cw      *chatWindow
+	contact *contactState
+	lines   []*chatLine
+	box     *fyne.Container
+	scroll  *container.Scroll
+	entry   *sendEntry
+	view    fyne.CanvasObject
+	tab     *container.TabItem
+}
+
+func newConversation(cw *chatWindow, c *contactState) *conversation {
+	conv := &conversation{cw: cw, contact: c, box: container.NewVBox()}
+	conv.scroll = container.NewVScroll(conv.box)
+	conv.entry = newSendEntry(func(text string) { cw.send(conv, text) })
+	send := widget.NewButton("Send", conv.entry.send)
+	input := container.NewBorder(nil, nil, nil, send, conv.entry)
+	conv.view = container.NewBorder(nil, input, nil, nil, conv.scroll)
+	return conv
+}
+
+// add appends a line, with a day separator when the day changes.
+func (conv *conversation) add(l *chatLine) {
+	if n := len(conv.lines); n == 0 || !sameDay(conv.lines[n-1].at, l.at) {
+		sep := widget.NewLabelWithStyle("— "+dayLabel(l.at, time.Now())+" —", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+		conv.box.Add(sep)
+	}
+	conv.lines = append(conv.lines, l)
+	l.row = newChatRow(conv, l)
+	conv.box.Add(l.row.box)
+	conv.scroll.ScrollToBottom()
+}

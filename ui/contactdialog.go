@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-im/parley/account"
+)
+
+// contactForm is the add/edit contact form. It validates as the user types
+// and says in words what is wrong with the address.
+type contactForm struct {
+	uri, name, group *widget.Entry
+	problem          *widget.Label
+	content          fyne.CanvasObject
+}
+
+func newContactForm(c account.Contact) *contactForm {
+	f := &contactForm{uri: widget.NewEntry(), name: widget.NewEntry(), group: widget.NewEntry(), problem: widget.NewLabel("")}
+	f.uri.SetPlaceHolder("sip:alice@example.com")
+	f.uri.SetText(c.URI)
+	f.name.SetText(c.Name)
+	f.group.SetText(c.Group)
+	f.problem.Importance = widget.DangerImportance
+	f.problem.Wrapping = fyne.TextWrapWord
+	f.uri.OnChanged = func(string) { f.check() }
+	form := widget.NewForm(
+		widget.NewFormItem("Address", f.uri),
+		widget.NewFormItem("Name", f.name),
+		widget.NewFormItem("Group", f.group),
+	)
+	f.content = container.NewVBox(form, f.problem)
+	return f
+}
+
+// check validates the address and shows the reason; it returns the
+// contact when valid.
+func (f *contactForm) check() (account.Contact, error) {
+	aor, err := account.NormalizeAddress(f.uri.Text)
+	if err != nil {
+		f.problem.SetText(err.Error())
+		return account.Contact{}, err
+	}
+	f.problem.SetText("")
+	return account.Contact{URI: aor, Name: f.name.Text, Group: f.group.Text}, nil
+}
+
+func (a *App) showAddContact() {
+	f := newContactForm(account.Contact{})
+	var d *dialog.CustomDialog
+	add := widget.NewButton("Add", func() {
+		if err := a.addContact(f); err == nil {
+			d.Hide()
+		}
+	})
+	add.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons("Add contact", f.content, a.win)
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.Hide() }), add})
+	d.Resize(fyne.NewSize(360, 220))
+	d.Show()
+}
+
+// addContact adds the form's contact to the roster, saves it and starts
+// watching it. Errors are shown in the form.
+func (a *App) addContact(f *contactForm) error {
+	c, err := f.check()
+	if err != nil {
+		return err
+	}
+	c, err = a.roster.Add(c)
+	if errors.Is(err, account.ErrDuplicate) {
+		f.problem.SetText(c.URI + " is already in your contacts")
+		return err
+	}
+	if err != nil {
+		f.problem.SetText(err.Error())
+		return err
+	}
+	a.saveRoster()
+	a.addContactState(c)
+	if a.opt.Policy != nil {
+		a.opt.Policy.SetContact(c.URI, true)
+	}
+	a.subscribe(c.URI)
+	a.refreshRoster()
+	return nil
+}
+
+func (a *App) showEditContact(c *contactState) {
+	f := newContactForm(c.Contact)
+	dialog.ShowCustomConfirm("Edit contact", "Save", "Cancel", f.content, func(ok bool) {
+		if !ok {
+			return
+		}
+		nc, err := f.check()
+		if err != nil {
+			dialog.ShowError(err, a.win)
+			return
+		}
+		if account.Key(nc.URI) != c.key {
+			a.removeContact(c)
+			a.addContact(f)
+			return
+		}
+		i := a.roster.Find(c.URI)
+		a.roster.Contacts[i].Name, a.roster.Contacts[i].Group = nc.Name, nc.Group
+		c.Name, c.Group = nc.Name, nc.Group
+		a.saveRoster()
+		a.refreshRoster()
+	}, a.win)
+}
+
+func (a *App) confirmRemove(c *contactState) {
+	dialog.ShowConfirm("Remove contact", "Remove "+c.displayName()+" ("+c.key+") from your contacts?", func(ok bool) {
+		if ok {
+			a.removeContact(c)
+		}
+	}, a.win)
+}
+
+func (a *App) removeContact(c *contactState) {
+	a.roster.Remove(c.URI)
+	delete(a.contacts, c.key)
+	if a.opt.Policy != nil {
+		a.opt.Policy.SetContact(c.URI, false)
+	}
+	a.saveRoster()
+	go a.core.Unsubscribe(a.ctx, c.URI) // network: off the Fyne thread
+	a.refreshRoster()
+}

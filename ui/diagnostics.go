@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
+
+// diagnosticsText explains a contact's presence plumbing in plain words.
+func diagnosticsText(c *contactState, now time.Time) string {
+	var b strings.Builder
+	b.WriteString("Address: " + c.key + "\n")
+	b.WriteString("Status: " + c.statusText() + "\n")
+	state := c.subState
+	if state == "" {
+		state = "not yet answered"
+	}
+	b.WriteString("Subscription: " + state)
+	if c.subReason != "" {
+		b.WriteString(" (" + c.subReason + ")")
+	}
+	b.WriteString("\n")
+	if c.expires > 0 {
+		b.WriteString("Expires in: " + itoa(c.expires) + " s (as of the last NOTIFY)\n")
+	}
+	b.WriteString("Last NOTIFY: " + ago(c.lastNotify, now) + "\n")
+	if c.problem != "" {
+		b.WriteString("Why: " + c.problem + "\n")
+	}
+	return b.String()
+}
+
+func (a *App) showDiagnostics(c *contactState) {
+	raw := widget.NewMultiLineEntry()
+	raw.SetText(c.raw)
+	raw.Wrapping = fyne.TextWrapOff
+	raw.Disable()
+	content := container.NewBorder(wrapLabel(diagnosticsText(c, time.Now())), nil, nil, nil,
+		widget.NewCard("", "Last presence document", raw))
+	d := dialog.NewCustom("Presence details — "+c.displayName(), "Close", content, a.win)
+	d.Resize(fyne.NewSize(520, 420))
+	d.Show()
+}
+
+func wrapLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}

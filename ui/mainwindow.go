@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-im/parley/sipclient"
+)
+
+// statusChoices are the own-status menu entries, in menu order.
+var statusChoices = []struct {
+	label  string
+	status sipclient.Status
+}{
+	{"Available", sipclient.StatusAvailable},
+	{"Away", sipclient.StatusAway},
+	{"Busy", sipclient.StatusBusy},
+	{"Do not disturb", sipclient.StatusDND},
+	{"On the phone", sipclient.StatusOnThePhone},
+	{"Appear offline", sipclient.StatusOffline},
+}
+
+func (a *App) buildMainWindow() {
+	a.win = a.fa.NewWindow("Parley")
+	a.win.SetMaster()
+	a.banner = widget.NewLabel("")
+	a.banner.Wrapping = fyne.TextWrapWord
+	a.banner.Importance = widget.DangerImportance
+	a.banner.Hide()
+	top := container.NewVBox(a.statusBar(), a.addressBar(), a.banner)
+	a.filter = widget.NewEntry()
+	a.filter.SetPlaceHolder("Filter contacts")
+	a.filter.OnChanged = func(string) { a.refreshRoster() }
+	a.list = a.rosterList()
+	a.reqBtn = widget.NewButton("Message requests", a.showRequests)
+	a.reqBtn.Hide()
+	bottom := container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.reqBtn)
+	body := container.NewBorder(a.filter, bottom, nil, nil, a.list)
+	a.win.SetContent(container.NewBorder(top, nil, nil, nil, body))
+	a.win.Resize(fyne.NewSize(340, 560))
+	a.refreshRoster()
+}
+
+func (a *App) statusBar() fyne.CanvasObject {
+	labels := make([]string, len(statusChoices))
+	for i, s := range statusChoices {
+		labels[i] = s.label
+	}
+	a.status = widget.NewSelect(labels, func(string) { a.publishStatus() })
+	a.status.SetSelectedIndex(0)
+	a.note = widget.NewEntry()
+	a.note.SetPlaceHolder("What are you up to?")
+	a.note.OnSubmitted = func(string) { a.publishStatus() }
+	return container.NewBorder(nil, nil, a.status, nil, a.note)
+}
+
+// publishStatus sends the chosen status and note to the core, which
+// notifies watchers in its own goroutines.
+func (a *App) publishStatus() {
+	if a.note == nil {
+		return // still building the window
+	}
+	st := statusChoices[max(a.status.SelectedIndex(), 0)].status
+	p := sipclient.Presence{Status: st, Note: a.note.Text}
+	if err := a.core.SetPresence(a.ctx, p); err != nil {
+		a.showProblem("Your status could not be published: " + err.Error())
+	}
+}
+
+func (a *App) addressBar() fyne.CanvasObject {
+	addr := widget.NewLabel("Your address: " + a.core.AOR())
+	addr.Truncation = fyne.TextTruncateEllipsis
+	copyBtn := widget.NewButton("Copy", func() { a.fa.Clipboard().SetContent(a.core.AOR()) })
+	return container.NewBorder(nil, nil, nil, copyBtn, addr)
+}
+
+// refreshRoster re-sorts and re-filters the roster and redraws it.
+func (a *App) refreshRoster() {
+	if a.list == nil {
+		return
+	}
+	all := make([]*contactState, 0, len(a.contacts))
+	for _, c := range a.contacts {
+		all = append(all, c)
+	}
+	a.rows = rosterRows(all, a.filter.Text)
+	a.list.Refresh()
+}

@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient"
+)
+
+// contactState is everything the UI shows about one contact.
+type contactState struct {
+	account.Contact
+	key        string // account.Key(URI): what core events name it by
+	basic      string // sipclient.BasicOpen / BasicClosed / BasicUnknown
+	activity   string
+	note       string
+	unread     int
+	subState   string
+	subReason  string
+	subCode    int
+	expires    int
+	lastNotify time.Time
+	raw        string
+	problem    string // why the contact is grey, in words
+}
+
+// availability is a contact's state as the user reads it.
+type availability int
+
+const (
+	availOnline availability = iota
+	availAway
+	availBusy
+	availOffline
+	availUnknown
+)
+
+func (c *contactState) availability() availability {
+	switch {
+	case c.basic == sipclient.BasicClosed:
+		return availOffline
+	case c.basic != sipclient.BasicOpen:
+		return availUnknown
+	case c.activity == "busy" || c.activity == "on-the-phone" || c.activity == "meeting":
+		return availBusy
+	case c.activity == "away" || c.activity == "vacation" || c.activity == "sleeping":
+		return availAway
+	}
+	return availOnline
+}
+
+// statusText is the words shown beside the dot: never colour alone.
+func (c *contactState) statusText() string {
+	switch c.availability() {
+	case availOnline:
+		return "Available"
+	case availAway:
+		return "Away"
+	case availBusy:
+		if c.activity == "on-the-phone" {
+			return "On the phone"
+		}
+		return "Busy"
+	case availOffline:
+		return "Offline"
+	}
+	return "Unknown"
+}
+
+// dot is the presence mark: a distinct shape per state as well as a colour.
+func (a availability) dot() string {
+	return [...]string{"●", "◐", "■", "○", "?"}[a]
+}
+
+func (c *contactState) displayName() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return strings.TrimPrefix(c.key, "sip:")
+}
+
+// rosterRow is one line of the roster list: a group header or a contact.
+type rosterRow struct {
+	group   string
+	contact *contactState
+}
+
+// rosterRows sorts and filters the contacts: grouped, online first within a
+// group, then by name; filter matches name, address, group or note.
+func rosterRows(contacts []*contactState, filter string) []rosterRow {
+	filter = strings.ToLower(strings.TrimSpace(filter))
+	shown := make([]*contactState, 0, len(contacts))
+	for _, c := range contacts {
+		if filter == "" || matches(c, filter) {
+			shown = append(shown, c)
+		}
+	}
+	slices.SortStableFunc(shown, func(a, b *contactState) int {
+		return cmp.Or(
+			cmp.Compare(groupOf(a), groupOf(b)),
+			cmp.Compare(a.availability(), b.availability()),
+			cmp.Compare(strings.ToLower(a.displayName()), strings.ToLower(b.displayName())),
+			cmp.Compare(a.key, b.key),
+		)
+	})
+	rows := make([]rosterRow, 0, len(shown)+4)
+	last := "\x00"
+	for _, c := range shown {
+		if g := groupOf(c); g != last {
+			rows = append(rows, rosterRow{group: g})
+			last = g
+		}
+		rows = append(rows, rosterRow{contact: c})
+	}
+	return rows
+}
+
+func groupOf(c *contactState) string {
+	if c.Group == "" {
+		return "Contacts"
+	}
+	return c.Group
+}
+
+func matches(c *contactState, f string) bool {
+	for _, s := range []string{c.displayName(), c.key, c.Group, c.note} {
+		if strings.Contains(strings.ToLower(s), f) {
+			return true
+		}
+	}
+	return false
+}
+
+// problemText turns a subscription failure into a sentence for the user.
+func problemText(ev sipclient.SubscriptionChanged) string {
+	switch {
+	case ev.State == sipclient.SubFailed && ev.Code > 0:
+		return "the peer refused the subscription: " + itoa(ev.Code) + " " + ev.Reason
+	case ev.State == sipclient.SubFailed && ev.Reason == "no answer from the peer":
+		return "no answer from the peer"
+	case ev.State == sipclient.SubFailed:
+		return "the peer cannot be reached: " + ev.Reason
+	case ev.State == sipclient.SubTerminated && ev.Reason == "rejected":
+		return "the peer does not let you see their status"
+	case ev.State == sipclient.SubTerminated && ev.Reason != "":
+		return "the peer ended the subscription (" + ev.Reason + ")"
+	case ev.State == sipclient.SubPending:
+		return "waiting for the peer to allow you to see their status"
+	}
+	return ""
+}

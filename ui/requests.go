@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient"
+)
+
+// requestStore keeps messages from addresses not in the roster until the
+// user accepts, ignores or blocks the sender.
+type requestStore struct {
+	order []string
+	msgs  map[string][]sipclient.MessageReceived
+}
+
+func newRequestStore() *requestStore {
+	return &requestStore{msgs: map[string][]sipclient.MessageReceived{}}
+}
+
+func (r *requestStore) add(key string, m sipclient.MessageReceived) {
+	if _, ok := r.msgs[key]; !ok {
+		r.order = append(r.order, key)
+	}
+	r.msgs[key] = append(r.msgs[key], m)
+}
+
+func (r *requestStore) drop(key string) []sipclient.MessageReceived {
+	m := r.msgs[key]
+	delete(r.msgs, key)
+	for i, k := range r.order {
+		if k == key {
+			r.order = append(r.order[:i], r.order[i+1:]...)
+			break
+		}
+	}
+	return m
+}
+
+// receive routes an incoming message: contacts get their chat; blocked
+// senders get nothing; strangers land in message requests.
+func (a *App) receive(m sipclient.MessageReceived) bool {
+	key := account.Key(m.From)
+	if a.roster.IsBlockedSender(key) {
+		return false
+	}
+	if c := a.contacts[key]; c != nil {
+		a.chats.incoming(c, m)
+		return true
+	}
+	a.requests.add(key, m)
+	a.updateRequestsButton()
+	if !a.inFront {
+		a.opt.Notify("Message request", "From "+key+" (not in your contacts)")
+	}
+	return false
+}
+
+func (a *App) updateRequestsButton() {
+	n := len(a.requests.order)
+	if n == 0 {
+		a.reqBtn.Hide()
+		return
+	}
+	a.reqBtn.SetText("Message requests (" + itoa(n) + ")")
+	a.reqBtn.Show()
+}
+
+// showRequests lists strangers' messages with the full address, since a
+// display name proves nothing in direct mode.
+func (a *App) showRequests() {
+	box := container.NewVBox()
+	var d dialog.Dialog
+	for _, key := range a.requests.order {
+		box.Add(a.requestCard(key, func() { d.Hide(); a.showRequestsIfAny() }))
+	}
+	d = dialog.NewCustom("Message requests", "Close", container.NewVScroll(box), a.win)
+	d.Resize(fyne.NewSize(420, 400))
+	d.Show()
+}
+
+func (a *App) showRequestsIfAny() {
+	if len(a.requests.order) > 0 {
+		a.showRequests()
+	}
+}
+
+func (a *App) requestCard(key string, done func()) fyne.CanvasObject {
+	msgs := a.requests.msgs[key]
+	head := widget.NewLabelWithStyle(key, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	lines := container.NewVBox(head)
+	if name := msgs[0].FromName; name != "" {
+		lines.Add(widget.NewLabel("calls themselves “" + name + "”"))
+	}
+	for _, m := range msgs {
+		t := widget.NewLabel(clock(m.At) + "  " + m.Text)
+		t.Wrapping = fyne.TextWrapWord
+		lines.Add(t)
+	}
+	accept := widget.NewButton("Accept", func() { a.acceptRequest(key); done() })
+	ignore := widget.NewButton("Ignore", func() { a.requests.drop(key); a.updateRequestsButton(); done() })
+	block := widget.NewButton("Block", func() { a.blockSender(key); done() })
+	lines.Add(container.NewHBox(accept, ignore, block))
+	return widget.NewCard("", "", lines)
+}
+
+// acceptRequest adds the sender as a contact and moves their messages into
+// a chat.
+func (a *App) acceptRequest(key string) {
+	msgs := a.requests.drop(key)
+	a.updateRequestsButton()
+	c, err := a.roster.Add(account.Contact{URI: key, Name: msgs[0].FromName})
+	if err != nil && c.URI == "" {
+		a.showProblem(err.Error())
+		return
+	}
+	a.saveRoster()
+	cs := a.contacts[account.Key(c.URI)]
+	if cs == nil {
+		cs = a.addContactState(c)
+		a.subscribe(c.URI)
+	}
+	if a.opt.Policy != nil {
+		a.opt.Policy.SetContact(c.URI, true)
+	}
+	for _, m := range msgs {
+		a.chats.incoming(cs, m)
+	}
+	a.refreshRoster()
+}
+
+func (a *App) blockSender(key string) {
+	a.requests.drop(key)
+	a.updateRequestsButton()
+	a.roster.BlockSender(key)
+	a.saveRoster()
+}
