@@ -38,7 +38,7 @@ func (a *App) buildMainWindow() {
 	bottom := container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.reqBtn)
 	body := container.NewBorder(a.filter, bottom, nil, nil, a.list)
 	a.win.SetContent(container.NewBorder(top, nil, nil, nil, body))
-	a.win.Resize(fyne.NewSize(340, 560))
+	a.win.Resize(fyne.NewSize(360, 560))
 	a.refreshRoster()
 }
 
@@ -70,7 +70,7 @@ func (a *App) publishStatus() {
 
 func (a *App) addressBar() fyne.CanvasObject {
 	addr := widget.NewLabel("Your address: " + a.core.AOR())
-	addr.Truncation = fyne.TextTruncateEllipsis
+	addr.Wrapping = fyne.TextWrapBreak // people read it out and copy it: never cut it
 	copyBtn := widget.NewButton("Copy", func() { a.fa.Clipboard().SetContent(a.core.AOR()) })
 	return container.NewBorder(nil, nil, nil, copyBtn, addr)
 }
@@ -85,5 +85,11 @@ func (a *App) refreshRoster() {
 		all = append(all, c)
 	}
 	a.rows = rosterRows(all, a.filter.Text)
+	hh := widget.NewLabel("Group").MinSize().Height
+	for i, r := range a.rows {
+		if r.contact == nil {
+			a.list.SetItemHeight(i, hh) // headers are one line, contacts two
+		}
+	}
 	a.list.Refresh()
 }

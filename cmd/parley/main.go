@@ -8,6 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"fyne.io/fyne/v2"
 
 	"fyne.io/fyne/v2/app"
 
@@ -75,8 +79,20 @@ func run() error {
 	}
 	u.Start()
 	u.Window().Show()
+	quitOnSignal(fa)
 	fa.Run()
 	return nil
+}
+
+// quitOnSignal ends the app cleanly on SIGTERM/SIGINT, so the core still
+// unsubscribes and sends its watchers a final NOTIFY.
+func quitOnSignal(fa fyne.App) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-ch
+		fyne.Do(fa.Quit)
+	}()
 }
 
 func defaultUser() string {

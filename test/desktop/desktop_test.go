@@ -1,0 +1,82 @@
+// Package desktop holds the end-to-end test of the real parley binary in a
+// real X server (Xvfb), proven on screen by OCR of screenshots.
+package desktop
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/parley-im/parley/internal/clitest"
+)
+
+func TestMain(m *testing.M) { clitest.Main(m) }
+
+func buildApp(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "parley")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/parley-im/parley/cmd/parley")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build parley: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// The desktop app, watching a parley-cli peer on loopback, shows the peer's
+// status and note in the roster and its message in a chat window.
+func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
+	display := startXvfb(t)
+	app := buildApp(t)
+	peer := clitest.Start(t, "--user", "poisson", "--transport", "tcp", "--status", "offline")
+
+	cfg := t.TempDir()
+	roster := fmt.Sprintf(`{"contacts":[{"uri":"%s;transport=tcp","name":"Simeon Poisson","group":"Lab"}]}`, peer.AOR())
+	os.WriteFile(filepath.Join(cfg, "roster.json"), []byte(roster), 0o600)
+	port := clitest.FreePort(t)
+	cmd := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "FYNE_THEME=light", "DBUS_SESSION_BUS_ADDRESS=")
+	logf, _ := os.Create(filepath.Join(cfg, "parley.log"))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(cfg, "parley.log"))
+			t.Logf("parley log:\n%s", b)
+		}
+	})
+
+	shots := t.TempDir()
+	if dir := os.Getenv("PARLEY_SCREENSHOTS"); dir != "" {
+		shots = dir
+	}
+	n := 0
+	me := fmt.Sprintf("sip:chebychev@127.0.0.1:%d", port)
+	peer.WaitEvent(t, 30*time.Second, clitest.Match("watcher", "uri", me, "state", "active"))
+	waitScreen(t, display, shots, &n, "Simeon Poisson", "Offline", "Your address")
+
+	peer.Send("status away Reading papers")
+	waitScreen(t, display, shots, &n, "Away", "Reading papers")
+
+	peer.Send("send " + me + " Hi There from Poisson")
+	peer.WaitEvent(t, 10*time.Second, clitest.Match("message_status", "status", "sent"))
+	shot := waitScreen(t, display, shots, &n, "Hi There from Poisson")
+	t.Logf("final screenshot: %s", shot)
+
+	// A clean exit on SIGTERM: the peer sees its watcher go away.
+	cmd.Process.Signal(syscall.SIGTERM)
+	peer.WaitEvent(t, 15*time.Second, clitest.Match("watcher", "uri", me, "state", "terminated"))
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Error("parley did not exit after SIGTERM")
+	}
+}
