@@ -38,7 +38,8 @@ type Client struct {
 	subs      map[string]*subscription // by contact AOR
 	subDlgs   map[dialogKey]*subscription
 	watchers  map[dialogKey]*watcher
-	decisions map[string]Decision // AOR -> remembered answer
+	decisions map[string]Decision         // AOR -> remembered answer
+	finals    map[dialogKey]chan struct{} // final NOTIFYs awaited at exit
 	closeOnce sync.Once
 
 	// dialogIDs, when set by a test, supplies the Call-ID and tag of the
@@ -59,7 +60,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	c := &Client{
 		opt: o, cfg: cfg, presence: cfg.Presence, events: newEventQueue(),
 		subs: map[string]*subscription{}, subDlgs: map[dialogKey]*subscription{},
-		watchers: map[dialogKey]*watcher{}, decisions: map[string]Decision{},
+		watchers: map[dialogKey]*watcher{}, decisions: map[string]Decision{}, finals: map[dialogKey]chan struct{}{},
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if err := c.start(); err != nil {

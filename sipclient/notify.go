@@ -47,6 +47,9 @@ func (c *Client) applyNotify(s *subscription, key dialogKey, req *sip.Request, s
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s.ended || s.dlg == nil || s.dlg.key() != key {
+		if ss.state == SubTerminated {
+			c.finalArrived(key)
+		}
 		return // unsubscribed or replaced: the 200 was all it needed
 	}
 	dlg := s.dlg

@@ -215,8 +215,10 @@ func (c *Client) endWatcher(w *watcher, reason string) {
 	if already {
 		return
 	}
-	c.sendNotify(w, reason)
+	// The subscription is over now, whether or not the watcher answers
+	// the final NOTIFY (it may be gone: that can take 32 s to learn).
 	c.emit(WatcherChanged{URI: w.uri, State: WatcherTerminated, Reason: reason})
+	c.sendNotify(w, reason)
 }
 
 // sendNotify sends one NOTIFY; terminateReason != "" makes it the final one.

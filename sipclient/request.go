@@ -116,7 +116,9 @@ func (c *Client) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.Reques
 				c.respond(req, tx, 500, "Internal Server Error")
 			}
 		}()
-		if c.isClosed() {
+		// While closing, NOTIFYs still get answered: the final NOTIFY of
+		// each subscription we are ending is on its way.
+		if c.isClosed() && req.Method != sip.NOTIFY {
 			c.respond(req, tx, 503, "Service Unavailable", "Retry-After", "30")
 			return
 		}

@@ -282,6 +282,9 @@ func (c *Client) Unsubscribe(ctx context.Context, uri string) error {
 
 func (c *Client) sendUnsubscribe(ctx context.Context, s *subscription, dlg *dialog) error {
 	c.mu.Lock()
+	if c.closed {
+		c.finals[dlg.key()] = make(chan struct{})
+	}
 	req := c.dialogRequest(dlg, sip.SUBSCRIBE)
 	addSubscribeHeaders(req, 0)
 	c.mu.Unlock()
@@ -307,4 +310,34 @@ func (c *Client) unsubscribeAll(ctx context.Context) {
 			c.opt.log.Debug("unsubscribe at exit", "uri", u, "error", err)
 		}
 	})
+	c.awaitFinals(ctx)
+}
+
+// awaitFinals waits (bounded by ctx) for the final NOTIFY of every
+// subscription ended at exit, so each is answered before the sockets close.
+func (c *Client) awaitFinals(ctx context.Context) {
+	c.mu.Lock()
+	chans := make([]chan struct{}, 0, len(c.finals))
+	for _, ch := range c.finals {
+		chans = append(chans, ch)
+	}
+	c.mu.Unlock()
+	wait, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	defer cancel()
+	for _, ch := range chans {
+		select {
+		case <-ch:
+		case <-wait.Done():
+			return
+		}
+	}
+}
+
+// finalArrived marks the final NOTIFY of an ended subscription answered.
+// Caller holds c.mu.
+func (c *Client) finalArrived(key dialogKey) {
+	if ch, ok := c.finals[key]; ok {
+		close(ch)
+		delete(c.finals, key)
+	}
 }

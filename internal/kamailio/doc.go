@@ -1,0 +1,13 @@
+// Package kamailio runs a real Kamailio 5.6 on 127.0.0.1 for tests: a
+// registrar, presence server (PUBLISH/SUBSCRIBE/NOTIFY for the presence and
+// presence.winfo events) and MESSAGE relay with an offline store (msilo).
+//
+// It owns the server side only: the embedded kamailio.cfg template, the
+// SQLite database (schema from the Debian package's db_sqlite scripts, one
+// subscriber row per test user), the self-signed CA and server certificate
+// for the TLS listener, and the process (start, readiness check, restart on
+// the same ports, stop). Tests talk to it with their own SIP stack.
+//
+// Start fails the test, with a pointer to scripts/test.sh, when Kamailio or
+// its presence, SQLite or TLS modules are not installed.
+package kamailio
