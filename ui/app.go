@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -19,6 +20,9 @@ type Options struct {
 	Policy *account.WatcherPolicy
 	// Notify shows a desktop notification; default: Fyne's.
 	Notify func(title, body string)
+	// OnFirstFrame, when set, is called once when the main window's first
+	// frame is painted (for start-up measurements).
+	OnFirstFrame func()
 }
 
 // App is the desktop interface: the main window with the roster, the chat
@@ -34,15 +38,18 @@ type App struct {
 	win      fyne.Window
 	contacts map[string]*contactState // by account.Key
 	rows     []rosterRow
-	list     *widget.List
-	filter   *widget.Entry
-	status   *widget.Select
-	note     *widget.Entry
-	reqBtn   *widget.Button
-	banner   *widget.Label // roster-level problems (e.g. roster not saved)
-	chats    *chatWindow
-	requests *requestStore
-	inFront  bool
+	headers  []int // row indices given a header's height
+
+	headerHeight, rowHeight float32 // roster row heights, from the templates
+	list                    *widget.List
+	filter                  *widget.Entry
+	status                  *widget.Select
+	note                    *widget.Entry
+	reqBtn                  *widget.Button
+	banner                  *widget.Label // roster-level problems (e.g. roster not saved)
+	chats                   *chatWindow
+	requests                *requestStore
+	inFront                 bool
 }
 
 // New builds the interface for core and the saved roster. Call Start to
@@ -91,23 +98,29 @@ func (a *App) subscribe(uri string) {
 	}
 }
 
-// pump is the one goroutine that drains core events. It applies them in
-// batches, so a burst of presence updates costs one roster refresh.
+// batchWindow is how long the pump gathers events after the first one of
+// a burst: about a frame, so a burst costs one roster refresh per frame.
+const batchWindow = 15 * time.Millisecond
+
+// pump is the one goroutine that drains core events and applies them on
+// the Fyne thread in batches.
 func (a *App) pump(events <-chan sipclient.Event) {
 	for ev := range events {
 		batch := []sipclient.Event{ev}
+		window := time.NewTimer(batchWindow)
 	more:
-		for len(batch) < 1024 {
+		for len(batch) < 4096 {
 			select {
 			case e, ok := <-events:
 				if !ok {
 					break more
 				}
 				batch = append(batch, e)
-			default:
+			case <-window.C:
 				break more
 			}
 		}
+		window.Stop()
 		fyne.DoAndWait(func() { a.applyBatch(batch) })
 	}
 }

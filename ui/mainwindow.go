@@ -22,6 +22,8 @@ var statusChoices = []struct {
 }
 
 func (a *App) buildMainWindow() {
+	a.headerHeight = widget.NewLabel("Group").MinSize().Height
+	a.rowHeight = newRosterItem().MinSize().Height
 	a.win = a.fa.NewWindow("Parley")
 	a.win.SetMaster()
 	a.banner = widget.NewLabel("")
@@ -37,7 +39,11 @@ func (a *App) buildMainWindow() {
 	a.reqBtn.Hide()
 	bottom := container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.reqBtn)
 	body := container.NewBorder(a.filter, bottom, nil, nil, a.list)
-	a.win.SetContent(container.NewBorder(top, nil, nil, nil, body))
+	content := container.NewBorder(top, nil, nil, nil, body)
+	if a.opt.OnFirstFrame != nil {
+		content = container.NewStack(content, firstFrameProbe(a.opt.OnFirstFrame))
+	}
+	a.win.SetContent(content)
 	a.win.Resize(fyne.NewSize(360, 560))
 	a.refreshRoster()
 }
@@ -85,11 +91,21 @@ func (a *App) refreshRoster() {
 		all = append(all, c)
 	}
 	a.rows = rosterRows(all, a.filter.Text)
-	hh := widget.NewLabel("Group").MinSize().Height
+	a.setRowHeights()
+	a.list.Refresh()
+}
+
+// setRowHeights gives group headers one line's height and every row that
+// was a header before back a contact's height (heights go by index).
+func (a *App) setRowHeights() {
+	for _, i := range a.headers {
+		a.list.SetItemHeight(i, a.rowHeight)
+	}
+	a.headers = a.headers[:0]
 	for i, r := range a.rows {
 		if r.contact == nil {
-			a.list.SetItemHeight(i, hh) // headers are one line, contacts two
+			a.list.SetItemHeight(i, a.headerHeight)
+			a.headers = append(a.headers, i)
 		}
 	}
-	a.list.Refresh()
 }

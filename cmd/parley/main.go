@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -70,7 +71,12 @@ func run() error {
 
 	fa := app.NewWithID("im.parley.Parley")
 	fa.SetIcon(assets.Icon)
-	u := ui.New(fa, core, roster, ui.Options{Log: log, Policy: policy})
+	uopt := ui.Options{Log: log, Policy: policy}
+	if os.Getenv("PARLEY_TIMING") != "" {
+		// For scripts/measure-desktop.sh: when the first frame is painted.
+		uopt.OnFirstFrame = func() { fmt.Fprintf(os.Stderr, "parley: first-frame-unix-ns=%d\n", time.Now().UnixNano()) }
+	}
+	u := ui.New(fa, core, roster, uopt)
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		u.SetupTray(assets.TrayIcon) // the tray needs a session bus
 	}
