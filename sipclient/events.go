@@ -65,13 +65,17 @@ const (
 	MsgFailed = "failed"
 )
 
-// MessageStatus reports the fate of a message we sent.
+// MessageStatus reports the fate of a message we sent. ID is what
+// SendMessage returned. A failed message with a RetryAt is still in the
+// outbox and will be sent again then by itself; one without needs the
+// user (RetryMessage) or is given up.
 type MessageStatus struct {
-	ID     string
-	To     string
-	Status string
-	Code   int
-	Reason string
+	ID      string
+	To      string
+	Status  string
+	Code    int
+	Reason  string
+	RetryAt time.Time // zero unless Status is MsgFailed and a retry is planned
 }
 
 // Watcher states reported by WatcherChanged.

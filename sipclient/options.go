@@ -4,6 +4,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/history"
 )
 
 // Decision is the answer of a watcher-authorization policy.
@@ -40,6 +42,12 @@ type options struct {
 	reqTimeout    time.Duration
 	maxBody       int
 	userAgentName string
+	store         *history.Store  // nil: an in-memory store the client owns
+	backoff       []time.Duration // outbox retry delays, the last one repeats
+	// msgs is the client's message state (store, outbox). It lives here
+	// rather than in Client because client.go is not this change's to
+	// edit; defaultOptions gives every client its own.
+	msgs *messaging
 }
 
 // Option tunes a Client.
@@ -57,6 +65,8 @@ func defaultOptions() options {
 		reqTimeout:    32 * time.Second,
 		maxBody:       32 << 10,
 		userAgentName: "Parley/0.1",
+		backoff:       defaultBackoff,
+		msgs:          &messaging{},
 	}
 }
 
@@ -89,3 +99,21 @@ func WithRequestTimeout(d time.Duration) Option { return func(o *options) { o.re
 
 // WithMaxBody sets the largest body accepted in a MESSAGE or NOTIFY.
 func WithMaxBody(n int) Option { return func(o *options) { o.maxBody = n } }
+
+// WithStore makes the client keep chat history and its outbox in s. The
+// caller owns s and closes it after the client. Without this option the
+// client uses an in-memory store that lives as long as the client.
+func WithStore(s *history.Store) Option { return func(o *options) { o.store = s } }
+
+// WithOutboxBackoff sets the delays between automatic resends of a message
+// whose failure may pass (no answer, 408, 480, 503...): the first delay
+// after the first failure, and so on, the last one repeating. A
+// Retry-After in the answer takes precedence. Default: 5 s, 15 s, 1 min,
+// 5 min, then every 15 min. Tests use short ones.
+func WithOutboxBackoff(delays ...time.Duration) Option {
+	return func(o *options) {
+		if len(delays) > 0 {
+			o.backoff = delays
+		}
+	}
+}

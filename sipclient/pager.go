@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/history"
 )
 
 // ContentTypeText is what Parley sends and shows: plain UTF-8 text.
@@ -16,35 +18,67 @@ const ContentTypeText = "text/plain;charset=UTF-8"
 
 // Delivery is the outcome of one MESSAGE we sent.
 type Delivery struct {
-	ID     string // the request's Call-ID
+	ID     string // as SendMessage returns it: the message's ID in the history
 	Status string // MsgSent, MsgStored or MsgFailed
 	Code   int
 	Reason string
 }
 
-// SendMessage sends text to uri in the background and returns the
-// message's ID at once; its fate arrives as a MessageStatus event.
+// SendMessage stores text for uri in the outbox and returns the message's
+// ID at once; it is sent in the background and its fate arrives as
+// MessageStatus events with the same ID. A failure that may pass (no
+// answer, peer offline or busy) is announced and the message is sent
+// again later by itself, also after a restart.
 func (c *Client) SendMessage(ctx context.Context, uri, text string) (string, error) {
-	req, err := c.messageRequest(uri, text)
+	m, msg, base, err := c.queue(ctx, uri, text)
 	if err != nil {
 		return "", err
 	}
-	id := req.CallID().Value()
-	to := aorString(req.Recipient)
-	go func() {
-		d := c.deliver(ctx, req)
-		c.emit(MessageStatus{ID: d.ID, To: to, Status: d.Status, Code: d.Code, Reason: d.Reason})
-	}()
-	return id, nil
+	c.startSend(m, msg, base)
+	return strconv.FormatInt(base+msg.ID, 10), nil
 }
 
-// DeliverMessage sends text to uri and waits for the outcome.
+// DeliverMessage is SendMessage waiting for the outcome of the first
+// attempt. The message goes through the outbox all the same.
 func (c *Client) DeliverMessage(ctx context.Context, uri, text string) (Delivery, error) {
-	req, err := c.messageRequest(uri, text)
+	m, msg, base, err := c.queue(ctx, uri, text)
 	if err != nil {
 		return Delivery{}, err
 	}
-	return c.deliver(ctx, req), nil
+	id := base + msg.ID
+	if !m.claim(id) {
+		return Delivery{}, ErrClosed
+	}
+	defer m.release(id)
+	if !c.enter(m) {
+		return Delivery{}, ErrClosed
+	}
+	defer m.work.Done()
+	return c.attempt(m, msg, base), nil
+}
+
+// queue checks a message and stores it as pending (local echo): from here
+// on it is not lost, whatever happens to the process. The stored message
+// carries the Call-ID, From tag and CSeq it will be sent with.
+func (c *Client) queue(ctx context.Context, uri, text string) (*messaging, history.Message, int64, error) {
+	req, err := c.messageRequest(uri, text)
+	if err != nil {
+		return nil, history.Message{}, 0, err
+	}
+	callID, tag, cseq := sipIDs(req)
+	msg := history.Message{PeerURI: req.Recipient.String(), Text: text, ContentType: ContentTypeText,
+		CallID: callID, FromTag: tag, CSeq: cseq}
+	m := c.box()
+	var base int64
+	err = m.store.do(ctx, true, func(st *history.Store, b int64) (err error) {
+		base = b
+		msg.ID, err = st.AddOutgoing(ctx, msg)
+		return err
+	})
+	if err != nil {
+		return nil, history.Message{}, 0, err
+	}
+	return m, msg, base, nil
 }
 
 // messageRequest builds a MESSAGE outside any dialog (RFC 3428): new
@@ -70,38 +104,41 @@ func (c *Client) messageRequest(uri, text string) (*sip.Request, error) {
 	return req, nil
 }
 
-func (c *Client) deliver(ctx context.Context, req *sip.Request) Delivery {
-	d := Delivery{ID: req.CallID().Value()}
-	res, err := c.do(ctx, req)
-	var re *ResponseError
-	switch {
-	case err == nil && res.StatusCode == 202:
-		d.Status, d.Code, d.Reason = MsgStored, res.StatusCode, res.Reason
-	case err == nil:
-		d.Status, d.Code, d.Reason = MsgSent, res.StatusCode, res.Reason
-	case errors.As(err, &re):
-		d.Status, d.Code, d.Reason = MsgFailed, re.Code, re.Reason
-	case errors.Is(err, ErrNoResponse):
-		d.Status, d.Code, d.Reason = MsgFailed, 408, "no answer from the peer"
-	default:
-		d.Status, d.Code, d.Reason = MsgFailed, 503, err.Error()
-	}
-	return d
-}
-
-// onMessage receives an instant message: only text is shown (anything else
-// gets 415 with Accept), answered 200 before the event goes out.
+// onMessage receives an instant message: only text is shown (anything
+// else gets 415 with Accept). The message is in the history before the
+// 200 goes out, and announced only the first time: a retransmission or
+// replay (same Call-ID, From tag and CSeq) is answered 200 again but
+// neither stored nor announced twice.
 func (c *Client) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 	mt := mediaType(req)
 	if mt != "" && mt != "text/plain" {
 		c.respond(req, tx, 415, "Unsupported Media Type", "Accept", "text/plain")
 		return
 	}
+	ev := received(req)
+	dup, err := c.keepIncoming(ev)
+	switch {
+	case errors.Is(err, history.ErrInvalid):
+		c.respond(req, tx, 400, "Bad From")
+		c.emit(Diagnostic{What: "message", URI: ev.From, Detail: err.Error()})
+		return
+	case err != nil:
+		// Not held anywhere: the peer must not think it was delivered.
+		c.respond(req, tx, 500, "Server Internal Error", "Retry-After", "5")
+		c.emit(Diagnostic{What: "message", URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
+		return
+	}
 	c.respond(req, tx, 200, "OK")
+	if !dup {
+		c.emit(ev)
+	}
+}
+
+func received(req *sip.Request) MessageReceived {
 	from := req.From()
-	c.emit(MessageReceived{
+	return MessageReceived{
 		From: aorString(from.Address), FromName: from.DisplayName, To: aorString(req.To().Address),
 		Text: strings.ToValidUTF8(string(req.Body()), "\uFFFD"), ContentType: "text/plain",
 		CallID: req.CallID().Value(), FromTag: tagOf(from.Params), CSeq: req.CSeq().SeqNo, At: time.Now(),
-	})
+	}
 }

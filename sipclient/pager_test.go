@@ -20,12 +20,12 @@ func TestMessageBothWays(t *testing.T) {
 				t.Fatal(err)
 			}
 			m := rb.wait(t, "message", func(e Event) bool { _, ok := e.(MessageReceived); return ok }).(MessageReceived)
-			if m.Text != "Hi There! Grüße ✓\nsecond line" || m.From != a.AOR() || m.CallID != id {
+			if m.Text != "Hi There! Grüße ✓\nsecond line" || m.From != a.AOR() || m.CallID == "" {
 				t.Errorf("received %+v", m)
 			}
 			st := ra.wait(t, "status", func(e Event) bool { _, ok := e.(MessageStatus); return ok }).(MessageStatus)
-			if st.ID != id || st.Status != MsgSent || st.Code != 200 || st.To != b.AOR() {
-				t.Errorf("status %+v", st)
+			if st.ID != id || st.Status != MsgSent || st.Code != 200 || st.To != b.AOR() || !st.RetryAt.IsZero() {
+				t.Errorf("status %+v, want ID %s", st, id)
 			}
 			d, err := b.DeliverMessage(ctx, a.AOR(), "Well, hello there to you, too!")
 			if err != nil || d.Status != MsgSent {
@@ -35,6 +35,16 @@ func TestMessageBothWays(t *testing.T) {
 				m, ok := e.(MessageReceived)
 				return ok && m.Text == "Well, hello there to you, too!" && m.From == b.AOR()
 			})
+			// Both sides have both messages in their history, with the
+			// IDs SendMessage and DeliverMessage returned for their own.
+			wantHistory(t, a, b.AOR(), "in received Well, hello there to you, too!", "out sent Hi There! Grüße ✓\nsecond line")
+			wantHistory(t, b, a.AOR(), "out sent Well, hello there to you, too!", "in received Hi There! Grüße ✓\nsecond line")
+			if h, _ := a.History(ctx, b.AOR(), "", 10); len(h) != 2 || h[1].ID != id {
+				t.Errorf("a's history %+v: want the sent message with ID %s", h, id)
+			}
+			if h, _ := b.History(ctx, a.AOR(), "", 10); len(h) != 2 || h[0].ID != d.ID {
+				t.Errorf("b's history %+v: want the delivered message with ID %s", h, d.ID)
+			}
 		})
 	}
 }
@@ -74,8 +84,8 @@ func TestMessageFailureReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := ra.wait(t, "failed", func(e Event) bool { _, ok := e.(MessageStatus); return ok }).(MessageStatus)
-	if st.ID != id || st.Status != MsgFailed || st.Code == 0 || st.Reason == "" {
-		t.Errorf("status %+v", st)
+	if st.ID != id || st.Status != MsgFailed || st.Code == 0 || st.Reason == "" || st.RetryAt.IsZero() {
+		t.Errorf("status %+v: want failed with a code, a reason and a retry time", st)
 	}
 	// A UDP peer that never answers times out.
 	pc, _ := net.ListenPacket("udp", "127.0.0.1:0")
@@ -83,7 +93,7 @@ func TestMessageFailureReported(t *testing.T) {
 	quick, rq := newTestClient(t, "q", "udp", WithRequestTimeout(700*time.Millisecond))
 	quick.SendMessage(context.Background(), "sip:silent@"+pc.LocalAddr().String(), "hello?")
 	st = rq.wait(t, "timeout", func(e Event) bool { _, ok := e.(MessageStatus); return ok }).(MessageStatus)
-	if st.Status != MsgFailed || st.Code != 408 || st.Reason != "no answer from the peer" {
+	if st.Status != MsgFailed || st.Code != 408 || st.Reason != "no answer from the peer" || st.RetryAt.IsZero() {
 		t.Errorf("timeout status %+v", st)
 	}
 }

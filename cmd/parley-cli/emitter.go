@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/parley-im/parley/sipclient"
 )
@@ -57,8 +58,12 @@ func eventJSON(ev sipclient.Event) obj {
 		return obj{"event": "message", "from": ev.From, "from_name": ev.FromName, "to": ev.To,
 			"text": ev.Text, "content_type": ev.ContentType, "call_id": ev.CallID}
 	case sipclient.MessageStatus:
-		return obj{"event": "message_status", "to": ev.To, "id": ev.ID, "status": ev.Status,
+		v := obj{"event": "message_status", "to": ev.To, "id": ev.ID, "status": ev.Status,
 			"code": ev.Code, "reason": ev.Reason}
+		if !ev.RetryAt.IsZero() {
+			v["will_retry"], v["retry_at"] = true, ev.RetryAt.Format(time.RFC3339)
+		}
+		return v
 	case sipclient.WatcherChanged:
 		return obj{"event": "watcher", "uri": ev.URI, "state": ev.State, "reason": ev.Reason, "expires": ev.Expires}
 	case sipclient.Diagnostic:

@@ -2,17 +2,22 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
 )
 
 type flags struct {
 	listen, user, name, transport string
 	status, note, policy          string
+	data                          string // directory of history.db, "" for memory
+	backoff                       []time.Duration
 	contacts                      []string
 	trace, verbose                bool
 }
@@ -33,6 +38,8 @@ func parseFlags(args []string) (*flags, error) {
 	fs.StringVar(&f.note, "note", "", "initial status note")
 	fs.StringVar(&f.policy, "watchers", "allow", "who may watch our presence: allow|ask|block")
 	fs.Var((*multi)(&f.contacts), "contact", "contact `URI` to subscribe to at start (repeatable)")
+	fs.StringVar(&f.data, "data", "", "keep chat history and the outbox in `DIR`/history.db (default: in memory)")
+	fs.Func("retry-backoff", "delays between automatic resends, e.g. `5s,15s,1m` (the last repeats)", f.setBackoff)
 	fs.BoolVar(&f.trace, "sip-trace", false, "print SIP traffic to stderr (credentials redacted)")
 	fs.BoolVar(&f.verbose, "v", false, "debug logging")
 	if err := fs.Parse(args); err != nil {
@@ -48,12 +55,28 @@ func (f *flags) logLevel() slog.Level {
 	return slog.LevelWarn
 }
 
-func (f *flags) newClient(log *slog.Logger) (*sipclient.Client, error) {
+func (f *flags) setBackoff(v string) error {
+	f.backoff = nil
+	for _, s := range strings.Split(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(s))
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want positive durations like 5s,15s,1m, got %q", s)
+		}
+		f.backoff = append(f.backoff, d)
+	}
+	return nil
+}
+
+func (f *flags) newClient(log *slog.Logger, store *history.Store) (*sipclient.Client, error) {
 	st, err := sipclient.ParseStatus(f.status)
 	if err != nil {
 		return nil, err
 	}
-	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policyFor(f.policy))}
+	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policyFor(f.policy)),
+		sipclient.WithOutboxBackoff(f.backoff...)}
+	if store != nil {
+		opts = append(opts, sipclient.WithStore(store))
+	}
 	if f.trace {
 		opts = append(opts, sipclient.WithTrace(io.Writer(os.Stderr)))
 	}

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
 )
 
 func main() {
@@ -27,7 +29,13 @@ func run(args []string) int {
 	log := slog.New(sipclient.RedactingHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: f.logLevel()})))
 	slog.SetDefault(log) // sipgo logs some things through the default logger
 	out := newEmitter(os.Stdout)
-	client, err := f.newClient(log)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	store, herr := openHistory(ctx, f.data, log)
+	if store != nil {
+		defer store.Close() // after client.Close: the client writes to it until then
+	}
+	client, err := f.newClient(log, store)
 	if err != nil {
 		out.error("start", err.Error())
 		fmt.Fprintln(os.Stderr, "parley-cli:", err)
@@ -39,8 +47,10 @@ func run(args []string) int {
 		close(done)
 	}()
 	out.ready(client)
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
+	if herr != nil {
+		out.error("history", herr.Error()+"; messages are kept in memory for this session")
+	}
+	client.ResumeOutbox() // what a previous run could not send goes out now
 	sh := &shell{client: client, out: out}
 	for _, c := range f.contacts {
 		sh.exec(ctx, "subscribe "+c)
@@ -49,4 +59,17 @@ func run(args []string) int {
 	client.Close()
 	<-done
 	return 0
+}
+
+// openHistory opens DIR/history.db. Without --data it returns nil, nil;
+// when the file cannot be used, nil and an error matching
+// history.ErrUnavailable. With nil the client keeps history in memory.
+func openHistory(ctx context.Context, dir string, log *slog.Logger) (*history.Store, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("%w: %w", history.ErrUnavailable, err)
+	}
+	return history.Open(ctx, filepath.Join(dir, "history.db"), history.WithLogger(log))
 }

@@ -61,8 +61,17 @@ func (s *shell) exec(ctx context.Context, line string) bool {
 		err = s.client.AuthorizeWatcher(rest, sipclient.Allow)
 	case "block":
 		err = s.client.AuthorizeWatcher(rest, sipclient.Block)
+	case "history":
+		err = s.history(ctx, rest)
+	case "search":
+		err = s.search(ctx, rest)
+	case "retry":
+		err = s.client.RetryMessage(ctx, rest)
+	case "delete":
+		err = s.delete(ctx, rest)
 	default:
-		s.out.error("command", "unknown command "+quoteCmd(cmd)+": want status, subscribe, unsubscribe, send, contacts, allow, block or quit")
+		s.out.error("command", "unknown command "+quoteCmd(cmd)+": want status, subscribe, unsubscribe, send, contacts, "+
+			"allow, block, history, search, retry, delete or quit")
 	}
 	if err != nil {
 		s.out.error(strings.ToLower(cmd), err.Error())
@@ -86,7 +95,10 @@ func (s *shell) send(ctx context.Context, args string) error {
 	if strings.TrimSpace(text) == "" {
 		return errEmptyText
 	}
-	_, err := s.client.SendMessage(context.WithoutCancel(ctx), uri, text)
+	id, err := s.client.SendMessage(context.WithoutCancel(ctx), uri, text)
+	if err == nil {
+		s.out.write(obj{"event": "queued", "id": id, "to": uri})
+	}
 	return err
 }
 

@@ -12,7 +12,7 @@ type config struct {
 	log         *slog.Logger
 	busyTimeout time.Duration
 	synchronous string // FULL unless a benchmark asks otherwise
-	readOnly    bool   // tests only: SQLite refuses every write, as on a read-only disk
+	readOnly    bool   // SQLite refuses every write, as on a read-only disk
 }
 
 func defaultConfig() config {
@@ -45,8 +45,11 @@ func withSynchronous(mode string) Option {
 	return func(c *config) { c.synchronous = mode }
 }
 
-// withReadOnly opens the file with mode=ro. Tests use it to get honest
-// SQLITE_READONLY failures even as root, who can write any directory.
-func withReadOnly() Option {
+// WithReadOnly opens the file with mode=ro: reads work, every write fails
+// as storage ([ErrUnavailable], SQLITE_READONLY), as on a read-only disk.
+// It serves to look at a history without touching it, and lets tests of
+// the SIP core get honest write failures even as root, who can write any
+// directory. The file must exist with an up-to-date schema.
+func WithReadOnly() Option {
 	return func(c *config) { c.readOnly = true }
 }

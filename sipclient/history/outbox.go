@@ -53,12 +53,14 @@ func (s *Store) mark(ctx context.Context, op string, id int64, st State, code in
 	return s.affected(op, id, res, err)
 }
 
-// SetCallID records the SIP identifiers the core used to send the message,
-// so that a resend after a crash can reuse them and the peer can recognize
-// it as a retransmission.
-func (s *Store) SetCallID(ctx context.Context, id int64, callID, fromTag string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE messages SET call_id = ?, from_tag = ?
-		WHERE id = ? AND direction = 'out'`, callID, fromTag, id)
+// SetCallID records the SIP identifiers the core used to send the message
+// (Call-ID, From tag and CSeq), so that a resend after a crash can reuse
+// them and the peer can recognize it as a retransmission. The core moves
+// to the next CSeq after a final refusal, when the next attempt is a new
+// request rather than a copy of one the peer may have taken.
+func (s *Store) SetCallID(ctx context.Context, id int64, callID, fromTag string, cseq uint32) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE messages SET call_id = ?, from_tag = ?, cseq = ?
+		WHERE id = ? AND direction = 'out'`, callID, fromTag, cseq, id)
 	return s.affected("set call-id", id, res, err)
 }
 

@@ -16,7 +16,7 @@ func TestOutboxTransitions(t *testing.T) {
 	c := mustAddOutgoing(t, s, "c")
 	wantDue(t, s, now, a, b, c)
 
-	if err := s.SetCallID(ctx, a, "call-a@host", "tag-a"); err != nil {
+	if err := s.SetCallID(ctx, a, "call-a@host", "tag-a", 7); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.MarkSent(ctx, a, 200); err != nil {
@@ -32,7 +32,7 @@ func TestOutboxTransitions(t *testing.T) {
 	wantState(t, s, a, StateSent, 200, 1)
 	wantState(t, s, b, StateStored, 202, 1)
 	wantState(t, s, c, StateFailed, 503, 1)
-	if m, _ := s.Get(ctx, a); m.CallID != "call-a@host" || m.FromTag != "tag-a" {
+	if m, _ := s.Get(ctx, a); m.CallID != "call-a@host" || m.FromTag != "tag-a" || m.CSeq != 7 {
 		t.Errorf("SetCallID not stored: %+v", m)
 	}
 	if m, _ := s.Get(ctx, c); m.Reason != "Service Unavailable" || !m.NextAttempt.Equal(retryAt) {
@@ -81,7 +81,7 @@ func TestOutboxNotFound(t *testing.T) {
 		"MarkSent(incoming)":  s.MarkSent(ctx, in, 200),
 		"MarkStored(missing)": s.MarkStored(ctx, 999, 202),
 		"MarkFailed(missing)": s.MarkFailed(ctx, 999, 500, "x", time.Time{}),
-		"SetCallID(incoming)": s.SetCallID(ctx, in, "c", "t"),
+		"SetCallID(incoming)": s.SetCallID(ctx, in, "c", "t", 1),
 		"Retry(incoming)":     s.Retry(ctx, in),
 	} {
 		if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrState) {

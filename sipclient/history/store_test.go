@@ -172,7 +172,7 @@ func TestReadOnlyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	ro, err := Open(ctx, path, withReadOnly())
+	ro, err := Open(ctx, path, WithReadOnly())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parley-im/parley/sipclient"
+)
+
+// defaultPage is how many messages history and search print without N.
+const defaultPage = 50
+
+var (
+	errHistoryArgs = errorString("history: want URI [N]")
+	errSearchArgs  = errorString("search: want TEXT")
+	errDeleteArgs  = errorString("delete: want ID")
+)
+
+// history prints the last N messages with a peer, oldest first, then
+// history_end.
+func (s *shell) history(ctx context.Context, args string) error {
+	f := strings.Fields(args)
+	if len(f) == 0 || len(f) > 2 {
+		return errHistoryArgs
+	}
+	n := defaultPage
+	if len(f) == 2 {
+		var err error
+		if n, err = strconv.Atoi(f[1]); err != nil || n <= 0 {
+			return errHistoryArgs
+		}
+	}
+	msgs, err := s.client.History(ctx, f[0], "", n)
+	if err != nil {
+		return err
+	}
+	slices.Reverse(msgs) // a transcript reads top to bottom
+	s.list("history", msgs)
+	return nil
+}
+
+// search prints the messages containing every word of TEXT, newest first,
+// then history_end.
+func (s *shell) search(ctx context.Context, text string) error {
+	if text == "" {
+		return errSearchArgs
+	}
+	msgs, err := s.client.Search(ctx, text, defaultPage)
+	if err != nil {
+		return err
+	}
+	s.list("search_result", msgs)
+	return nil
+}
+
+func (s *shell) list(event string, msgs []sipclient.ChatMessage) {
+	for _, m := range msgs {
+		s.out.write(messageJSON(event, m))
+	}
+	s.out.write(obj{"event": "history_end", "count": len(msgs)})
+}
+
+func messageJSON(event string, m sipclient.ChatMessage) obj {
+	v := obj{"event": event, "id": m.ID, "peer": m.Peer, "direction": m.Direction, "text": m.Text,
+		"state": m.State, "at": m.At.Format(time.RFC3339)}
+	if m.Direction == "out" && m.Code != 0 {
+		v["code"], v["reason"] = m.Code, m.Reason
+	}
+	if !m.RetryAt.IsZero() {
+		v["will_retry"], v["retry_at"] = true, m.RetryAt.Format(time.RFC3339)
+	}
+	return v
+}
+
+func (s *shell) delete(ctx context.Context, id string) error {
+	if id == "" {
+		return errDeleteArgs
+	}
+	if err := s.client.DeleteMessage(ctx, id); err != nil {
+		return err
+	}
+	s.out.write(obj{"event": "deleted", "id": id})
+	return nil
+}
