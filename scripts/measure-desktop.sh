@@ -33,7 +33,7 @@ for n in "$@"; do
 		printf ']}'
 	} >"$cfg/roster.json"
 	start=$(date +%s%N)
-	DISPLAY=:57 PARLEY_CONFIG_DIR="$cfg" PARLEY_TIMING=1 FYNE_THEME=light \
+	DISPLAY=:57 PARLEY_CONFIG_DIR="$cfg" PARLEY_DATA_DIR="$cfg" PARLEY_TIMING=1 FYNE_THEME=light \
 		bin/parley --listen 127.0.0.1:5391 --user me --watchers allow 2>"$cfg/err" &
 	pid=$!
 	for _ in $(seq 1 100); do grep -q first-frame "$cfg/err" && break; sleep 0.1; done

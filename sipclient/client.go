@@ -40,6 +40,7 @@ type Client struct {
 	watchers  map[dialogKey]*watcher
 	decisions map[string]Decision         // AOR -> remembered answer
 	finals    map[dialogKey]chan struct{} // final NOTIFYs awaited at exit
+	msgs      *messaging                  // history store and outbox
 	closeOnce sync.Once
 
 	// dialogIDs, when set by a test, supplies the Call-ID and tag of the
@@ -62,12 +63,14 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		subs: map[string]*subscription{}, subDlgs: map[dialogKey]*subscription{},
 		watchers: map[dialogKey]*watcher{}, decisions: map[string]Decision{}, finals: map[dialogKey]chan struct{}{},
 	}
+	c.msgs = &messaging{}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if err := c.start(); err != nil {
 		c.cancel()
 		c.events.abandon()
 		return nil, err
 	}
+	c.ResumeOutbox() // what a previous run left pending goes out now
 	return c, nil
 }
 

@@ -44,10 +44,6 @@ type options struct {
 	userAgentName string
 	store         *history.Store  // nil: an in-memory store the client owns
 	backoff       []time.Duration // outbox retry delays, the last one repeats
-	// msgs is the client's message state (store, outbox). It lives here
-	// rather than in Client because client.go is not this change's to
-	// edit; defaultOptions gives every client its own.
-	msgs *messaging
 }
 
 // Option tunes a Client.
@@ -66,7 +62,6 @@ func defaultOptions() options {
 		maxBody:       32 << 10,
 		userAgentName: "Parley/0.1",
 		backoff:       defaultBackoff,
-		msgs:          &messaging{},
 	}
 }
 

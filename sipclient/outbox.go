@@ -38,7 +38,7 @@ type messaging struct {
 // in-memory store unless WithStore gave one, and starts the outbox loop,
 // which at once sends what a previous run left pending.
 func (c *Client) box() *messaging {
-	m := c.opt.msgs
+	m := c.msgs
 	m.once.Do(func() {
 		m.store = &chatStore{onFallback: func(err error) {
 			c.opt.log.Error("history unavailable, keeping messages in memory", "error", err)

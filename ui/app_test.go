@@ -90,6 +90,22 @@ func TestRosterShowsPresenceAndResorts(t *testing.T) {
 	}
 }
 
+func TestEmptyRosterExplainsWhatToDo(t *testing.T) {
+	fa := test.NewTempApp(t)
+	r, _ := account.LoadRoster(t.TempDir())
+	a := New(fa, newFakeCore(), r, Options{})
+	a.win.Show()
+	if !hasText(a.win, "No contacts yet") {
+		t.Errorf("empty roster shows no hint: %q", texts(a.win))
+	}
+	f := newContactForm(account.Contact{})
+	f.uri.SetText("sip:alice@wonder.land")
+	a.addContact(f)
+	if hasText(a.win, "No contacts yet") {
+		t.Error("hint still shown with a contact")
+	}
+}
+
 func TestRosterFilter(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	test.Type(a.filter, "eul")

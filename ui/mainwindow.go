@@ -38,7 +38,9 @@ func (a *App) buildMainWindow() {
 	a.reqBtn = widget.NewButton("Message requests", a.showRequests)
 	a.reqBtn.Hide()
 	bottom := container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.reqBtn)
-	body := container.NewBorder(a.filter, bottom, nil, nil, a.list)
+	a.empty = wrapLabel("No contacts yet. Add one with “Add contact…”, and give people your address above so they can add you.")
+	a.empty.Alignment = fyne.TextAlignCenter
+	body := container.NewBorder(a.filter, bottom, nil, nil, container.NewStack(a.list, container.NewCenter(a.empty)))
 	content := container.NewBorder(top, nil, nil, nil, body)
 	if a.opt.OnFirstFrame != nil {
 		content = container.NewStack(content, firstFrameProbe(a.opt.OnFirstFrame))
@@ -91,6 +93,11 @@ func (a *App) refreshRoster() {
 		all = append(all, c)
 	}
 	a.rows = rosterRows(all, a.filter.Text)
+	if len(all) == 0 {
+		a.empty.Show()
+	} else {
+		a.empty.Hide()
+	}
 	a.setRowHeights()
 	a.list.Refresh()
 }

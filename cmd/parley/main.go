@@ -4,11 +4,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/assets"
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/ui"
 )
 
@@ -60,6 +63,11 @@ func run() error {
 	}
 	policy := account.NewWatcherPolicy(roster, stranger)
 	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policy.Decide)}
+	store, herr := openHistory()
+	if herr == nil {
+		defer store.Close()
+		opts = append(opts, sipclient.WithStore(store))
+	}
 	if *trace {
 		opts = append(opts, sipclient.WithTrace(os.Stderr))
 	}
@@ -83,6 +91,9 @@ func run() error {
 	if rerr != nil {
 		u.ShowProblem(rerr.Error())
 	}
+	if herr != nil {
+		u.ShowProblem(herr.Error() + "; messages are kept in memory for this session")
+	}
 	u.Start()
 	u.Window().Show()
 	quitOnSignal(fa)
@@ -99,6 +110,18 @@ func quitOnSignal(fa fyne.App) {
 		<-ch
 		fyne.Do(fa.Quit)
 	}()
+}
+
+// openHistory opens the chat history and outbox under the data dir.
+func openHistory() (*history.Store, error) {
+	dir, err := account.DataDir()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("history is unavailable: %w", err)
+	}
+	return history.Open(context.Background(), filepath.Join(dir, "history.db"))
 }
 
 func defaultUser() string {
