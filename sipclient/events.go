@@ -47,6 +47,7 @@ type SubscriptionChanged struct {
 
 // MessageReceived is an instant message from someone (RFC 3428).
 type MessageReceived struct {
+	ID          string // its history ID, as History reports it
 	From        string // the sender's address (From URI)
 	FromName    string // the display name the sender claims
 	To          string

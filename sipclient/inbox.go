@@ -27,19 +27,22 @@ type ChatMessage struct {
 // keepIncoming stores a received message before it is acknowledged; dup
 // reports a retransmission or replay of one stored before. If the history
 // fails as storage, the message goes to memory instead (see chatStore).
-func (c *Client) keepIncoming(ev MessageReceived) (dup bool, err error) {
+// The returned id is the message's history ID.
+func (c *Client) keepIncoming(ev MessageReceived) (id string, dup bool, err error) {
 	m := c.box()
 	if !c.enter(m) {
-		return false, ErrClosed
+		return "", false, ErrClosed
 	}
 	defer m.work.Done()
 	msg := history.Message{PeerURI: ev.From, At: ev.At, Text: ev.Text, ContentType: ev.ContentType,
 		CallID: ev.CallID, FromTag: ev.FromTag, CSeq: ev.CSeq}
-	err = c.storeDo(m, true, func(st *history.Store, _ int64) (err error) {
-		_, dup, err = st.AddIncoming(context.Background(), msg)
+	err = c.storeDo(m, true, func(st *history.Store, base int64) (err error) {
+		var n int64
+		n, dup, err = st.AddIncoming(context.Background(), msg)
+		id = strconv.FormatInt(base+n, 10)
 		return err
 	})
-	return dup, err
+	return id, dup, err
 }
 
 // History returns up to n messages of the conversation with peer (any

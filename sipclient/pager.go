@@ -116,7 +116,8 @@ func (c *Client) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	ev := received(req)
-	dup, err := c.keepIncoming(ev)
+	id, dup, err := c.keepIncoming(ev)
+	ev.ID = id
 	switch {
 	case errors.Is(err, history.ErrInvalid):
 		c.respond(req, tx, 400, "Bad From")

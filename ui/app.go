@@ -51,6 +51,9 @@ type App struct {
 	chats                   *chatWindow
 	requests                *requestStore
 	inFront                 bool
+	// bg runs blocking work (database, network) off the Fyne thread; its
+	// result comes back with fyne.Do. Tests run it inline.
+	bg func(func())
 }
 
 // New builds the interface for core and the saved roster. Call Start to
@@ -62,6 +65,7 @@ func New(fa fyne.App, core Core, roster *account.Roster, opt Options) *App {
 	a := &App{
 		fa: fa, core: core, roster: roster, opt: opt, ctx: context.Background(), log: opt.Log,
 		contacts: map[string]*contactState{}, requests: newRequestStore(), inFront: true,
+		bg: func(f func()) { go f() },
 	}
 	if a.opt.Notify == nil {
 		a.opt.Notify = func(title, body string) { fa.SendNotification(fyne.NewNotification(title, body)) }

@@ -32,6 +32,7 @@ func newTestApp(t *testing.T) (*App, *fakeCore, *[]string) {
 	core := newFakeCore()
 	var notes []string
 	a := New(fa, core, r, Options{Notify: func(title, body string) { notes = append(notes, title+": "+body) }})
+	a.bg = func(f func()) { f() } // deterministic: background work inline
 	for _, c := range r.Contacts {
 		a.subscribe(c.URI)
 	}
@@ -178,8 +179,8 @@ func TestChatLocalEchoSentAndFailed(t *testing.T) {
 		t.Fatal("no retry on a failed message")
 	}
 	test.Tap(line.row.retry)
-	if len(core.sent) != 3 || core.sent[2] != poisson+"|Are you there?" || line.row.retry.Visible() {
-		t.Errorf("retry: sent %v", core.sent)
+	if len(core.sent) != 2 || len(core.retried) != 1 || core.retried[0] != "msg-2" || line.row.retry.Visible() || !hasText(cw, "you · sending…") {
+		t.Errorf("retry: sent %v, retried %v", core.sent, core.retried)
 	}
 }
 
@@ -284,5 +285,40 @@ func TestGreyContactSaysWhy(t *testing.T) {
 	a.applyBatch([]sipclient.Event{sipclient.Diagnostic{URI: euler, What: "presence document", Detail: "the peer's presence document could not be read: bad XML"}})
 	if !hasText(a.win, "could not be read") {
 		t.Errorf("diagnostic not shown: %q", texts(a.win))
+	}
+}
+
+// A chat opens with the stored history (pending and failed ones with
+// their state), pages older messages on demand, and never shows a message
+// twice when it is both stored and announced.
+func TestChatShowsStoredHistory(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	yesterday := time.Now().Add(-24 * time.Hour)
+	var stored []sipclient.ChatMessage
+	for i := 60; i >= 1; i-- { // newest first
+		stored = append(stored, sipclient.ChatMessage{ID: itoa(i), Direction: "in", Text: "old " + itoa(i), At: yesterday.Add(time.Duration(i) * time.Second), State: "received"})
+	}
+	stored[0] = sipclient.ChatMessage{ID: "60", Direction: "out", Text: "unsent one", At: yesterday.Add(time.Minute), State: "failed", Code: 480, Reason: "Temporarily Unavailable"}
+	stored = append([]sipclient.ChatMessage{{ID: "61", Direction: "in", Text: "just now", At: time.Now(), State: "received"}}, stored...)
+	core.stored[poisson] = stored
+	a.inFront = false
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "61", From: poisson, Text: "just now", At: time.Now()}})
+	cw := a.chats.win
+	if !hasText(cw, "old 59") || !hasText(cw, "old 12") || !hasText(cw, "just now") || !hasText(cw, "not delivered: 480 Temporarily Unavailable") {
+		t.Fatalf("first page: %q", texts(cw))
+	}
+	if hasText(cw, "old 11") || !hasText(cw, "Yesterday") || !hasText(cw, "Today") {
+		t.Errorf("page size or day separator wrong: %q", texts(cw))
+	}
+	conv := a.chats.convs[poisson]
+	if n := len(conv.lines); n != 50 || !hasText(a.win, "1 new") {
+		t.Errorf("%d lines after the first page, want 50 (the announced message was already stored); unread shown: %v", n, hasText(a.win, "1 new"))
+	}
+	test.Tap(conv.more)
+	if !hasText(cw, "old 1") || len(conv.lines) != 61 || conv.more.Visible() {
+		t.Errorf("after loading older: %d lines, more visible %v", len(conv.lines), conv.more.Visible())
+	}
+	if conv.lines[0].text != "old 1" || conv.lines[60].text != "just now" {
+		t.Errorf("order: first %q last %q", conv.lines[0].text, conv.lines[60].text)
 	}
 }

@@ -79,6 +79,7 @@ func (cw *chatWindow) conversationFor(c *contactState) *conversation {
 	if conv == nil {
 		conv = newConversation(cw, c)
 		cw.convs[c.key] = conv
+		cw.loadOlder(conv)
 	}
 	if conv.tab == nil {
 		conv.tab = container.NewTabItem(c.displayName(), conv.view)
@@ -112,7 +113,9 @@ func (cw *chatWindow) markRead(t *container.TabItem) {
 // and counts it unread unless its tab is the one in front.
 func (cw *chatWindow) incoming(c *contactState, m sipclient.MessageReceived) {
 	conv := cw.conversationFor(c)
-	conv.add(&chatLine{id: m.CallID, text: m.Text, at: m.At, state: lineReceived})
+	if !conv.has(m.ID) { // a new chat shows it already, from history
+		conv.add(&chatLine{id: m.ID, text: m.Text, at: m.At, state: lineReceived})
+	}
 	front := cw.tabs.Selected() == conv.tab && cw.app.inFront
 	if !front {
 		c.unread++
@@ -155,21 +158,51 @@ func (cw *chatWindow) send(conv *conversation, text string) {
 	cw.deliver(conv, line)
 }
 
+// deliver hands a new message to the core, which stores it in its outbox
+// (disk I/O, so off the Fyne thread) and sends it.
 func (cw *chatWindow) deliver(conv *conversation, line *chatLine) {
-	id, err := cw.app.core.SendMessage(cw.app.ctx, conv.contact.URI, line.text)
+	uri, text := conv.contact.URI, line.text
+	cw.app.bg(func() {
+		id, err := cw.app.core.SendMessage(cw.app.ctx, uri, text)
+		fyne.Do(func() { cw.accepted(line, id, err) })
+	})
+}
+
+// accepted records the ID the core gave a message; a status that raced
+// ahead of it is applied now.
+func (cw *chatWindow) accepted(line *chatLine, id string, err error) {
 	if err != nil {
 		line.state, line.reason = lineFailed, err.Error()
 		line.row.update(line)
 		return
 	}
-	delete(cw.byID, line.id)
-	line.id, line.state, line.reason = id, linePending, ""
+	line.id = id
 	cw.byID[id] = line
-	line.row.update(line)
 	if ev, ok := cw.early[id]; ok {
 		delete(cw.early, id)
 		cw.status(ev)
 	}
+}
+
+// retry sends a failed message again: the same message in the outbox when
+// the core has it, else as a new one.
+func (cw *chatWindow) retry(conv *conversation, line *chatLine) {
+	line.state, line.reason = linePending, ""
+	line.row.update(line)
+	if line.id == "" {
+		cw.deliver(conv, line)
+		return
+	}
+	id := line.id
+	cw.app.bg(func() {
+		err := cw.app.core.RetryMessage(cw.app.ctx, id)
+		fyne.Do(func() {
+			if err != nil {
+				line.state, line.reason = lineFailed, err.Error()
+				line.row.update(line)
+			}
+		})
+	})
 }
 
 // conversation is one contact's chat tab.
@@ -177,6 +210,7 @@ type conversation struct {
 	cw      *chatWindow
 	contact *contactState
 	lines   []*chatLine
+	more    *widget.Button // loads older messages from history
 	box     *fyne.Container
 	scroll  *container.Scroll
 	entry   *sendEntry
@@ -186,6 +220,9 @@ type conversation struct {
 
 func newConversation(cw *chatWindow, c *contactState) *conversation {
 	conv := &conversation{cw: cw, contact: c, box: container.NewVBox()}
+	conv.more = widget.NewButton("Load older messages", func() { cw.loadOlder(conv) })
+	conv.more.Hide()
+	conv.box.Add(conv.more)
 	conv.scroll = container.NewVScroll(conv.box)
 	conv.entry = newSendEntry(func(text string) { cw.send(conv, text) })
 	send := widget.NewButton("Send", conv.entry.send)
@@ -197,8 +234,7 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 // add appends a line, with a day separator when the day changes.
 func (conv *conversation) add(l *chatLine) {
 	if n := len(conv.lines); n == 0 || !sameDay(conv.lines[n-1].at, l.at) {
-		sep := widget.NewLabelWithStyle("— "+dayLabel(l.at, time.Now())+" —", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-		conv.box.Add(sep)
+		conv.box.Add(daySeparator(l.at))
 	}
 	conv.lines = append(conv.lines, l)
 	l.row = newChatRow(conv, l)

@@ -21,7 +21,7 @@ func newChatRow(conv *conversation, l *chatLine) *chatRow {
 	r.meta.TextStyle = fyne.TextStyle{Italic: true}
 	r.text.Wrapping = fyne.TextWrapWord
 	r.text.Selectable = true
-	r.retry = widget.NewButton("Retry", func() { conv.cw.deliver(conv, l) })
+	r.retry = widget.NewButton("Retry", func() { conv.cw.retry(conv, l) })
 	r.box = container.NewBorder(r.meta, nil, nil, r.retry, r.text)
 	r.update(l)
 	return r

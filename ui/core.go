@@ -6,9 +6,10 @@ import (
 	"github.com/parley-im/parley/sipclient"
 )
 
-// Core is what the UI needs from the SIP core. Every method returns at
-// once: the I/O happens in the core's own goroutines and its outcome
-// arrives as events. *sipclient.Client implements it.
+// Core is what the UI needs from the SIP core. *sipclient.Client
+// implements it. Methods that touch the network or the history database
+// (SendMessage, RetryMessage, History, Unsubscribe) are called off the
+// Fyne thread, through App.bg.
 type Core interface {
 	Events() <-chan sipclient.Event
 	AOR() string
@@ -17,6 +18,8 @@ type Core interface {
 	SendMessage(ctx context.Context, uri, text string) (string, error)
 	SetPresence(ctx context.Context, p sipclient.Presence) error
 	AuthorizeWatcher(uri string, d sipclient.Decision) error
+	RetryMessage(ctx context.Context, id string) error
+	History(ctx context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error)
 }
 
 var _ Core = (*sipclient.Client)(nil)

@@ -19,10 +19,12 @@ type fakeCore struct {
 	decisions  map[string]sipclient.Decision
 	sendErr    error
 	n          int
+	retried    []string
+	stored     map[string][]sipclient.ChatMessage // peer -> newest first
 }
 
 func newFakeCore() *fakeCore {
-	return &fakeCore{events: make(chan sipclient.Event, 100), decisions: map[string]sipclient.Decision{}}
+	return &fakeCore{events: make(chan sipclient.Event, 100), decisions: map[string]sipclient.Decision{}, stored: map[string][]sipclient.ChatMessage{}}
 }
 
 func (f *fakeCore) Events() <-chan sipclient.Event { return f.events }
@@ -60,4 +62,27 @@ func (f *fakeCore) AuthorizeWatcher(uri string, d sipclient.Decision) error {
 	defer f.mu.Unlock()
 	f.decisions[uri] = d
 	return nil
+}
+
+func (f *fakeCore) RetryMessage(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.retried = append(f.retried, id)
+	return nil
+}
+
+// History pages the stored messages like the real core: newest first,
+// older than beforeID.
+func (f *fakeCore) History(_ context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	all := f.stored[peer]
+	start := 0
+	for i, m := range all {
+		if m.ID == beforeID {
+			start = i + 1
+		}
+	}
+	end := min(start+n, len(all))
+	return all[start:end], nil
 }
