@@ -176,7 +176,7 @@ func (c *Client) routes() {
 
 func (c *Client) setIdentity(host string, port int) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
-		host = account0Host()
+		host = reachableHost()
 	}
 	c.aor = sip.Uri{Scheme: "sip", User: c.cfg.User, Host: host, Port: port}
 	c.contact = sip.Uri{Scheme: "sip", User: c.cfg.User, Host: host, Port: port}
@@ -187,9 +187,9 @@ func (c *Client) setIdentity(host string, port int) error {
 	return nil
 }
 
-// account0Host picks an address peers can reach when we listen on all
+// reachableHost picks an address peers can reach when we listen on all
 // interfaces: the first non-loopback IPv4, else loopback.
-func account0Host() string {
+func reachableHost() string {
 	addrs, _ := net.InterfaceAddrs()
 	for _, a := range addrs {
 		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {

@@ -70,13 +70,7 @@ func (r *recorder) wait(t testing.TB, what string, match func(Event) bool) Event
 func (r *recorder) count(match func(Event) bool) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	n := 0
-	for _, e := range r.events {
-		if match(e) {
-			n++
-		}
-	}
-	return n
+	return r.countLocked(match)
 }
 
 func (r *recorder) dump() string {

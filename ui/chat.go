@@ -53,10 +53,9 @@ func (cw *chatWindow) ensureWindow() {
 	cw.win = cw.app.fa.NewWindow("Parley — Chats")
 	cw.tabs = container.NewDocTabs()
 	cw.tabs.OnClosed = func(t *container.TabItem) {
-		for k, c := range cw.convs {
+		for _, c := range cw.convs {
 			if c.tab == t {
 				c.tab = nil
-				_ = k
 			}
 		}
 	}
