@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"context"
+	"io"
 	"strconv"
 	"time"
 
@@ -90,4 +91,14 @@ func chatMessages(msgs []history.Message, base int64) []ChatMessage {
 		out = append(out, cm)
 	}
 	return out
+}
+
+// Export writes the whole conversation with peer as plain text, one line
+// per message with its time and direction, to w.
+func (c *Client) Export(ctx context.Context, peer string, w io.Writer) error {
+	st, _ := c.box().store.get()
+	if st == nil {
+		return ErrClosed
+	}
+	return st.Export(ctx, peer, w)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,3 +86,28 @@ func (s *shell) delete(ctx context.Context, id string) error {
 	s.out.write(obj{"event": "deleted", "id": id})
 	return nil
 }
+
+// export writes the conversation with URI as plain text to FILE and prints
+// {"event":"exported","peer","file"}.
+func (s *shell) export(ctx context.Context, args string) error {
+	uri, file, _ := strings.Cut(strings.TrimSpace(args), " ")
+	file = strings.TrimSpace(file)
+	if uri == "" || file == "" {
+		return errExportArgs
+	}
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := s.client.Export(ctx, uri, f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	s.out.write(obj{"event": "exported", "peer": uri, "file": file})
+	return nil
+}
+
+var errExportArgs = errorString("export: want URI FILE")

@@ -69,9 +69,11 @@ func (s *shell) exec(ctx context.Context, line string) bool {
 		err = s.client.RetryMessage(ctx, rest)
 	case "delete":
 		err = s.delete(ctx, rest)
+	case "export":
+		err = s.export(ctx, rest)
 	default:
 		s.out.error("command", "unknown command "+quoteCmd(cmd)+": want status, subscribe, unsubscribe, send, contacts, "+
-			"allow, block, history, search, retry, delete or quit")
+			"allow, block, history, search, retry, delete, export or quit")
 	}
 	if err != nil {
 		s.out.error(strings.ToLower(cmd), err.Error())

@@ -228,6 +228,16 @@ func TestSearchHistory(t *testing.T) {
 	if found := listHistory(t, again, "search elephants", "search_result"); len(found) != 0 {
 		t.Errorf("search elephants: %v", found)
 	}
+	// Export writes the conversation as plain text, oldest first.
+	out := filepath.Join(t.TempDir(), "chat.txt")
+	again.Send("export " + rawPeer + " " + out)
+	again.WaitEvent(t, waitLong, clitest.Match("exported", "file", out))
+	text, err := os.ReadFile(out)
+	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
+	if err != nil || len(lines) != 3 || !strings.HasSuffix(lines[0], "the zebra crossing") ||
+		!strings.HasSuffix(lines[2], "Zebras don't cross") || !strings.Contains(lines[0], "from "+rawPeer) {
+		t.Errorf("export: %v\n%s", err, text)
+	}
 	quitAll(t, again)
 	noErrors(t, again)
 }
