@@ -132,13 +132,9 @@ func (r *Roster) Remove(uri string) bool {
 // Key is the comparison key of an address: what the SIP core reports as
 // a contact's URI (scheme, user, host, port; no parameters).
 func Key(uri string) string {
-	u, err := sipclient.ParseURI(uri)
+	k, err := sipclient.AddressOfRecord(uri)
 	if err != nil {
 		return strings.TrimSpace(uri)
-	}
-	k := u.Scheme + ":" + u.User + "@" + u.Host
-	if u.Port > 0 {
-		k += fmt.Sprintf(":%d", u.Port)
 	}
 	return k
 }

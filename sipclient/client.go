@@ -27,6 +27,7 @@ type Client struct {
 	contact   sip.Uri // where peers reach us
 	listeners []net.Addr
 	closers   []io.Closer // the listening sockets
+	udpLaddr  sip.Addr    // UDP requests leave from the listening socket
 
 	ctx    context.Context // ends at Close; bounds background work
 	cancel context.CancelFunc
@@ -118,10 +119,9 @@ func (c *Client) start() error {
 	c.listeners = []net.Addr{udpC.LocalAddr(), tcpL.Addr()}
 	c.closers = []io.Closer{tcpL, udpC}
 	host, port := splitHostPort(tcpL.Addr())
-	if err := c.setIdentity(host, port); err != nil {
-		ua.Close()
-		return err
-	}
+	c.setIdentity(host, port)
+	uhost, uport := splitHostPort(udpC.LocalAddr())
+	c.udpLaddr = sip.Addr{IP: net.ParseIP(uhost), Port: uport}
 	return c.serve(tcpL, udpC, host, port)
 }
 
@@ -174,7 +174,7 @@ func (c *Client) routes() {
 	c.srv.OnNoRoute(c.guard(c.onUnsupported))
 }
 
-func (c *Client) setIdentity(host string, port int) error {
+func (c *Client) setIdentity(host string, port int) {
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = reachableHost()
 	}
@@ -184,7 +184,6 @@ func (c *Client) setIdentity(host string, port int) error {
 		c.contact.UriParams = sip.NewParams()
 		c.contact.UriParams.Add("transport", "tcp")
 	}
-	return nil
 }
 
 // reachableHost picks an address peers can reach when we listen on all

@@ -41,8 +41,7 @@ func (c *Client) finishRequest(req *sip.Request, transport string) {
 	req.AppendHeader(sip.NewHeader("User-Agent", c.opt.userAgentName))
 	req.SetTransport(transport)
 	if transport == "UDP" {
-		host, port := splitHostPort(c.listeners[0])
-		req.Laddr = sip.Addr{IP: net.ParseIP(host), Port: port}
+		c.udpLaddr.Copy(&req.Laddr) // a copy: the transport may edit it
 	}
 }
 

@@ -46,6 +46,16 @@ func ParseURI(s string) (sip.Uri, error) {
 	return u, nil
 }
 
+// AddressOfRecord parses a user-supplied address and returns it exactly as
+// the core names that contact in its events: scheme, user, host and port.
+func AddressOfRecord(s string) (string, error) {
+	u, err := ParseURI(s)
+	if err != nil {
+		return "", err
+	}
+	return aorString(u), nil
+}
+
 // aorString renders a URI as an address of record: scheme, user, host and
 // port, without parameters or headers.
 func aorString(u sip.Uri) string {
