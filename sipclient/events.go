@@ -110,3 +110,45 @@ func (MessageReceived) isEvent()     {}
 func (MessageStatus) isEvent()       {}
 func (WatcherChanged) isEvent()      {}
 func (Diagnostic) isEvent()          {}
+
+// Registration states reported by RegistrationChanged.
+const (
+	RegRegistering  = "registering"
+	RegRegistered   = "registered"
+	RegFailed       = "failed"
+	RegUnregistered = "unregistered"
+)
+
+// RegistrationChanged reports the state of our binding at the registrar
+// (server mode only). A failed registration with a RetryIn is tried again
+// by itself; Reason says in words what went wrong ("wrong password",
+// "no answer from the server", ...).
+type RegistrationChanged struct {
+	AOR     string
+	State   string
+	Code    int    // status code of the last answer, 0 for none
+	Reason  string // in words, for the user
+	Expires int    // seconds granted, when registered
+	RetryIn time.Duration
+}
+
+// Publication states reported by PublicationChanged.
+const (
+	PubPublished   = "published"
+	PubFailed      = "failed"
+	PubUnsupported = "unsupported" // 405/489/501: peers are answered directly only
+	PubRemoved     = "removed"
+)
+
+// PublicationChanged reports our own presence document at the presence
+// server (PUBLISH, RFC 3903; server mode only).
+type PublicationChanged struct {
+	AOR     string
+	State   string
+	Code    int
+	Reason  string
+	Expires int
+}
+
+func (RegistrationChanged) isEvent() {}
+func (PublicationChanged) isEvent()  {}

@@ -28,6 +28,9 @@ type Config struct {
 	DisplayName string
 	Transport   string   // "udp" or "tcp": default for outgoing requests
 	Presence    Presence // initial own presence
+	// Server, when set, is the account this client registers with (server
+	// mode). Nil means direct peer-to-peer mode.
+	Server *ServerConfig
 }
 
 type options struct {
