@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -76,6 +77,20 @@ func (c *Client) Search(ctx context.Context, text string, n int) ([]ChatMessage,
 		return nil, ErrClosed
 	}
 	msgs, err := st.Search(ctx, text, "", n)
+	return chatMessages(msgs, base), err
+}
+
+// SearchConversation is Search within the conversation with peer (any
+// spelling of the address); the chat window searches one conversation.
+func (c *Client) SearchConversation(ctx context.Context, peer, text string, n int) ([]ChatMessage, error) {
+	if peer == "" {
+		return nil, fmt.Errorf("%w: search needs a peer", history.ErrInvalid)
+	}
+	st, base := c.box().store.get()
+	if st == nil {
+		return nil, ErrClosed
+	}
+	msgs, err := st.Search(ctx, text, peer, n)
 	return chatMessages(msgs, base), err
 }
 

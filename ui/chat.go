@@ -215,18 +215,22 @@ type conversation struct {
 	entry   *sendEntry
 	view    fyne.CanvasObject
 	tab     *container.TabItem
+	find    *searchView // searches this conversation's history
+	marked  *chatRow    // the row a search jumped to
 }
 
 func newConversation(cw *chatWindow, c *contactState) *conversation {
 	conv := &conversation{cw: cw, contact: c, box: container.NewVBox()}
-	conv.more = widget.NewButton("Load older messages", func() { cw.loadOlder(conv) })
+	conv.more = widget.NewButton(loadOlderText, func() { cw.loadOlder(conv) })
 	conv.more.Hide()
 	conv.box.Add(conv.more)
 	conv.scroll = container.NewVScroll(conv.box)
 	conv.entry = newSendEntry(func(text string) { cw.send(conv, text) })
 	send := widget.NewButton("Send", conv.entry.send)
 	input := container.NewBorder(nil, nil, nil, send, conv.entry)
-	conv.view = container.NewBorder(nil, input, nil, nil, conv.scroll)
+	search, center := conv.conversationSearch()
+	bar := container.NewBorder(nil, nil, nil, conv.exportButton(), search)
+	conv.view = container.NewBorder(bar, input, nil, nil, center)
 	return conv
 }
 

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -13,6 +15,7 @@ type chatRow struct {
 	meta  *widget.Label
 	text  *widget.Label
 	retry *widget.Button
+	mark  *canvas.Rectangle // behind the row once a search jumped to it
 	box   *fyne.Container
 }
 
@@ -22,9 +25,25 @@ func newChatRow(conv *conversation, l *chatLine) *chatRow {
 	r.text.Wrapping = fyne.TextWrapWord
 	r.text.Selectable = true
 	r.retry = widget.NewButton("Retry", func() { conv.cw.retry(conv, l) })
-	r.box = container.NewBorder(r.meta, nil, nil, r.retry, r.text)
+	r.box = container.NewStack(container.NewBorder(r.meta, nil, nil, r.retry, r.text)) // a stack, so a mark can go behind
 	r.update(l)
 	return r
+}
+
+// setMarked shows or hides the search mark; the rectangle is made on first
+// use, since few rows are ever jumped to.
+func (r *chatRow) setMarked(on bool) {
+	if r.mark == nil {
+		if !on {
+			return
+		}
+		r.mark = canvas.NewRectangle(nil)
+		r.mark.CornerRadius = theme.InputRadiusSize()
+		r.box.Objects = append([]fyne.CanvasObject{r.mark}, r.box.Objects...)
+	}
+	r.mark.FillColor = theme.Color(theme.ColorNameSelection) // the theme may have changed
+	r.mark.Hidden = !on
+	r.box.Refresh()
 }
 
 func (r *chatRow) update(l *chatLine) {

@@ -2,14 +2,15 @@ package ui
 
 import (
 	"context"
+	"io"
 
 	"github.com/parley-im/parley/sipclient"
 )
 
 // Core is what the UI needs from the SIP core. *sipclient.Client
 // implements it. Methods that touch the network or the history database
-// (SendMessage, RetryMessage, History, Unsubscribe) are called off the
-// Fyne thread, through App.bg.
+// (SendMessage, RetryMessage, History, Search, SearchConversation,
+// Export, Unsubscribe) are called off the Fyne thread, through App.bg.
 type Core interface {
 	Events() <-chan sipclient.Event
 	AOR() string
@@ -20,6 +21,9 @@ type Core interface {
 	AuthorizeWatcher(uri string, d sipclient.Decision) error
 	RetryMessage(ctx context.Context, id string) error
 	History(ctx context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error)
+	Search(ctx context.Context, text string, n int) ([]sipclient.ChatMessage, error)
+	SearchConversation(ctx context.Context, peer, text string, n int) ([]sipclient.ChatMessage, error)
+	Export(ctx context.Context, peer string, w io.Writer) error
 }
 
 var _ Core = (*sipclient.Client)(nil)

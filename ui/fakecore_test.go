@@ -3,6 +3,10 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/parley-im/parley/sipclient"
@@ -21,6 +25,8 @@ type fakeCore struct {
 	n          int
 	retried    []string
 	stored     map[string][]sipclient.ChatMessage // peer -> newest first
+	searches   []string                           // "peer|text"; peer "" for all
+	exportErr  error
 }
 
 func newFakeCore() *fakeCore {
@@ -85,4 +91,64 @@ func (f *fakeCore) History(_ context.Context, peer, beforeID string, n int) ([]s
 	}
 	end := min(start+n, len(all))
 	return all[start:end], nil
+}
+
+// Search finds stored messages holding every word of text (any case),
+// newest first by numeric ID across conversations, like the real core.
+func (f *fakeCore) Search(_ context.Context, text string, n int) ([]sipclient.ChatMessage, error) {
+	return f.search("", text, n), nil
+}
+
+func (f *fakeCore) SearchConversation(_ context.Context, peer, text string, n int) ([]sipclient.ChatMessage, error) {
+	return f.search(peer, text, n), nil
+}
+
+func (f *fakeCore) search(peer, text string, n int) []sipclient.ChatMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.searches = append(f.searches, peer+"|"+text)
+	var hits []sipclient.ChatMessage
+	for p, msgs := range f.stored {
+		if peer != "" && p != peer {
+			continue
+		}
+		for _, m := range msgs {
+			if containsWords(m.Text, text) {
+				m.Peer, m.PeerURI = p, p
+				hits = append(hits, m)
+			}
+		}
+	}
+	slices.SortFunc(hits, func(a, b sipclient.ChatMessage) int { return numID(b.ID) - numID(a.ID) })
+	return hits[:min(n, len(hits))]
+}
+
+func containsWords(text, query string) bool {
+	text = strings.ToLower(text)
+	for _, w := range strings.Fields(strings.ToLower(query)) {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return strings.TrimSpace(query) != ""
+}
+
+func numID(id string) int {
+	n, _ := strconv.Atoi(id)
+	return n
+}
+
+// Export writes the stored conversation oldest first, one line a message.
+func (f *fakeCore) Export(_ context.Context, peer string, w io.Writer) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.exportErr != nil {
+		return f.exportErr
+	}
+	for _, m := range slices.Backward(f.stored[peer]) {
+		if _, err := fmt.Fprintf(w, "%s %s: %s\n", m.Direction, peer, m.Text); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"time"
@@ -14,6 +15,8 @@ import (
 // historyPage is how many stored messages one "load older" brings.
 const historyPage = 50
 
+const loadOlderText = "Load older messages"
+
 // loadOlder fetches the page of stored messages before the oldest one
 // shown (the newest page for a new conversation), off the Fyne thread.
 func (cw *chatWindow) loadOlder(conv *conversation) {
@@ -21,15 +24,81 @@ func (cw *chatWindow) loadOlder(conv *conversation) {
 	uri := conv.contact.URI
 	cw.app.bg(func() {
 		msgs, err := cw.app.core.History(cw.app.ctx, uri, before, historyPage)
-		fyne.Do(func() { conv.prependHistory(msgs, err) })
+		fyne.Do(func() { conv.prependHistory(msgs, len(msgs) == historyPage, err) })
 	})
 }
 
+// jumpTo shows the stored message id in conv, scrolled to and marked. An
+// older message than those shown is reached by loading every page between,
+// so the view stays one unbroken run up to the newest message and live
+// messages, local echo and status events need no special case.
+func (cw *chatWindow) jumpTo(conv *conversation, id string) {
+	if conv.has(id) {
+		conv.reveal(id)
+		return
+	}
+	uri, before := conv.contact.URI, conv.oldestID()
+	cw.app.bg(func() {
+		msgs, more, err := historyThrough(cw.app.ctx, cw.app.core, uri, before, id)
+		fyne.Do(func() {
+			conv.prependHistory(msgs, more, err)
+			conv.reveal(id)
+		})
+	})
+}
+
+// historyThrough fetches pages older than before until one holds id or
+// passes it (IDs grow with time), or the history ends; more says whether
+// older messages may remain.
+func historyThrough(ctx context.Context, core Core, peer, before, id string) (msgs []sipclient.ChatMessage, more bool, err error) {
+	target, _ := strconv.ParseInt(id, 10, 64)
+	for {
+		page, err := core.History(ctx, peer, before, historyPage)
+		if err != nil {
+			return nil, true, err
+		}
+		msgs = append(msgs, page...)
+		if len(page) < historyPage {
+			return msgs, false, nil
+		}
+		before = page[len(page)-1].ID
+		oldest, _ := strconv.ParseInt(before, 10, 64)
+		if slices.ContainsFunc(page, func(m sipclient.ChatMessage) bool { return m.ID == id }) || oldest < target {
+			return msgs, true, nil
+		}
+	}
+}
+
+// reveal scrolls conv so the message id sits mid-view and marks it (the
+// mark stays until another message is revealed or the search is cleared).
+func (conv *conversation) reveal(id string) {
+	i := slices.IndexFunc(conv.lines, func(l *chatLine) bool { return l.id == id })
+	if i < 0 {
+		return // not in this conversation's history any more
+	}
+	row := conv.lines[i].row
+	conv.unmark()
+	conv.marked = row
+	row.setMarked(true)
+	conv.scroll.Refresh() // lays out rows added just now, so positions are known
+	y := row.box.Position().Y - (conv.scroll.Size().Height-row.box.Size().Height)/2
+	conv.scroll.ScrollToOffset(fyne.NewPos(0, max(y, 0)))
+}
+
+func (conv *conversation) unmark() {
+	if conv.marked != nil {
+		conv.marked.setMarked(false)
+		conv.marked = nil
+	}
+}
+
 // prependHistory puts stored messages (newest first, as History returns
-// them) above what is shown, skipping any already there.
-func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, err error) {
+// them) above what is shown, skipping any already there; more says whether
+// older ones remain to be loaded.
+func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, more bool, err error) {
 	if err != nil {
 		conv.more.SetText("History could not be read: " + err.Error())
+		conv.more.Show() // the message is on the button, and tapping it tries again
 		return
 	}
 	var older []*chatLine
@@ -45,10 +114,11 @@ func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, err error
 		older = append(older, l)
 	}
 	conv.lines = append(older, conv.lines...)
-	if len(msgs) < historyPage {
-		conv.more.Hide()
-	} else {
+	conv.more.SetText(loadOlderText) // it may still say why the last try failed
+	if more {
 		conv.more.Show()
+	} else {
+		conv.more.Hide()
 	}
 	conv.rebuild()
 }

@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient"
+)
+
+// searchLimit is the most hits one search shows; the store stops there, so
+// a common word costs no more than a rare one.
+const searchLimit = 100
+
+// snippetRunes is about how much of a hit's text a result row shows.
+const snippetRunes = 80
+
+// searchView is a message search: an entry and the hits, newest first.
+// Every change of the query searches off the Fyne thread (the history is
+// a database); a result that arrives after a newer query was typed is
+// dropped, so fast typing never shows stale hits.
+type searchView struct {
+	app   *App
+	peer  string // the one conversation searched; "" searches them all
+	entry *widget.Entry
+	note  *widget.Label // no hits, too many, or why the search failed
+	list  *widget.List
+	view  *fyne.Container // note above list
+	hits  []sipclient.ChatMessage
+	query string
+	seq   int
+	// who names a hit's sender for its row; onPick opens a tapped hit;
+	// onActive is told when a query is typed (true) or cleared (false).
+	who      func(sipclient.ChatMessage) string
+	onPick   func(sipclient.ChatMessage)
+	onActive func(bool)
+}
+
+func newSearchView(a *App, peer, placeholder string) *searchView {
+	s := &searchView{app: a, peer: peer, note: widget.NewLabel("")}
+	s.entry = widget.NewEntry()
+	s.entry.SetPlaceHolder(placeholder)
+	s.entry.OnChanged = s.search
+	s.entry.ActionItem = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.entry.SetText("") })
+	s.note.Wrapping = fyne.TextWrapWord
+	s.note.Hide()
+	s.list = widget.NewList(func() int { return len(s.hits) }, newHitRow, s.updateHitRow)
+	s.list.OnSelected = func(id widget.ListItemID) {
+		s.list.Unselect(id) // a hit is an action, not a choice: it can be tapped again
+		if id < len(s.hits) {
+			s.onPick(s.hits[id])
+		}
+	}
+	s.view = container.NewBorder(s.note, nil, nil, nil, s.list)
+	return s
+}
+
+// search runs the query as typed.
+func (s *searchView) search(text string) {
+	s.seq++
+	seq, q := s.seq, strings.TrimSpace(text)
+	if q == "" {
+		s.show(nil, nil, "")
+		s.onActive(false)
+		return
+	}
+	s.onActive(true)
+	core, ctx, peer := s.app.core, s.app.ctx, s.peer
+	s.app.bg(func() {
+		var hits []sipclient.ChatMessage
+		var err error
+		if peer == "" {
+			hits, err = core.Search(ctx, q, searchLimit)
+		} else {
+			hits, err = core.SearchConversation(ctx, peer, q, searchLimit)
+		}
+		fyne.Do(func() {
+			if seq == s.seq {
+				s.show(hits, err, q)
+			}
+		})
+	})
+}
+
+func (s *searchView) show(hits []sipclient.ChatMessage, err error, q string) {
+	s.hits, s.query = hits, q
+	switch {
+	case err != nil:
+		s.note.SetText("Search failed: " + err.Error())
+	case q != "" && len(hits) == 0:
+		s.note.SetText("No messages contain “" + q + "”.")
+	case len(hits) >= searchLimit:
+		s.note.SetText("The newest " + itoa(len(hits)) + " matches; add a word to narrow them down.")
+	default:
+		s.note.SetText("")
+	}
+	s.note.Hidden = s.note.Text == ""
+	s.view.Refresh()
+	s.list.ScrollToTop()
+}
+
+func newHitRow() fyne.CanvasObject {
+	meta, text := widget.NewLabel(""), widget.NewLabel("")
+	meta.TextStyle = fyne.TextStyle{Italic: true}
+	meta.Truncation, text.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
+	return container.NewVBox(meta, text)
+}
+
+func (s *searchView) updateHitRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(s.hits) {
+		return
+	}
+	m, rows := s.hits[id], o.(*fyne.Container).Objects
+	rows[0].(*widget.Label).SetText(s.who(m) + " · " + dayLabel(m.At, time.Now()) + " " + clock(m.At))
+	rows[1].(*widget.Label).SetText(snippet(m.Text, s.query, snippetRunes))
+}
+
+// snippet is text on one line, cut to about n runes around the first word
+// of query it holds, so the match shows even in a narrow list.
+func snippet(text, query string, n int) string {
+	r := []rune(strings.Join(strings.Fields(text), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	at := 0
+	if words := strings.Fields(query); len(words) > 0 {
+		at = max(indexFold(r, []rune(words[0])), 0)
+	}
+	start := max(0, min(at-n/4, len(r)-n))
+	out := string(r[start : start+n])
+	if start > 0 {
+		out = "…" + out
+	}
+	if start+n < len(r) {
+		out += "…"
+	}
+	return out
+}
+
+// indexFold is the index of sub in s, ignoring case, or -1.
+func indexFold(s, sub []rune) int {
+	fold := func(a, b rune) bool { return unicode.ToLower(a) == unicode.ToLower(b) }
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if slices.EqualFunc(s[i:i+len(sub)], sub, fold) {
+			return i
+		}
+	}
+	return -1
+}
+
+// messageSearch builds the main window's search across every conversation:
+// the entry, and a centre in which the hits take the roster's place while
+// a query is typed.
+func (a *App) messageSearch(roster fyne.CanvasObject) (entry, center fyne.CanvasObject) {
+	s := newSearchView(a, "", "Search all messages")
+	s.who = func(m sipclient.ChatMessage) string {
+		if m.Direction == "out" {
+			return "You to " + a.peerName(m)
+		}
+		return a.peerName(m)
+	}
+	s.onPick = a.openHit
+	s.onActive = func(on bool) {
+		if on {
+			roster.Hide()
+			s.view.Show()
+		} else {
+			s.view.Hide()
+			roster.Show()
+		}
+	}
+	s.view.Hide()
+	return s.entry, container.NewStack(roster, s.view)
+}
+
+// contactForHit is the contact a hit's conversation is with, or nil.
+func (a *App) contactForHit(m sipclient.ChatMessage) *contactState {
+	for _, uri := range []string{m.PeerURI, m.Peer} {
+		if c := a.contacts[account.Key(uri)]; c != nil {
+			return c
+		}
+	}
+	return nil
+}
+
+func (a *App) peerName(m sipclient.ChatMessage) string {
+	if c := a.contactForHit(m); c != nil {
+		return c.displayName()
+	}
+	return m.Peer
+}
+
+// openHit opens the hit's conversation at the hit.
+func (a *App) openHit(m sipclient.ChatMessage) {
+	c := a.contactForHit(m)
+	if c == nil {
+		dialog.ShowInformation("Not in your contacts", m.Peer+" is not in your contacts. Add them to open the conversation.", a.win)
+		return
+	}
+	a.openChat(c)
+	a.chats.jumpTo(a.chats.convs[c.key], m.ID)
+}
+
+// conversationSearch builds a conversation's search: the entry for its
+// bar, and a centre that shows the hits above the messages while a query
+// is typed, so picking one hit after another scrolls the messages below.
+func (conv *conversation) conversationSearch() (entry, center fyne.CanvasObject) {
+	s := newSearchView(conv.cw.app, conv.contact.URI, "Search this conversation")
+	s.who = func(m sipclient.ChatMessage) string {
+		if m.Direction == "out" {
+			return "You"
+		}
+		return conv.contact.displayName()
+	}
+	s.onPick = func(m sipclient.ChatMessage) { conv.cw.jumpTo(conv, m.ID) }
+	split := container.NewVSplit(s.view, conv.scroll)
+	split.Offset = 0.35
+	s.onActive = func(on bool) {
+		s.view.Hidden = !on
+		if !on {
+			conv.unmark()
+		}
+		split.Refresh()
+	}
+	s.view.Hide()
+	conv.find = s
+	return s.entry, split
+}
