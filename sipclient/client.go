@@ -23,11 +23,16 @@ type Client struct {
 	sipc   *sipgo.Client
 	events *eventQueue
 
-	aor       sip.Uri // sip:user@host:port
-	contact   sip.Uri // where peers reach us
-	listeners []net.Addr
-	closers   []io.Closer // the listening sockets
-	udpLaddr  sip.Addr    // UDP requests leave from the listening socket
+	aor        sip.Uri // sip:user@host:port, or the account's AOR in server mode
+	server     *server // nil in direct mode
+	auth       *authenticator
+	reg        *registration
+	pub        *publication
+	regAttempt int     // consecutive failed REGISTERs, for the backoff
+	contact    sip.Uri // where peers reach us
+	listeners  []net.Addr
+	closers    []io.Closer // the listening sockets
+	udpLaddr   sip.Addr    // UDP requests leave from the listening socket
 
 	ctx    context.Context // ends at Close; bounds background work
 	cancel context.CancelFunc
@@ -59,7 +64,14 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := validateConfig(&cfg); err != nil {
 		return nil, err
 	}
-	c := &Client{
+	var srvCfg *server
+	if cfg.Server != nil {
+		var err error
+		if srvCfg, err = parseServer(*cfg.Server); err != nil {
+			return nil, err
+		}
+	}
+	c := &Client{server: srvCfg,
 		opt: o, cfg: cfg, presence: cfg.Presence, events: newEventQueue(),
 		subs: map[string]*subscription{}, subDlgs: map[dialogKey]*subscription{},
 		watchers: map[dialogKey]*watcher{}, decisions: map[string]Decision{}, finals: map[dialogKey]chan struct{}{},
@@ -72,6 +84,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c.ResumeOutbox() // what a previous run left pending goes out now
+	if c.server != nil {
+		c.startServerMode()
+	}
 	return c, nil
 }
 
@@ -100,12 +115,16 @@ func validateConfig(cfg *Config) error {
 }
 
 func (c *Client) start() error {
-	ua, err := sipgo.NewUA(
+	uaOpts := []sipgo.UserAgentOption{
 		sipgo.WithUserAgent(c.opt.userAgentName),
 		sipgo.WithUserAgentParser(newParser()),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(c.sipgoLogger())),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(c.sipgoLogger())),
-	)
+	}
+	if c.server != nil {
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(c.server.tlsConfig()))
+	}
+	ua, err := sipgo.NewUA(uaOpts...)
 	if err != nil {
 		return fmt.Errorf("sipclient: user agent: %w", err)
 	}
@@ -179,6 +198,9 @@ func (c *Client) setIdentity(host string, port int) {
 		host = reachableHost()
 	}
 	c.aor = sip.Uri{Scheme: "sip", User: c.cfg.User, Host: host, Port: port}
+	if c.server != nil {
+		c.aor = c.server.aor
+	}
 	c.contact = sip.Uri{Scheme: "sip", User: c.cfg.User, Host: host, Port: port}
 	if c.cfg.Transport == "TCP" {
 		c.contact.UriParams = sip.NewParams()
@@ -261,6 +283,9 @@ func (c *Client) Close() error {
 		c.mu.Unlock()
 		c.unsubscribeAll(ctx)
 		c.terminateWatchers(ctx, "deactivated")
+		if c.server != nil {
+			c.stopServerMode(ctx)
+		}
 		c.cancel()
 		for _, l := range c.closers {
 			l.Close()

@@ -26,6 +26,7 @@ type dialog struct {
 	remoteTarget sip.Uri   // peer's Contact: Request-URI of our requests
 	routeSet     []sip.Uri // Route headers, in order
 	localCSeq    uint32
+	confirmed    bool // a 2xx came: the route set is fixed
 	transport    string
 	// source is the peer's address of an accepted TCP connection: requests
 	// go back over it instead of opening a new one (sipgo issue #361).
@@ -33,6 +34,14 @@ type dialog struct {
 }
 
 func (d *dialog) key() dialogKey { return dialogKey{d.callID, d.localTag} }
+
+// syncCSeq keeps the dialog's CSeq above what an authentication retry of
+// req used. Caller holds c.mu.
+func (d *dialog) syncCSeq(req *sip.Request) {
+	if cs := req.CSeq(); cs != nil && cs.SeqNo > d.localCSeq {
+		d.localCSeq = cs.SeqNo
+	}
+}
 
 // request builds the next in-dialog request (RFC 3261 12.2.1.1).
 func (c *Client) dialogRequest(d *dialog, method sip.RequestMethod) *sip.Request {
@@ -63,6 +72,10 @@ func (c *Client) routeDialogRequest(d *dialog, req *sip.Request) {
 	if len(d.routeSet) > 0 {
 		r := d.routeSet[0]
 		req.SetDestination(hostPort(r))
+		return
+	}
+	if c.server != nil && c.server.viaServer(req.Recipient) {
+		req.SetDestination(c.server.proxy)
 		return
 	}
 	if d.source != "" && d.transport != "UDP" {

@@ -47,6 +47,7 @@ type options struct {
 	userAgentName string
 	store         *history.Store  // nil: an in-memory store the client owns
 	backoff       []time.Duration // outbox retry delays, the last one repeats
+	pubExpires    int             // what we ask for in PUBLISH
 }
 
 // Option tunes a Client.
@@ -65,6 +66,7 @@ func defaultOptions() options {
 		maxBody:       32 << 10,
 		userAgentName: "Parley/0.1",
 		backoff:       defaultBackoff,
+		pubExpires:    3600,
 	}
 }
 
@@ -115,3 +117,7 @@ func WithOutboxBackoff(delays ...time.Duration) Option {
 		}
 	}
 }
+
+// WithPublishExpires sets how long our presence document lives at the
+// server before a refresh (default 3600 s).
+func WithPublishExpires(sec int) Option { return func(o *options) { o.pubExpires = sec } }

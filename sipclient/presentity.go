@@ -300,6 +300,7 @@ func (c *Client) SetPresence(ctx context.Context, p Presence) error {
 	ws := c.watcherList()
 	c.mu.Unlock()
 	go parallel(ws, 128, c.notifyWatcher)
+	c.publish(pubModify)
 	return nil
 }
 

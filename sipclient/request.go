@@ -26,7 +26,8 @@ func (c *Client) newRequest(method sip.RequestMethod, target sip.Uri) *sip.Reque
 	req.AppendHeader(to)
 	req.AppendHeader(&callID)
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: method})
-	c.finishRequest(req, uriTransport(target, c.cfg.Transport))
+	c.finishRequest(req, c.transportFor(target))
+	c.routeViaServer(req)
 	return req
 }
 
@@ -55,8 +56,35 @@ func (c *Client) contactHeader(transport string) *sip.ContactHeader {
 }
 
 // do sends req and waits for its final answer, bounded by the request
-// timeout. A non-2xx answer is returned with a *ResponseError.
+// timeout. In server mode it answers digest challenges (401, 407) and
+// sends the request again. A non-2xx answer is returned with a
+// *ResponseError.
 func (c *Client) do(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	auth := c.auth
+	if auth != nil && req.Destination() == c.server.proxy {
+		auth.preauthorize(req)
+	}
+	res, err := c.roundTrip(ctx, req)
+	retried := map[int]bool{}
+	for tries := 0; err == nil && auth != nil && (res.StatusCode == 401 || res.StatusCode == 407) && tries < 3; tries++ {
+		if aerr := auth.answer(req, res, retried[res.StatusCode]); aerr != nil {
+			return res, &ResponseError{Method: string(req.Method), Code: res.StatusCode, Reason: res.Reason, Err: aerr}
+		}
+		retried[res.StatusCode] = true
+		prepareResend(req)
+		res, err = c.roundTrip(ctx, req)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !res.IsSuccess() {
+		return res, &ResponseError{Method: string(req.Method), Code: res.StatusCode, Reason: res.Reason}
+	}
+	return res, nil
+}
+
+// roundTrip is one transaction: request out, final answer back.
+func (c *Client) roundTrip(ctx context.Context, req *sip.Request) (*sip.Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opt.reqTimeout)
 	defer cancel()
 	res, err := c.sipc.Do(ctx, req, sipgo.ClientRequestAddVia)
@@ -65,9 +93,6 @@ func (c *Client) do(ctx context.Context, req *sip.Request) (*sip.Response, error
 			return nil, fmt.Errorf("%s to %s: %w", req.Method, req.Recipient.Host, ErrNoResponse)
 		}
 		return nil, fmt.Errorf("%s to %s: %w", req.Method, req.Recipient.Host, err)
-	}
-	if !res.IsSuccess() {
-		return res, &ResponseError{Method: string(req.Method), Code: res.StatusCode, Reason: res.Reason}
 	}
 	return res, nil
 }

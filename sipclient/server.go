@@ -1,14 +1,20 @@
 package sipclient
 
 import (
+	"crypto/tls"
 	"crypto/x509"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
 )
 
 // ServerConfig makes a Client the user agent of one account at a SIP
-// server: it registers AOR at Registrar, sends every request through the
-// registrar as outbound proxy, answers digest challenges, and PUBLISHes its
-// own presence. Peers can still subscribe to it directly.
+// server: it registers AOR at Registrar, sends requests for the server's
+// domain through the registrar as outbound proxy, answers digest
+// challenges, and PUBLISHes its own presence. Peers elsewhere are still
+// reached directly, and can still subscribe to it directly.
 type ServerConfig struct {
 	AOR       string // sip:alice@example.test or sips:...
 	Registrar string // e.g. sip:127.0.0.1:5070;transport=tcp; "" means the AOR's domain
@@ -23,7 +29,83 @@ type ServerConfig struct {
 	// SkipVerify turns certificate checks off for this account alone,
 	// when its user chose so. Never set by default.
 	SkipVerify bool
-	// KeepAlive is the CRLF keepalive period on TCP/TLS and how often a
-	// dropped connection is noticed (default 30 s).
+	// KeepAlive is the CRLF keepalive period on TCP/TLS (default 30 s). A
+	// dropped connection is noticed within a second whatever this is.
 	KeepAlive time.Duration
+}
+
+// server is the parsed ServerConfig a client in server mode works with.
+type server struct {
+	cfg       ServerConfig
+	aor       sip.Uri // sip:user@domain
+	registrar sip.Uri // REGISTER Request-URI
+	proxy     string  // host:port every server-bound request goes to
+	transport string  // UDP, TCP or TLS
+	authUser  string
+}
+
+func parseServer(sc ServerConfig) (*server, error) {
+	aor, err := ParseURI(sc.AOR)
+	if err != nil {
+		return nil, fmt.Errorf("account address: %w", err)
+	}
+	if aor.User == "" {
+		return nil, fmt.Errorf("%w: account address %q has no user", ErrInvalidURI, sc.AOR)
+	}
+	reg := sip.Uri{Scheme: aor.Scheme, Host: aor.Host, Port: aor.Port}
+	if sc.Registrar != "" {
+		if reg, err = ParseURI(sc.Registrar); err != nil {
+			return nil, fmt.Errorf("registrar: %w", err)
+		}
+	}
+	s := &server{cfg: sc, aor: sip.Uri{Scheme: aor.Scheme, User: aor.User, Host: aor.Host, Port: aor.Port},
+		authUser: sc.AuthUser}
+	s.transport = strings.ToUpper(sc.Transport)
+	if s.transport == "" {
+		s.transport = uriTransport(reg, "UDP")
+	}
+	switch s.transport {
+	case "UDP", "TCP", "TLS":
+	default:
+		return nil, fmt.Errorf("sipclient: transport %q: want udp, tcp or tls", sc.Transport)
+	}
+	if reg.Port == 0 && s.transport == "TLS" {
+		reg.Port = 5061
+	}
+	s.proxy = hostPort(reg)
+	s.registrar = sip.Uri{Scheme: reg.Scheme, Host: reg.Host, Port: reg.Port}
+	if s.authUser == "" {
+		s.authUser = aor.User
+	}
+	if s.cfg.Expires <= 0 {
+		s.cfg.Expires = 3600
+	}
+	if s.cfg.KeepAlive <= 0 {
+		s.cfg.KeepAlive = 30 * time.Second
+	}
+	return s, nil
+}
+
+// tlsConfig is the client TLS configuration: verification on unless the
+// account's user turned it off, trusting RootCAs when given.
+func (s *server) tlsConfig() *tls.Config {
+	return &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: s.cfg.RootCAs, InsecureSkipVerify: s.cfg.SkipVerify} //nolint:gosec // per account, the user's choice
+}
+
+// viaServer says whether a request to target goes through the outbound
+// proxy: anything in the account's domain or at the server's own address.
+// Other addresses (a peer's IP and port) are reached directly.
+func (s *server) viaServer(target sip.Uri) bool {
+	if strings.EqualFold(target.Host, s.aor.Host) && (target.Port == 0 || target.Port == s.aor.Port) {
+		return true
+	}
+	return strings.EqualFold(target.Host, s.registrar.Host) && hostPort(target) == s.proxy
+}
+
+// routeViaServer sends an out-of-dialog request for the server's domain
+// to the outbound proxy (RFC 3261 8.1.2).
+func (c *Client) routeViaServer(req *sip.Request) {
+	if c.server != nil && c.server.viaServer(req.Recipient) {
+		req.SetDestination(c.server.proxy)
+	}
 }

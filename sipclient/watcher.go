@@ -79,6 +79,9 @@ func (c *Client) sendSubscribe(s *subscription, refresh bool) {
 	c.mu.Unlock()
 
 	res, err := c.do(c.ctx, req)
+	c.mu.Lock()
+	dlg.syncCSeq(req)
+	c.mu.Unlock()
 	c.subscribeAnswered(s, dlg, refresh, res, err)
 }
 
@@ -98,8 +101,17 @@ func (c *Client) newSubDialog(target sip.Uri) *dialog {
 		callID: callID, localTag: tag,
 		localURI: c.aor, localName: c.cfg.DisplayName,
 		remoteURI:    sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port},
-		remoteTarget: target, transport: uriTransport(target, c.cfg.Transport),
+		remoteTarget: target, transport: c.transportFor(target),
 	}
+}
+
+// transportFor is the transport of a new request to target: the account's
+// for server-bound requests, else what the URI or the config says.
+func (c *Client) transportFor(target sip.Uri) string {
+	if c.server != nil && c.server.viaServer(target) {
+		return c.server.transport
+	}
+	return uriTransport(target, c.cfg.Transport)
 }
 
 // dropSubDialog forgets s's current dialog. Caller holds c.mu.
@@ -166,8 +178,9 @@ func (c *Client) subscribeAccepted(s *subscription, dlg *dialog, res *sip.Respon
 	if u, ok := contactURI(res); ok {
 		dlg.remoteTarget = u
 	}
-	if dlg.localCSeq == 1 {
+	if !dlg.confirmed {
 		dlg.routeSet = routeSetFrom(res, true)
+		dlg.confirmed = true
 	}
 	granted := s.expires
 	if n, ok, err := expiresHeader(res); ok && err == nil {

@@ -58,6 +58,10 @@ type Options struct {
 	// write meets another process's write fails with 500 ("database is
 	// locked"). Subscriptions are always written back to SQLite by a timer.
 	PersistPresence bool
+	// RefusePublish makes the server answer PUBLISH with 489 Bad Event,
+	// as a registrar without a presence server does, so clients must fall
+	// back to answering their watchers directly.
+	RefusePublish bool
 	// MinExpires is the smallest REGISTER/SUBSCRIBE expiry granted
 	// (default 5 s, so tests can use short registrations).
 	MinExpires int
@@ -146,6 +150,7 @@ type cfgData struct {
 	JournalMode  string
 	PublCache    int
 	SubsDBMode   int
+	RefusePub    bool
 }
 
 // journalMode is the SQLite journal mode of the database, set both in the
@@ -170,6 +175,7 @@ func newCfgData(o *Options, f files, sipPort, tlsPort int, secret string) cfgDat
 		MinExpires:  o.MinExpires,
 		TCPLifetime: 3605,
 		JournalMode: journalMode,
+		RefusePub:   o.RefusePublish,
 	}
 	if o.PresenceAuthorization {
 		d.ForceActive = 0

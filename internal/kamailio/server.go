@@ -132,6 +132,19 @@ func (s *Server) Restart(t testing.TB) {
 	}
 }
 
+// Resume starts a stopped server again on the same ports and database,
+// like Restart after a Stop a test wanted to control (the gap between the
+// two is the server's downtime).
+func (s *Server) Resume(t testing.TB) {
+	t.Helper()
+	if s.PID() != 0 {
+		t.Fatal("kamailio: Resume of a running server")
+	}
+	if err := s.launch(); err != nil {
+		t.Fatalf("kamailio: resume: %v", err)
+	}
+}
+
 // Stop ends the server: SIGTERM, then SIGKILL to its process group after
 // Options.StopTimeout. It returns an error if it did not exit. Idempotent.
 func (s *Server) Stop() error {

@@ -1,0 +1,277 @@
+package sipclient
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-im/parley/internal/kamailio"
+)
+
+// digestResponse matches an unredacted digest response (32 or 64 hex).
+var digestResponse = regexp.MustCompile(`response="?[0-9a-f]{32}`)
+
+var kamUsers = map[string]string{"alice": "alice-secret", "bob": "bob-secret", "carol": "carol-secret"}
+
+// syncBuffer is a trace sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serverClient starts user's client registering at srv over transport.
+func serverClient(t testing.TB, srv *kamailio.Server, user, password, transport string, opts ...Option) (*Client, *recorder) {
+	t.Helper()
+	addr := srv.UDPAddr()
+	if transport == "tls" {
+		addr = srv.TLSAddr()
+	}
+	sc := &ServerConfig{AOR: "sip:" + user + "@" + srv.Domain(), Registrar: "sip:" + addr + ";transport=" + transport,
+		Password: password, Expires: 300, KeepAlive: 500 * time.Millisecond, RootCAs: caPool(t, srv)}
+	opts = append([]Option{WithRetry(200*time.Millisecond, 2*time.Second), WithRequestTimeout(5 * time.Second),
+		WithOutboxBackoff(300 * time.Millisecond)}, opts...)
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: user, Server: sc}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, record(c)
+}
+
+func caPool(t testing.TB, srv *kamailio.Server) *x509.CertPool {
+	pem, err := os.ReadFile(srv.CAFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return pool
+}
+
+func isReg(state string) func(Event) bool {
+	return func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && r.State == state
+	}
+}
+
+func isPub(state string) func(Event) bool {
+	return func(e Event) bool {
+		p, ok := e.(PublicationChanged)
+		return ok && p.State == state
+	}
+}
+
+func TestRegisterAndUnregister(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	trace := &syncBuffer{}
+	c, rec := serverClient(t, srv, "alice", kamUsers["alice"], "tcp", WithTrace(trace))
+	ev := rec.wait(t, "registered", isReg(RegRegistered)).(RegistrationChanged)
+	if ev.Expires != 300 || ev.AOR != "sip:alice@parley.test" {
+		t.Errorf("registered: %+v, want 300 s for sip:alice@parley.test", ev)
+	}
+	rec.wait(t, "published", isPub(PubPublished))
+	c.Close()
+	rec.wait(t, "unregistered", isReg(RegUnregistered))
+	rec.wait(t, "publication removed", isPub(PubRemoved))
+
+	wire := trace.String()
+	for _, want := range []string{"REGISTER sip:127.0.0.1", "Authorization: Digest", "Expires: 0", "SIP-If-Match:"} {
+		if !strings.Contains(wire, want) {
+			t.Errorf("trace lacks %q", want)
+		}
+	}
+	// Only our own contact is removed, never "*".
+	if strings.Contains(wire, "Contact: *") {
+		t.Error("un-REGISTER used Contact: *")
+	}
+	if strings.Contains(wire, kamUsers["alice"]) || digestResponse.MatchString(wire) {
+		t.Error("the trace shows the password or a digest response")
+	}
+}
+
+func TestWrongPassword(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	_, rec := serverClient(t, srv, "alice", "not-the-password", "udp")
+	ev := rec.wait(t, "failed", isReg(RegFailed)).(RegistrationChanged)
+	if ev.Code != 401 || !strings.Contains(ev.Reason, "wrong password") || ev.RetryIn < time.Second {
+		t.Errorf("failed registration: %+v, want 401, wrong password, a retry later", ev)
+	}
+}
+
+func TestRegisterSHA256(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, DigestAlgorithm: kamailio.SHA256})
+	trace := &syncBuffer{}
+	_, rec := serverClient(t, srv, "bob", kamUsers["bob"], "udp", WithTrace(trace))
+	rec.wait(t, "registered", isReg(RegRegistered))
+	if !strings.Contains(trace.String(), "algorithm=SHA-256") {
+		t.Error("no SHA-256 digest answer on the wire")
+	}
+}
+
+func TestRegisterTLS(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	_, rec := serverClient(t, srv, "alice", kamUsers["alice"], "tls")
+	rec.wait(t, "registered over TLS", isReg(RegRegistered))
+
+	// Without the test CA the certificate is refused, and the user is told.
+	sc := &ServerConfig{AOR: "sip:bob@parley.test", Registrar: "sip:" + srv.TLSAddr() + ";transport=tls", Password: kamUsers["bob"]}
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "bob", Server: sc}, WithRequestTimeout(3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ev := record(c).wait(t, "failed", isReg(RegFailed)).(RegistrationChanged)
+	if !strings.Contains(ev.Reason, "certificate") {
+		t.Errorf("untrusted server: %q, want a word about the certificate", ev.Reason)
+	}
+}
+
+// Two accounts see each other's published status and chat through the
+// server.
+func TestPresenceAndMessagesThroughServer(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "tcp")
+	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp")
+	arec.wait(t, "alice registered", isReg(RegRegistered))
+	brec.wait(t, "bob registered", isReg(RegRegistered))
+	ctx := context.Background()
+	if err := bob.Subscribe(ctx, "sip:alice@parley.test"); err != nil {
+		t.Fatal(err)
+	}
+	brec.wait(t, "subscription active", isSub("sip:alice@parley.test", SubActive))
+	if err := alice.SetPresence(ctx, Presence{Status: StatusAway, Note: "at lunch"}); err != nil {
+		t.Fatal(err)
+	}
+	p := brec.wait(t, "alice away", func(e Event) bool {
+		p, ok := e.(PresenceChanged)
+		return ok && p.URI == "sip:alice@parley.test" && p.Activity == "away"
+	}).(PresenceChanged)
+	if p.Note != "at lunch" || p.Basic != BasicOpen {
+		t.Errorf("bob sees %+v", p)
+	}
+
+	d, err := alice.DeliverMessage(ctx, "sip:bob@parley.test", "hello via the server")
+	if err != nil || d.Status != MsgSent {
+		t.Fatalf("alice -> bob: %+v %v", d, err)
+	}
+	m := brec.wait(t, "message", func(e Event) bool { _, ok := e.(MessageReceived); return ok }).(MessageReceived)
+	if m.Text != "hello via the server" || m.From != "sip:alice@parley.test" {
+		t.Errorf("bob got %+v", m)
+	}
+	if d, err := bob.DeliverMessage(ctx, "sip:alice@parley.test", "hi back"); err != nil || d.Status != MsgSent {
+		t.Fatalf("bob -> alice: %+v %v", d, err)
+	}
+	arec.wait(t, "reply", func(e Event) bool { m, ok := e.(MessageReceived); return ok && m.Text == "hi back" })
+}
+
+// A MESSAGE to a user who is not registered is stored by the server (202)
+// and delivered when they register.
+func TestOfflineMessageStoredAndDelivered(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "udp")
+	arec.wait(t, "registered", isReg(RegRegistered))
+	d, err := alice.DeliverMessage(context.Background(), "sip:carol@parley.test", "read this later")
+	if err != nil || d.Status != MsgStored || d.Code != 202 {
+		t.Fatalf("to offline carol: %+v %v, want stored 202", d, err)
+	}
+	_, crec := serverClient(t, srv, "carol", kamUsers["carol"], "tcp")
+	m := crec.wait(t, "stored message", func(e Event) bool { _, ok := e.(MessageReceived); return ok }).(MessageReceived)
+	if m.Text != "read this later" || m.From != "sip:alice@parley.test" {
+		t.Errorf("carol got %+v", m)
+	}
+}
+
+func TestPublishRefusedFallsBackToDirect(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, RefusePublish: true})
+	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "udp")
+	ev := arec.wait(t, "unsupported", isPub(PubUnsupported)).(PublicationChanged)
+	if ev.Code != 489 || !strings.Contains(ev.Reason, "directly") {
+		t.Errorf("publication: %+v", ev)
+	}
+	// A peer subscribing directly still sees alice's status.
+	peer, prec := newTestClient(t, "peer", "udp")
+	direct := "sip:alice@" + alice.listeners[0].String()
+	if err := peer.Subscribe(context.Background(), direct); err != nil {
+		t.Fatal(err)
+	}
+	prec.wait(t, "alice open", isPresence(direct, BasicOpen))
+	if n := arec.count(isPub(PubPublished)); n != 0 {
+		t.Errorf("%d publications after the refusal", n)
+	}
+}
+
+// The server goes away and comes back: the client notices the dropped
+// connection, registers and subscribes again by itself, and a message
+// typed in the gap is delivered, not lost.
+func TestServerRestartRecovery(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "tcp")
+	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "tcp")
+	arec.wait(t, "alice registered", isReg(RegRegistered))
+	brec.wait(t, "bob registered", isReg(RegRegistered))
+	ctx := context.Background()
+	if err := bob.Subscribe(ctx, "sip:alice@parley.test"); err != nil {
+		t.Fatal(err)
+	}
+	brec.wait(t, "bob sees alice", isPresence("sip:alice@parley.test", BasicOpen))
+
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	arec.wait(t, "alice lost the connection", func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && strings.Contains(r.Reason, "connection to the server lost")
+	})
+	id, err := alice.SendMessage(ctx, "sip:bob@parley.test", "sent while the server was down")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arec.wait(t, "first attempt failed", func(e Event) bool {
+		s, ok := e.(MessageStatus)
+		return ok && s.ID == id && s.Status == MsgFailed && !s.RetryAt.IsZero()
+	})
+	srv.Resume(t)
+	start := time.Now()
+	n := 0 // wait scans from the first event: the second registration is the one after the restart
+	registeredAgain := func(e Event) bool {
+		if isReg(RegRegistered)(e) {
+			n++
+		}
+		return n >= 2
+	}
+	arec.wait(t, "alice registered again", registeredAgain)
+	t.Logf("re-registered %v after the server came back", time.Since(start).Round(time.Millisecond))
+	m := brec.wait(t, "the gap's message", func(e Event) bool {
+		m, ok := e.(MessageReceived)
+		return ok && m.Text == "sent while the server was down"
+	})
+	_ = m
+	arec.wait(t, "marked sent", func(e Event) bool { s, ok := e.(MessageStatus); return ok && s.ID == id && s.Status == MsgSent })
+	// bob's subscription came back: he sees alice's next change.
+	if err := alice.SetPresence(ctx, Presence{Status: StatusBusy, Note: "back"}); err != nil {
+		t.Fatal(err)
+	}
+	brec.wait(t, "alice busy after the restart", func(e Event) bool {
+		p, ok := e.(PresenceChanged)
+		return ok && p.URI == "sip:alice@parley.test" && p.Note == "back"
+	})
+}
