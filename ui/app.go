@@ -23,6 +23,8 @@ type Options struct {
 	// OnFirstFrame, when set, is called once when the main window's first
 	// frame is painted (for start-up measurements).
 	OnFirstFrame func()
+	// Accounts, when set, backs the account settings ("Accounts…").
+	Accounts AccountService
 }
 
 // App is the desktop interface: the main window with the roster, the chat
@@ -54,6 +56,8 @@ type App struct {
 	// bg runs blocking work (database, network) off the Fyne thread; its
 	// result comes back with fyne.Do. Tests run it inline.
 	bg func(func())
+	// accts is the account settings and registration lines (accounts.go).
+	accts accountUI
 }
 
 // New builds the interface for core and the saved roster. Call Start to
@@ -159,6 +163,10 @@ func (a *App) apply(ev sipclient.Event) bool {
 		a.chats.status(ev)
 	case sipclient.WatcherChanged:
 		a.watcherChanged(ev)
+	case sipclient.RegistrationChanged:
+		a.applyRegistration(ev)
+	case sipclient.PublicationChanged:
+		a.applyPublication(ev)
 	}
 	return false
 }

@@ -30,17 +30,18 @@ func (a *App) buildMainWindow() {
 	a.banner.Wrapping = fyne.TextWrapWord
 	a.banner.Importance = widget.DangerImportance
 	a.banner.Hide()
-	top := container.NewVBox(a.statusBar(), a.addressBar(), a.banner)
+	top := container.NewVBox(a.statusBar(), a.addressBar(), a.registrationBox(), a.banner)
 	a.filter = widget.NewEntry()
 	a.filter.SetPlaceHolder("Filter contacts")
 	a.filter.OnChanged = func(string) { a.refreshRoster() }
 	a.list = a.rosterList()
 	a.reqBtn = widget.NewButton("Message requests", a.showRequests)
 	a.reqBtn.Hide()
-	bottom := container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.reqBtn)
+	bottom := container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.reqBtn, a.accountsButton())
 	a.empty = wrapLabel("No contacts yet. Add one with “Add contact…”, and give people your address above so they can add you.")
 	a.empty.Alignment = fyne.TextAlignCenter
-	body := container.NewBorder(a.filter, bottom, nil, nil, container.NewStack(a.list, container.NewCenter(a.empty)))
+	search, center := a.messageSearch(container.NewStack(a.list, container.NewCenter(a.empty)))
+	body := container.NewBorder(container.NewVBox(a.filter, search), bottom, nil, nil, center)
 	content := container.NewBorder(top, nil, nil, nil, body)
 	if a.opt.OnFirstFrame != nil {
 		content = container.NewStack(content, firstFrameProbe(a.opt.OnFirstFrame))

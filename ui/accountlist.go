@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-im/parley/account"
+)
+
+// accountsWindow is the account settings: the accounts with their
+// registration state, and the form to add or edit one. The form takes the
+// list's place in the same window.
+type accountsWindow struct {
+	app      *App
+	svc      AccountService
+	win      fyne.Window
+	accounts []account.Account
+	loaded   bool
+	rows     *fyne.Container
+	problem  *widget.Label
+	addBtn   *widget.Button
+	listPage fyne.CanvasObject
+	form     *accountForm // the form on show, else nil
+}
+
+// showAccounts opens the account settings, or brings them to the front.
+func (a *App) showAccounts() {
+	if a.opt.Accounts == nil {
+		return
+	}
+	if a.accts.win != nil {
+		a.accts.win.win.RequestFocus()
+		return
+	}
+	w := newAccountsWindow(a)
+	a.accts.win = w
+	w.win.Show()
+	w.reload()
+}
+
+func newAccountsWindow(a *App) *accountsWindow {
+	w := &accountsWindow{app: a, svc: a.opt.Accounts, win: a.fa.NewWindow("Accounts")}
+	w.rows = container.NewVBox()
+	w.problem = wrapLabel("")
+	w.problem.Importance = widget.DangerImportance
+	w.problem.Hide()
+	w.addBtn = widget.NewButton("Add account…", func() { w.showForm(account.NewAccount("", ""), true) })
+	w.addBtn.Importance = widget.HighImportance
+	buttons := container.NewHBox(w.addBtn, widget.NewButton("Close", w.win.Close))
+	w.listPage = container.NewBorder(nil, buttons, nil, nil,
+		container.NewVScroll(container.NewVBox(w.problem, w.rows)))
+	w.win.SetContent(w.listPage)
+	w.win.SetOnClosed(func() { a.accts.win = nil })
+	w.win.Resize(fyne.NewSize(440, 420))
+	return w
+}
+
+// reload fetches the accounts off the Fyne thread and shows them.
+func (w *accountsWindow) reload() {
+	if !w.loaded {
+		w.rows.Objects = []fyne.CanvasObject{widget.NewLabel("Loading accounts…")}
+		w.rows.Refresh()
+	}
+	w.app.bg(func() {
+		list := w.svc.Accounts()
+		fyne.Do(func() {
+			w.accounts, w.loaded = list, true
+			w.refresh()
+		})
+	})
+}
+
+// refresh redraws the list, with the latest registration states; a
+// closed window (nil) ignores it.
+func (w *accountsWindow) refresh() {
+	if w == nil || !w.loaded {
+		return
+	}
+	w.rows.Objects = w.rows.Objects[:0]
+	if len(w.accounts) == 0 {
+		w.rows.Add(wrapLabel("No accounts yet. Add the SIP account your provider gave you to sign in with it."))
+	}
+	for _, acc := range w.accounts {
+		w.rows.Add(w.accountRow(acc))
+	}
+	w.rows.Refresh()
+}
+
+func (w *accountsWindow) accountRow(acc account.Account) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(accountTitle(acc), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
+	state := wrapLabel(w.stateText(acc))
+	if ev, ok := w.app.accts.reg.registration(acc.AOR); ok && acc.Enabled {
+		state.Importance = registrationImportance(ev.State)
+	}
+	edit := widget.NewButton("Edit…", func() { w.showForm(acc, false) })
+	remove := widget.NewButton("Remove…", func() { w.confirmRemove(acc) })
+	return container.NewBorder(nil, nil, nil, container.NewHBox(edit, remove),
+		container.NewVBox(title, state))
+}
+
+// accountTitle names an account: its display name and address.
+func accountTitle(acc account.Account) string {
+	if acc.DisplayName == "" {
+		return displayAOR(acc.AOR)
+	}
+	return acc.DisplayName + " <" + displayAOR(acc.AOR) + ">"
+}
+
+// stateText is an account's registration state in words.
+func (w *accountsWindow) stateText(acc account.Account) string {
+	if !acc.Enabled {
+		return displayAOR(acc.AOR) + ": disabled"
+	}
+	if ev, ok := w.app.accts.reg.registration(acc.AOR); ok {
+		return registrationText(ev)
+	}
+	return displayAOR(acc.AOR) + ": not registered yet"
+}
+
+func (w *accountsWindow) confirmRemove(acc account.Account) {
+	msg := "Remove the account " + displayAOR(acc.AOR) + "? Its saved password is deleted too."
+	dialog.ShowConfirm("Remove account", msg, func(ok bool) {
+		if ok {
+			w.remove(acc)
+		}
+	}, w.win)
+}
+
+// remove deletes the account (and its password) off the Fyne thread.
+func (w *accountsWindow) remove(acc account.Account) {
+	w.app.bg(func() {
+		err := w.svc.RemoveAccount(w.app.ctx, acc.ID)
+		fyne.Do(func() {
+			if err != nil {
+				w.showProblem("Could not remove " + displayAOR(acc.AOR) + ": " + err.Error())
+				return
+			}
+			w.app.forgetAccount(acc.AOR)
+			w.reload()
+		})
+	})
+}
+
+func (w *accountsWindow) showProblem(msg string) {
+	w.problem.SetText(msg)
+	w.problem.Show()
+}
+
+// showForm puts the add/edit form in the window.
+func (w *accountsWindow) showForm(acc account.Account, isNew bool) {
+	w.problem.Hide()
+	w.form = newAccountForm(w, acc, isNew)
+	w.win.SetContent(w.form.content)
+}
+
+// showList puts the list back, freshly loaded.
+func (w *accountsWindow) showList() {
+	w.form = nil
+	w.win.SetContent(w.listPage)
+	w.reload()
+}

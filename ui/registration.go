@@ -1,0 +1,193 @@
+package ui
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient"
+)
+
+// unsupportedPublication is shown when a presence server refuses PUBLISH.
+const unsupportedPublication = "The server does not take presence publications; contacts who subscribe directly still see your status"
+
+// registrationView is the main window's compact account lines: one per
+// account the core reported on, and a notice about presence publication.
+type registrationView struct {
+	regs map[string]sipclient.RegistrationChanged // by account.Key(AOR)
+	pubs map[string]sipclient.PublicationChanged  // by account.Key(AOR)
+	// removed accounts, whose last "unregistered" report is not shown
+	removed map[string]bool
+	lines   *fyne.Container
+	notice  *widget.Label
+}
+
+// registrationBox builds the lines' place in the main window; it stays
+// empty until the core reports on an account.
+func (a *App) registrationBox() fyne.CanvasObject {
+	r := &a.accts.reg
+	r.lines = container.NewVBox()
+	r.notice = wrapLabel("")
+	r.notice.Importance = widget.WarningImportance
+	r.notice.Hide()
+	return container.NewVBox(r.lines, r.notice)
+}
+
+// applyRegistration records the latest state of one account's binding.
+func (a *App) applyRegistration(ev sipclient.RegistrationChanged) {
+	r := &a.accts.reg
+	if r.regs == nil {
+		r.regs = map[string]sipclient.RegistrationChanged{}
+	}
+	key := account.Key(ev.AOR)
+	if r.removed[key] && ev.State == sipclient.RegUnregistered {
+		return
+	}
+	delete(r.removed, key)
+	r.regs[key] = ev
+	r.render()
+	a.accts.win.refresh()
+}
+
+// applyPublication records the latest state of one account's PUBLISH.
+func (a *App) applyPublication(ev sipclient.PublicationChanged) {
+	r := &a.accts.reg
+	if r.pubs == nil {
+		r.pubs = map[string]sipclient.PublicationChanged{}
+	}
+	r.pubs[account.Key(ev.AOR)] = ev
+	r.renderNotice()
+}
+
+// forgetAccount drops the lines of a removed account.
+func (a *App) forgetAccount(aor string) {
+	r := &a.accts.reg
+	key := account.Key(aor)
+	if r.removed == nil {
+		r.removed = map[string]bool{}
+	}
+	r.removed[key] = true
+	delete(r.regs, key)
+	delete(r.pubs, key)
+	r.render()
+	r.renderNotice()
+}
+
+// registration returns the last reported state of aor, if any.
+func (r *registrationView) registration(aor string) (sipclient.RegistrationChanged, bool) {
+	ev, ok := r.regs[account.Key(aor)]
+	return ev, ok
+}
+
+func (r *registrationView) render() {
+	if r.lines == nil {
+		return // main window not built yet
+	}
+	keys := slices.Sorted(maps.Keys(r.regs))
+	for len(r.lines.Objects) < len(keys) {
+		r.lines.Add(wrapLabel(""))
+	}
+	r.lines.Objects = r.lines.Objects[:len(keys)]
+	for i, k := range keys {
+		l := r.lines.Objects[i].(*widget.Label)
+		l.Importance = registrationImportance(r.regs[k].State)
+		l.SetText(registrationText(r.regs[k]))
+	}
+	r.lines.Refresh()
+}
+
+func (r *registrationView) renderNotice() {
+	if r.notice == nil {
+		return
+	}
+	var notes []string
+	for _, k := range slices.Sorted(maps.Keys(r.pubs)) {
+		if n := publicationText(r.pubs[k]); n != "" && !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
+	r.notice.SetText(strings.Join(notes, "\n"))
+	r.notice.Hidden = len(notes) == 0
+	r.notice.Refresh()
+}
+
+// registrationText is one account's line: "alice@example.com: registered"
+// or "alice@example.com: not registered — wrong password (retrying in 30 s)".
+func registrationText(ev sipclient.RegistrationChanged) string {
+	who := displayAOR(ev.AOR)
+	switch ev.State {
+	case sipclient.RegRegistered:
+		return who + ": registered"
+	case sipclient.RegRegistering:
+		return who + ": registering…"
+	}
+	s := who + ": not registered"
+	if why := registrationReason(ev); why != "" {
+		s += " — " + why
+	}
+	if ev.RetryIn > 0 {
+		s += " (retrying in " + durationText(ev.RetryIn) + ")"
+	}
+	return s
+}
+
+func registrationReason(ev sipclient.RegistrationChanged) string {
+	switch {
+	case ev.Reason != "":
+		return ev.Reason
+	case ev.Code != 0:
+		return "the server answered " + itoa(ev.Code)
+	case ev.State == sipclient.RegFailed:
+		return "no answer from the server"
+	}
+	return ""
+}
+
+func registrationImportance(state string) widget.Importance {
+	switch state {
+	case sipclient.RegRegistered:
+		return widget.SuccessImportance
+	case sipclient.RegFailed:
+		return widget.DangerImportance
+	case sipclient.RegRegistering:
+		return widget.LowImportance
+	}
+	return widget.MediumImportance
+}
+
+// publicationText is what the user should know about a publication
+// state; "" when nothing.
+func publicationText(ev sipclient.PublicationChanged) string {
+	switch ev.State {
+	case sipclient.PubUnsupported:
+		return unsupportedPublication
+	case sipclient.PubFailed:
+		why := ev.Reason
+		if why == "" && ev.Code != 0 {
+			why = "the server answered " + itoa(ev.Code)
+		}
+		s := "Your status could not be published for " + displayAOR(ev.AOR)
+		if why != "" {
+			s += ": " + why
+		}
+		return s
+	}
+	return ""
+}
+
+// durationText is a wait as people say it: "30 s", "5 min", "2 h".
+func durationText(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return itoa(max(int(d.Round(time.Second)/time.Second), 1)) + " s"
+	case d < time.Hour:
+		return itoa(int(d.Round(time.Minute)/time.Minute)) + " min"
+	}
+	return itoa(int(d.Round(time.Hour)/time.Hour)) + " h"
+}
