@@ -48,6 +48,7 @@ type options struct {
 	store         *history.Store  // nil: an in-memory store the client owns
 	backoff       []time.Duration // outbox retry delays, the last one repeats
 	pubExpires    int             // what we ask for in PUBLISH
+	sendsTo       func(peer string) bool
 }
 
 // Option tunes a Client.
@@ -121,3 +122,10 @@ func WithOutboxBackoff(delays ...time.Duration) Option {
 // WithPublishExpires sets how long our presence document lives at the
 // server before a refresh (default 3600 s).
 func WithPublishExpires(sec int) Option { return func(o *options) { o.pubExpires = sec } }
+
+// WithOutboxShare is for several clients (identities) sharing one store:
+// this client sends only the queued messages whose peer address of record
+// mine reports true for; the others are left to their own client.
+func WithOutboxShare(mine func(peerAOR string) bool) Option {
+	return func(o *options) { o.sendsTo = mine }
+}

@@ -154,6 +154,9 @@ func (c *Client) sendDue(m *messaging, now time.Time) {
 		if m.inFlightCount() >= maxInFlight {
 			return
 		}
+		if c.opt.sendsTo != nil && !c.opt.sendsTo(peerAOR(msg)) {
+			continue // another identity sharing the store sends it
+		}
 		c.startSend(m, msg, base)
 	}
 }
