@@ -7,6 +7,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/parley-im/parley/sipclient/pidf"
+	"github.com/parley-im/parley/sipclient/winfo"
 )
 
 // onNotify handles a NOTIFY for one of our subscriptions: it answers first
@@ -17,7 +18,8 @@ func (c *Client) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 		c.respond(req, tx, 400, "Missing Event Header")
 		return
 	}
-	if eventPackage(ev) != "presence" {
+	pkg := eventPackage(ev)
+	if pkg != eventPresence && pkg != eventWinfo {
 		c.respond(req, tx, 489, "Bad Event", "Allow-Events", "presence")
 		return
 	}
@@ -26,15 +28,15 @@ func (c *Client) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 		c.respond(req, tx, 400, "Missing Subscription-State")
 		return
 	}
-	if ct := mediaType(req); len(req.Body()) > 0 && ct != pidf.ContentTypePIDF && ct != pidf.ContentTypeCPIM {
-		c.respond(req, tx, 415, "Unsupported Media Type", "Accept", pidf.ContentTypePIDF+", "+pidf.ContentTypeCPIM)
+	if ok, accept := acceptableBody(req, pkg); !ok {
+		c.respond(req, tx, 415, "Unsupported Media Type", "Accept", accept)
 		return
 	}
 	key := dialogKey{req.CallID().Value(), tagOf(req.To().Params)}
 	c.mu.Lock()
 	s := c.subDlgs[key]
 	c.mu.Unlock()
-	if s == nil {
+	if s == nil || s.event != pkg {
 		c.respond(req, tx, 481, "Subscription Does Not Exist")
 		return
 	}
@@ -66,8 +68,24 @@ func (c *Client) applyNotify(s *subscription, key dialogKey, req *sip.Request, s
 	} else if ss.expires >= 0 && refreshDelay(ss.expires) < refreshDelay(s.expires) {
 		c.scheduleSub(s, refreshDelay(ss.expires), true)
 	}
-	c.emit(ev)
+	c.emitSub(s, ev)
+	if s.event == eventWinfo {
+		c.notifyWinfo(s, req)
+		return
+	}
 	c.notifyPresence(s, req, ss)
+}
+
+// acceptableBody checks a NOTIFY body's type against its event package.
+func acceptableBody(req *sip.Request, pkg string) (bool, string) {
+	if len(req.Body()) == 0 {
+		return true, ""
+	}
+	ct := mediaType(req)
+	if pkg == eventWinfo {
+		return ct == winfo.ContentType, winfo.ContentType
+	}
+	return ct == pidf.ContentTypePIDF || ct == pidf.ContentTypeCPIM, pidf.ContentTypePIDF + ", " + pidf.ContentTypeCPIM
 }
 
 // subTerminated ends the dialog and schedules a new subscription when the

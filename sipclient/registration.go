@@ -295,6 +295,8 @@ func (c *Client) afterRegistration(again bool) {
 	c.publish(pubInitial)
 	if again {
 		c.resubscribeViaServer()
+	} else {
+		c.watchWatchers()
 	}
 	c.box().kick()
 }

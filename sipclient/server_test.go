@@ -224,7 +224,8 @@ func TestPublishRefusedFallsBackToDirect(t *testing.T) {
 // typed in the gap is delivered, not lost.
 func TestServerRestartRecovery(t *testing.T) {
 	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
-	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "tcp")
+	trace := &syncBuffer{}
+	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "tcp", WithTrace(trace))
 	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "tcp")
 	arec.wait(t, "alice registered", isReg(RegRegistered))
 	brec.wait(t, "bob registered", isReg(RegRegistered))
@@ -274,4 +275,45 @@ func TestServerRestartRecovery(t *testing.T) {
 		p, ok := e.(PresenceChanged)
 		return ok && p.URI == "sip:alice@parley.test" && p.Note == "back"
 	})
+	// The restarted server forgot alice's document: her first PUBLISH
+	// with the old entity tag got 412, and she started over (RFC 3903).
+	if !strings.Contains(trace.String(), "SIP/2.0 412") {
+		t.Error("no 412 for the forgotten publication on the wire")
+	}
+}
+
+// A registration shorter than the server's minimum is answered 423 with
+// Min-Expires, and the client asks again for that.
+func TestRegisterIntervalTooBrief(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, MinExpires: 30})
+	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:" + srv.UDPAddr(), Password: kamUsers["alice"], Expires: 10}
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithRequestTimeout(3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ev := record(c).wait(t, "registered", isReg(RegRegistered)).(RegistrationChanged)
+	if ev.Expires != 30 {
+		t.Errorf("registered for %d s, want the server's minimum 30", ev.Expires)
+	}
+}
+
+// Someone who asks the server to watch us is announced as a pending
+// watcher, from our presence.winfo subscription.
+func TestPendingWatcherThroughServer(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, PresenceAuthorization: true})
+	_, arec := serverClient(t, srv, "alice", kamUsers["alice"], "tcp", WithPolicy(func(string) Decision { return Ask }))
+	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp")
+	arec.wait(t, "alice registered", isReg(RegRegistered))
+	brec.wait(t, "bob registered", isReg(RegRegistered))
+	if err := bob.Subscribe(context.Background(), "sip:alice@parley.test"); err != nil {
+		t.Fatal(err)
+	}
+	w := arec.wait(t, "pending watcher", func(e Event) bool { _, ok := e.(WatcherChanged); return ok }).(WatcherChanged)
+	if w.URI != "sip:bob@parley.test" || w.State != WatcherPending {
+		t.Errorf("watcher event %+v, want bob pending", w)
+	}
+	if n := arec.count(func(e Event) bool { s, ok := e.(SubscriptionChanged); return ok && strings.HasPrefix(s.URI, "winfo:") }); n != 0 {
+		t.Errorf("%d internal winfo subscription events leaked", n)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/winfo"
 )
 
 // subscription is our watch on one contact's presence (RFC 3856, 6665).
@@ -24,7 +25,15 @@ type subscription struct {
 	lastNotify time.Time
 	lastBasic  string
 	ended      bool
+	event      string         // "presence", or "presence.winfo" for our own watcher list
+	winfo      *winfo.Tracker // the watcher list so far (presence.winfo only)
 }
+
+// Event packages we subscribe to.
+const (
+	eventPresence = "presence"
+	eventWinfo    = "presence.winfo"
+)
 
 // Subscribe starts watching uri's presence. It returns at once; progress
 // arrives as SubscriptionChanged and PresenceChanged events. Subscribing to
@@ -43,7 +52,7 @@ func (c *Client) Subscribe(ctx context.Context, uri string) error {
 	if _, ok := c.subs[key]; ok {
 		return nil
 	}
-	s := &subscription{uri: key, target: target, expires: c.opt.subExpires, lastBasic: BasicUnknown}
+	s := &subscription{uri: key, target: target, expires: c.opt.subExpires, lastBasic: BasicUnknown, event: eventPresence}
 	c.subs[key] = s
 	go c.sendSubscribe(s, false)
 	return nil
@@ -55,6 +64,9 @@ func (c *Client) Subscriptions() []SubscriptionChanged {
 	defer c.mu.Unlock()
 	out := make([]SubscriptionChanged, 0, len(c.subs))
 	for _, s := range c.subs {
+		if s.event != eventPresence {
+			continue
+		}
 		out = append(out, SubscriptionChanged{URI: s.uri, State: s.state, Expires: s.expires, LastNotify: s.lastNotify})
 	}
 	return out
@@ -75,7 +87,7 @@ func (c *Client) sendSubscribe(s *subscription, refresh bool) {
 	}
 	dlg := s.dlg
 	req := c.dialogRequest(dlg, sip.SUBSCRIBE)
-	addSubscribeHeaders(req, s.expires)
+	addSubscribeHeaders(req, s.event, s.expires)
 	c.mu.Unlock()
 
 	res, err := c.do(c.ctx, req)
@@ -85,9 +97,13 @@ func (c *Client) sendSubscribe(s *subscription, refresh bool) {
 	c.subscribeAnswered(s, dlg, refresh, res, err)
 }
 
-func addSubscribeHeaders(req *sip.Request, expires int) {
-	req.AppendHeader(sip.NewHeader("Event", "presence"))
-	req.AppendHeader(sip.NewHeader("Accept", "application/pidf+xml, application/cpim-pidf+xml"))
+func addSubscribeHeaders(req *sip.Request, event string, expires int) {
+	req.AppendHeader(sip.NewHeader("Event", event))
+	if event == eventWinfo {
+		req.AppendHeader(sip.NewHeader("Accept", winfo.ContentType))
+	} else {
+		req.AppendHeader(sip.NewHeader("Accept", "application/pidf+xml, application/cpim-pidf+xml"))
+	}
 	req.AppendHeader(sip.NewHeader("Allow-Events", "presence"))
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
 }
@@ -231,7 +247,7 @@ func (c *Client) subscribeFailed(s *subscription, res *sip.Response, err error) 
 		ev.Reason = "no answer from the peer"
 	}
 	s.state = SubFailed
-	c.emit(ev)
+	c.emitSub(s, ev)
 	c.markUnknown(s)
 	c.scheduleSub(s, delay, false)
 }
@@ -259,7 +275,7 @@ func firstToken(v string) string {
 // markUnknown reports the contact's presence as unknown once. Caller holds
 // c.mu.
 func (c *Client) markUnknown(s *subscription) {
-	if s.lastBasic == BasicUnknown {
+	if s.lastBasic == BasicUnknown || s.event != eventPresence {
 		return
 	}
 	s.lastBasic = BasicUnknown
@@ -273,24 +289,37 @@ func (c *Client) Unsubscribe(ctx context.Context, uri string) error {
 	if err != nil {
 		return err
 	}
+	return c.endSubscription(ctx, aorString(target))
+}
+
+// endSubscription ends the subscription kept under key in c.subs.
+func (c *Client) endSubscription(ctx context.Context, key string) error {
 	c.mu.Lock()
-	s, ok := c.subs[aorString(target)]
+	s, ok := c.subs[key]
 	if !ok {
 		c.mu.Unlock()
 		return ErrNotFound
 	}
-	delete(c.subs, s.uri)
+	delete(c.subs, key)
 	s.ended = true
 	if s.timer != nil {
 		s.timer.Stop()
 	}
 	dlg := s.dlg
 	c.mu.Unlock()
-	c.emit(SubscriptionChanged{URI: s.uri, State: SubTerminated, Reason: "unsubscribed"})
+	c.emitSub(s, SubscriptionChanged{URI: s.uri, State: SubTerminated, Reason: "unsubscribed"})
 	if dlg == nil || dlg.remoteTag == "" {
 		return nil // an answer still in flight sends the Expires: 0
 	}
 	return c.sendUnsubscribe(ctx, s, dlg)
+}
+
+// emitSub announces a subscription's state; the one to our own watcher
+// list is internal and not announced.
+func (c *Client) emitSub(s *subscription, ev SubscriptionChanged) {
+	if s.event == eventPresence {
+		c.emit(ev)
+	}
 }
 
 func (c *Client) sendUnsubscribe(ctx context.Context, s *subscription, dlg *dialog) error {
@@ -299,7 +328,7 @@ func (c *Client) sendUnsubscribe(ctx context.Context, s *subscription, dlg *dial
 		c.finals[dlg.key()] = make(chan struct{})
 	}
 	req := c.dialogRequest(dlg, sip.SUBSCRIBE)
-	addSubscribeHeaders(req, 0)
+	addSubscribeHeaders(req, s.event, 0)
 	c.mu.Unlock()
 	_, err := c.do(ctx, req)
 	// Keep the dialog known a little longer: the final NOTIFY is on its way.
@@ -319,7 +348,7 @@ func (c *Client) unsubscribeAll(ctx context.Context) {
 	}
 	c.mu.Unlock()
 	parallel(uris, 64, func(u string) {
-		if err := c.Unsubscribe(ctx, u); err != nil {
+		if err := c.endSubscription(ctx, u); err != nil {
 			c.opt.log.Debug("unsubscribe at exit", "uri", u, "error", err)
 		}
 	})
