@@ -102,12 +102,15 @@ func (c *Client) registerLoop(r *registration) {
 // returns when to send the next.
 func (c *Client) registerOnce(r *registration) time.Duration {
 	expires := c.server.cfg.Expires
-	for range 3 {
+	for range 4 {
 		req := c.registerRequest(r, expires)
 		res, err := c.do(r.ctx, req)
 		r.syncCSeq(req)
 		if r.ctx.Err() != nil {
 			return time.Hour
+		}
+		if err == nil && c.learnPublicAddress(res) {
+			continue // register the public address instead
 		}
 		if err == nil {
 			return c.registered(r, grantedExpires(res, req, expires))

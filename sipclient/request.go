@@ -47,7 +47,12 @@ func (c *Client) finishRequest(req *sip.Request, transport string) {
 }
 
 func (c *Client) contactHeader(transport string) *sip.ContactHeader {
-	u := sip.Uri{Scheme: "sip", User: c.contact.User, Host: c.contact.Host, Port: c.contact.Port}
+	a := c.contactAddr(transport)
+	host := c.contact.Host
+	if a.IP != nil {
+		host = a.IP.String()
+	}
+	u := sip.Uri{Scheme: "sip", User: c.contact.User, Host: host, Port: a.Port}
 	if transport != "UDP" {
 		u.UriParams = sip.NewParams()
 		u.UriParams.Add("transport", strings.ToLower(transport))

@@ -4,7 +4,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -42,6 +45,10 @@ type server struct {
 	proxy     string  // host:port every server-bound request goes to
 	transport string  // UDP, TCP or TLS
 	authUser  string
+	// public is the UDP address the registrar saw us at (Via received and
+	// rport), when it differs from ours: a NAT is in between, and our
+	// Contact must name the public side (RFC 3581).
+	public atomic.Pointer[sip.Addr]
 }
 
 func parseServer(sc ServerConfig) (*server, error) {
@@ -108,4 +115,42 @@ func (c *Client) routeViaServer(req *sip.Request) {
 	if c.server != nil && c.server.viaServer(req.Recipient) {
 		req.SetDestination(c.server.proxy)
 	}
+}
+
+// learnPublicAddress reads the registrar's received/rport from the 2xx to
+// a UDP REGISTER. It reports true when our Contact must change to them.
+func (c *Client) learnPublicAddress(res *sip.Response) bool {
+	s := c.server
+	via := res.Via()
+	if s.transport != "UDP" || via == nil {
+		return false
+	}
+	host, _ := via.Params.Get("received")
+	port := via.Port
+	if v, ok := via.Params.Get("rport"); ok && v != "" {
+		port, _ = strconv.Atoi(v)
+	}
+	if host == "" {
+		host = via.Host
+	}
+	if net.ParseIP(host) == nil || port <= 0 {
+		return false
+	}
+	cur := c.contactAddr("UDP")
+	if host == cur.IP.String() && port == cur.Port {
+		return false
+	}
+	s.public.Store(&sip.Addr{IP: net.ParseIP(host), Port: port})
+	c.opt.log.Info("registrar sees us at another address; advertising it", "address", net.JoinHostPort(host, strconv.Itoa(port)))
+	return true
+}
+
+// contactAddr is the host and port our Contact names for transport.
+func (c *Client) contactAddr(transport string) sip.Addr {
+	if c.server != nil && transport == "UDP" {
+		if p := c.server.public.Load(); p != nil {
+			return *p
+		}
+	}
+	return sip.Addr{IP: net.ParseIP(c.contact.Host), Port: c.contact.Port, Hostname: c.contact.Host}
 }
