@@ -66,6 +66,12 @@ func eventJSON(ev sipclient.Event) obj {
 		return v
 	case sipclient.WatcherChanged:
 		return obj{"event": "watcher", "uri": ev.URI, "state": ev.State, "reason": ev.Reason, "expires": ev.Expires}
+	case sipclient.RegistrationChanged:
+		return obj{"event": "registration", "aor": ev.AOR, "state": ev.State, "code": ev.Code, "reason": ev.Reason,
+			"expires": ev.Expires, "retry_in_ms": ev.RetryIn.Milliseconds()}
+	case sipclient.PublicationChanged:
+		return obj{"event": "publication", "aor": ev.AOR, "state": ev.State, "code": ev.Code, "reason": ev.Reason,
+			"expires": ev.Expires}
 	case sipclient.Diagnostic:
 		return obj{"event": "error", "what": ev.What, "uri": ev.URI, "detail": ev.Detail}
 	}

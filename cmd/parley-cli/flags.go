@@ -20,6 +20,9 @@ type flags struct {
 	backoff                       []time.Duration
 	contacts                      []string
 	trace, verbose                bool
+	set                           map[string]bool // flags given on the command line
+	acct                          accountFlags    // server mode; zero for direct mode
+	server                        *sipclient.ServerConfig
 }
 
 type multi []string
@@ -28,25 +31,56 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func parseFlags(args []string) (*flags, error) {
-	f := &flags{}
-	fs := flag.NewFlagSet("parley-cli", flag.ContinueOnError)
-	fs.StringVar(&f.listen, "listen", "127.0.0.1:5060", "`HOST:PORT` to listen on (UDP and TCP)")
-	fs.StringVar(&f.user, "user", "parley", "user `NAME`: own address is sip:NAME@HOST:PORT")
-	fs.StringVar(&f.name, "display-name", "", "display `NAME` in From headers")
-	fs.StringVar(&f.transport, "transport", "udp", "transport for outgoing requests: udp or tcp")
-	fs.StringVar(&f.status, "status", "available", "initial status: available|away|busy|dnd|onthephone|offline")
-	fs.StringVar(&f.note, "note", "", "initial status note")
-	fs.StringVar(&f.policy, "watchers", "allow", "who may watch our presence: allow|ask|block")
-	fs.Var((*multi)(&f.contacts), "contact", "contact `URI` to subscribe to at start (repeatable)")
-	fs.StringVar(&f.data, "data", "", "keep chat history and the outbox in `DIR`/history.db (default: in memory)")
-	fs.Func("retry-backoff", "delays between automatic resends, e.g. `5s,15s,1m` (the last repeats)", f.setBackoff)
-	fs.BoolVar(&f.trace, "sip-trace", false, "print SIP traffic to stderr (credentials redacted)")
-	fs.BoolVar(&f.verbose, "v", false, "debug logging")
+	f := &flags{set: map[string]bool{}}
+	fs := f.flagSet()
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: commands are read from stdin", fs.Arg(0))
+	}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	if err := f.acct.check(f.set); err != nil {
 		return nil, err
 	}
 	return f, nil
 }
+
+func (f *flags) flagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("parley-cli", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHead)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:5060", "`HOST:PORT` to listen on (UDP and TCP)")
+	fs.StringVar(&f.user, "user", "parley", "user `NAME`: own address is sip:NAME@HOST:PORT; in server mode the contact's user (default there: the AOR's user)")
+	fs.StringVar(&f.name, "display-name", "", "display `NAME` in From headers")
+	fs.StringVar(&f.transport, "transport", "udp", "transport for outgoing requests to peers: udp or tcp (the server's comes from --registrar or the account)")
+	fs.StringVar(&f.status, "status", "available", "initial status: available|away|busy|dnd|onthephone|offline")
+	fs.StringVar(&f.note, "note", "", "initial status note")
+	fs.StringVar(&f.policy, "watchers", "allow", "who may watch our presence: allow|ask|block")
+	fs.Var((*multi)(&f.contacts), "contact", "contact `URI` to subscribe to at start (repeatable); in server mode addresses in the account's domain go through the registrar")
+	fs.StringVar(&f.data, "data", "", "keep chat history and the outbox in `DIR`/history.db (default: in memory)")
+	fs.Func("retry-backoff", "delays between automatic resends, e.g. `5s,15s,1m` (the last repeats)", f.setBackoff)
+	fs.BoolVar(&f.trace, "sip-trace", false, "print SIP traffic to stderr (credentials redacted)")
+	fs.BoolVar(&f.verbose, "v", false, "debug logging")
+	f.acct.register(fs)
+	return fs
+}
+
+const usageHead = `usage: parley-cli [flags]
+
+Reads one command per line on stdin, prints one JSON event per line on stdout.
+Direct mode (default): peers are reached at their IP address and port.
+Server mode: register an account with a SIP server, either a configured one,
+  parley-cli --account NAME
+or one given here, the password read from an environment variable:
+  ALICE_PW=... parley-cli --aor sip:alice@example.test \
+      --registrar 'sip:127.0.0.1:5070;transport=tcp' --password-env ALICE_PW
+No flag takes a password.
+
+Flags:
+`
 
 func (f *flags) logLevel() slog.Level {
 	if f.verbose {
@@ -82,7 +116,7 @@ func (f *flags) newClient(log *slog.Logger, store *history.Store) (*sipclient.Cl
 	}
 	cfg := sipclient.Config{
 		ListenAddr: f.listen, User: f.user, DisplayName: f.name, Transport: f.transport,
-		Presence: sipclient.Presence{Status: st, Note: f.note},
+		Presence: sipclient.Presence{Status: st, Note: f.note}, Server: f.server,
 	}
 	return sipclient.New(cfg, opts...)
 }

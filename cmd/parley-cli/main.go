@@ -1,10 +1,17 @@
 // Command parley-cli is Parley's headless client: the same SIP core as the
 // desktop app, driven by one command per line on stdin and reporting one
 // JSON object per line on stdout. It is meant for scripts and tests.
+//
+// It talks to peers directly, or, in server mode, registers an account
+// with a SIP server (--account NAME from the settings, or --aor URI with
+// --registrar and --password-env) and reports "registration" and
+// "publication" events besides the others. No flag takes a password.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -22,6 +29,9 @@ func main() {
 
 func run(args []string) int {
 	f, err := parseFlags(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "parley-cli:", err)
 		return 2
@@ -31,6 +41,11 @@ func run(args []string) int {
 	out := newEmitter(os.Stdout)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if err := f.resolveServer(ctx, osOutside(), log); err != nil {
+		out.error("account", err.Error())
+		fmt.Fprintln(os.Stderr, "parley-cli:", err)
+		return 1
+	}
 	store, herr := openHistory(ctx, f.data, log)
 	if store != nil {
 		defer store.Close() // after client.Close: the client writes to it until then

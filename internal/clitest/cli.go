@@ -30,7 +30,8 @@ var errBind = errors.New("listen address in use")
 // CLI is one running parley-cli process.
 type CLI struct {
 	t    testing.TB
-	name string // --user, for messages
+	name string   // --user, for messages
+	env  []string // KEY=VALUE added to the environment; nil: inherited as is
 	cmd  *exec.Cmd
 	in   io.WriteCloser
 
@@ -56,6 +57,11 @@ type CLI struct {
 // meanwhile. The process is killed at cleanup if it is still running.
 func Start(t testing.TB, args ...string) *CLI {
 	t.Helper()
+	return start(t, nil, args)
+}
+
+func start(t testing.TB, env, args []string) *CLI {
+	t.Helper()
 	bin := Build(t)
 	fixed := hasListen(args)
 	attempts := 3
@@ -69,7 +75,7 @@ func Start(t testing.TB, args ...string) *CLI {
 		if !fixed {
 			a = append([]string{"--listen", fmt.Sprintf("127.0.0.1:%d", pickPort(t))}, args...)
 		}
-		c, err = startOnce(t, bin, a)
+		c, err = startOnce(t, bin, env, a)
 		if err == nil || !errors.Is(err, errBind) {
 			break
 		}
@@ -103,8 +109,8 @@ func userOf(args []string) string {
 	return "parley"
 }
 
-func startOnce(t testing.TB, bin string, args []string) (*CLI, error) {
-	c := &CLI{t: t, name: userOf(args), changed: make(chan struct{}), exited: make(chan struct{})}
+func startOnce(t testing.TB, bin string, env, args []string) (*CLI, error) {
+	c := &CLI{t: t, name: userOf(args), env: env, changed: make(chan struct{}), exited: make(chan struct{})}
 	if err := c.spawn(bin, args); err != nil {
 		return c, err
 	}
@@ -130,6 +136,9 @@ func (c *CLI) spawn(bin string, args []string) error {
 		return err
 	}
 	c.cmd = exec.Command(bin, args...)
+	if c.env != nil {
+		c.cmd.Env = append(os.Environ(), c.env...)
+	}
 	c.cmd.Stdout, c.cmd.Stderr = w, &c.stderr
 	if c.in, err = c.cmd.StdinPipe(); err != nil {
 		r.Close()

@@ -5,7 +5,9 @@
 // retries when the port was taken meanwhile (Start), writing commands to
 // its stdin (Send), collecting the JSON events it prints on stdout (Events,
 // WaitEvent) and its stderr, ending it (Quit, Signal, Wait) and killing it
-// at cleanup if the test left it running. The event log and stderr are
+// at cleanup if the test left it running. StartEnv adds environment
+// variables (a --password-env password); Run runs one to its end, for
+// starts that are meant to be refused. The event log and stderr are
 // dumped with t.Log when the test fails (always, with PARLEY_CLI_LOG set).
 //
 // Test packages that use it should call Main from TestMain so the built
