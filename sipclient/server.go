@@ -21,6 +21,9 @@ import (
 type ServerConfig struct {
 	AOR       string // sip:alice@example.test or sips:...
 	Registrar string // e.g. sip:127.0.0.1:5070;transport=tcp; "" means the AOR's domain
+	// OutboundProxy, when set, receives every server-bound request,
+	// REGISTER included (RFC 3261 8.1.2); else the registrar does.
+	OutboundProxy string
 	AuthUser  string // digest username; "" means the AOR's user
 	Password  string
 	Transport string // "udp", "tcp" or "tls"; "" takes Registrar's transport param, else udp
@@ -80,6 +83,16 @@ func parseServer(sc ServerConfig) (*server, error) {
 		reg.Port = 5061
 	}
 	s.proxy = hostPort(reg)
+	if sc.OutboundProxy != "" {
+		p, err := ParseURI(sc.OutboundProxy)
+		if err != nil {
+			return nil, fmt.Errorf("outbound proxy: %w", err)
+		}
+		if p.Port == 0 && s.transport == "TLS" {
+			p.Port = 5061
+		}
+		s.proxy = hostPort(p)
+	}
 	s.registrar = sip.Uri{Scheme: reg.Scheme, Host: reg.Host, Port: reg.Port}
 	if s.authUser == "" {
 		s.authUser = aor.User
@@ -106,7 +119,8 @@ func (s *server) viaServer(target sip.Uri) bool {
 	if strings.EqualFold(target.Host, s.aor.Host) && (target.Port == 0 || target.Port == s.aor.Port) {
 		return true
 	}
-	return strings.EqualFold(target.Host, s.registrar.Host) && hostPort(target) == s.proxy
+	hp := hostPort(target)
+	return hp == s.proxy || hp == hostPort(s.registrar)
 }
 
 // routeViaServer sends an out-of-dialog request for the server's domain

@@ -317,3 +317,21 @@ func TestPendingWatcherThroughServer(t *testing.T) {
 		t.Errorf("%d internal winfo subscription events leaked", n)
 	}
 }
+
+// With an outbound proxy the REGISTER is addressed to the registrar (here
+// the bare domain, which has no DNS entry) but sent to the proxy.
+func TestOutboundProxy(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	trace := &syncBuffer{}
+	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:parley.test", OutboundProxy: "sip:" + srv.TCPAddr() + ";transport=tcp",
+		Transport: "tcp", Password: kamUsers["alice"]}
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithRequestTimeout(3*time.Second), WithTrace(trace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	record(c).wait(t, "registered", isReg(RegRegistered))
+	if !strings.Contains(trace.String(), "REGISTER sip:parley.test SIP/2.0") {
+		t.Error("REGISTER not addressed to the registrar's domain")
+	}
+}
