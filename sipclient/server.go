@@ -24,10 +24,10 @@ type ServerConfig struct {
 	// OutboundProxy, when set, receives every server-bound request,
 	// REGISTER included (RFC 3261 8.1.2); else the registrar does.
 	OutboundProxy string
-	AuthUser  string // digest username; "" means the AOR's user
-	Password  string
-	Transport string // "udp", "tcp" or "tls"; "" takes Registrar's transport param, else udp
-	Expires   int    // registration interval asked for, seconds (default 3600)
+	AuthUser      string // digest username; "" means the AOR's user
+	Password      string
+	Transport     string // "udp", "tcp" or "tls"; "" takes Registrar's transport param, else udp
+	Expires       int    // registration interval asked for, seconds (default 3600)
 
 	// RootCAs, when set, is the only set of CAs trusted for TLS (tests
 	// trust their own CA this way). Nil means the system's roots.
