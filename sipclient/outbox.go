@@ -135,15 +135,7 @@ func (c *Client) sendDue(m *messaging, now time.Time) {
 	if room <= 0 {
 		return
 	}
-	var due []history.Message
-	var base int64
-	ctx, cancel := context.WithTimeout(c.ctx, storeTimeout)
-	defer cancel()
-	err := m.store.do(ctx, false, func(st *history.Store, b int64) (err error) {
-		due, base = nil, b
-		due, err = st.Due(ctx, now, room+maxInFlight)
-		return err
-	})
+	due, base, err := c.dueMessages(m, now, room)
 	if err != nil {
 		if c.ctx.Err() == nil {
 			c.opt.log.Warn("outbox: reading due messages", "error", err)
@@ -154,11 +146,40 @@ func (c *Client) sendDue(m *messaging, now time.Time) {
 		if m.inFlightCount() >= maxInFlight {
 			return
 		}
-		if c.opt.sendsTo != nil && !c.opt.sendsTo(peerAOR(msg)) {
-			continue // another identity sharing the store sends it
-		}
 		c.startSend(m, msg, base)
 	}
+}
+
+// dueMessages reads up to room+maxInFlight due messages of this client's,
+// paging past those another identity sharing the store sends (bounded, so
+// a huge foreign queue costs a few pages a tick, not a stall).
+func (c *Client) dueMessages(m *messaging, now time.Time, room int) ([]history.Message, int64, error) {
+	ctx, cancel := context.WithTimeout(c.ctx, storeTimeout)
+	defer cancel()
+	want := room + maxInFlight
+	var out []history.Message
+	var base, after int64
+	for range 64 {
+		var page []history.Message
+		err := m.store.do(ctx, false, func(st *history.Store, b int64) (err error) {
+			base = b
+			page, err = st.DueAfter(ctx, now, after, want)
+			return err
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, msg := range page {
+			if c.opt.sendsTo == nil || c.opt.sendsTo(peerAOR(msg)) {
+				out = append(out, msg)
+			}
+		}
+		if len(page) < want || len(out) >= want || c.opt.sendsTo == nil {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	return out, base, nil
 }
 
 func (m *messaging) inFlightCount() int {

@@ -333,3 +333,25 @@ func TestClassify(t *testing.T) {
 		t.Errorf("202: %+v", o)
 	}
 }
+
+// Identities sharing a store: a client skips the queue another one owns,
+// even when that queue is longer than a page, and still sends its own.
+func TestOutboxShareSkipsForeignQueue(t *testing.T) {
+	store, _ := openStore(t)
+	ctx := context.Background()
+	for i := range 3 * maxInFlight {
+		if _, err := store.AddOutgoing(ctx, history.Message{PeerURI: "sip:someone@elsewhere.test", Text: fmt.Sprint("not mine ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	peer := newFakePeer(t)
+	if _, err := store.AddOutgoing(ctx, history.Message{PeerURI: peer.uri(), Text: "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := newTestClient(t, "a", "tcp", WithStore(store),
+		WithOutboxShare(func(aor string) bool { return aor == peer.aor() }))
+	c.ResumeOutbox()
+	if req := peer.request(t); string(req.Body()) != "mine" {
+		t.Errorf("sent %q", req.Body())
+	}
+}

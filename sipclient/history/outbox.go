@@ -69,12 +69,19 @@ func (s *Store) SetCallID(ctx context.Context, id int64, callID, fromTag string,
 // whose retry time has come. Messages the caller is sending right now are
 // pending too; the caller must skip those it has in flight.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]Message, error) {
+	return s.DueAfter(ctx, now, 0, limit)
+}
+
+// DueAfter is Due for messages with an ID above afterID: the next page,
+// for a caller that skips some of them (several identities sharing one
+// store each send their own).
+func (s *Store) DueAfter(ctx context.Context, now time.Time, afterID int64, limit int) ([]Message, error) {
 	// The state IN (...) term repeats the partial index's condition so
 	// SQLite can prove the index applies.
 	rows, err := s.r.QueryContext(ctx, `SELECT `+columns+` FROM messages
 		WHERE direction = 'out' AND state IN ('pending', 'failed')
-		AND (state = 'pending' OR (next_attempt > 0 AND next_attempt <= ?))
-		ORDER BY id LIMIT ?`, now.UnixNano(), pageSize(limit))
+		AND (state = 'pending' OR (next_attempt > 0 AND next_attempt <= ?)) AND id > ?
+		ORDER BY id LIMIT ?`, now.UnixNano(), afterID, pageSize(limit))
 	if err != nil {
 		return nil, s.wrap("due", err)
 	}
