@@ -1,6 +1,7 @@
 package account
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -265,4 +266,13 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// ServerConfig is the SIP core's view of the account, with its password
+// and the CAs to trust (nil: the system's). VerifyTLS off turns checks off
+// for this account alone.
+func (a Account) ServerConfig(password string, roots *x509.CertPool) *sipclient.ServerConfig {
+	return &sipclient.ServerConfig{AOR: a.AOR, Registrar: a.Registrar, OutboundProxy: a.OutboundProxy,
+		AuthUser: a.AuthUser(), Password: password, Transport: string(a.Transport), Expires: a.RegisterInterval,
+		RootCAs: roots, SkipVerify: !a.VerifyTLS}
 }

@@ -112,7 +112,7 @@ func (f *flags) resolveServer(ctx context.Context, o outside, log *slog.Logger) 
 			return err
 		}
 		acc = &found
-		fromAccount(sc, found, log)
+		sc = fromAccount(found, log)
 	}
 	if a.expires > 0 {
 		sc.Expires = a.expires
@@ -170,26 +170,17 @@ func findAccount(o outside, name string) (account.Account, error) {
 	return account.Account{}, fmt.Errorf("--account %s: no such account in %s; configured: %s", name, file, strings.Join(ids, ", "))
 }
 
-// fromAccount fills sc from a configured account. sipclient has one
-// server address, registrar and outbound proxy at once: an account's
-// outbound proxy, when set, takes that role.
-func fromAccount(sc *sipclient.ServerConfig, acc account.Account, log *slog.Logger) {
-	sc.AOR, sc.AuthUser, sc.Registrar = acc.AOR, acc.AuthUser(), acc.Registrar
-	sc.Transport, sc.Expires = string(acc.Transport), acc.RegisterInterval
-	if acc.OutboundProxy != "" {
-		if acc.Registrar != "" && acc.Registrar != acc.OutboundProxy {
-			log.Warn("REGISTER goes to the outbound proxy; the separate registrar setting is not used",
-				"account", acc.ID, "proxy", acc.OutboundProxy, "registrar", acc.Registrar)
-		}
-		sc.Registrar = acc.OutboundProxy
-	}
+// fromAccount is a configured account's server settings, saying so when
+// it turns TLS checks off or is disabled.
+func fromAccount(acc account.Account, log *slog.Logger) *sipclient.ServerConfig {
+	sc := acc.ServerConfig("", nil)
 	if !acc.VerifyTLS {
-		sc.SkipVerify = true // the user's choice for this account alone
 		log.Warn("TLS certificate checks are off for this account, as its settings say", "account", acc.ID)
 	}
 	if !acc.Enabled {
 		log.Warn("the account is disabled in the settings; using it because --account names it", "account", acc.ID)
 	}
+	return sc
 }
 
 // password reads the account's password: from --password-env's variable,

@@ -124,8 +124,8 @@ func TestResolveFromAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := sipclient.ServerConfig{AOR: "sip:alice@example.test", Registrar: "sip:proxy.example.test;transport=tls",
-		AuthUser: "a1", Password: "from-keyring", Transport: "tls", Expires: 600}
+	want := sipclient.ServerConfig{AOR: "sip:alice@example.test", Registrar: "sip:example.test",
+		OutboundProxy: "sip:proxy.example.test;transport=tls", AuthUser: "a1", Password: "from-keyring", Transport: "tls", Expires: 600}
 	if *f.server != want || f.user != "alice" || f.name != "Alice" {
 		t.Errorf("server config %+v, user %q, name %q; want %+v", *f.server, f.user, f.name, want)
 	}

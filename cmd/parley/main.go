@@ -25,6 +25,12 @@ import (
 	"github.com/parley-im/parley/ui"
 )
 
+// The account manager is both the UI's core and its account service.
+var (
+	_ ui.Core           = (*account.Manager)(nil)
+	_ ui.AccountService = (*account.Manager)(nil)
+)
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "parley:", err)
@@ -65,13 +71,23 @@ func run() error {
 	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policy.Decide)}
 	store, herr := openHistory()
 	if herr == nil {
-		defer store.Close()
-		opts = append(opts, sipclient.WithStore(store))
+		defer store.Close() // after the core: deferred first, runs last
 	}
 	if *trace {
 		opts = append(opts, sipclient.WithTrace(os.Stderr))
 	}
-	core, err := sipclient.New(sipclient.Config{ListenAddr: *listen, User: *user, DisplayName: *name, Transport: *transport}, opts...)
+	accounts, aerr := account.LoadAccounts(dir)
+	accountsDir := dir
+	if aerr != nil {
+		log.Error("accounts", "error", aerr) // shown in the window too
+		// Saving would overwrite a damaged file the user may repair.
+		accountsDir = ""
+	}
+	core, err := account.NewManager(account.ManagerConfig{
+		Direct:  sipclient.Config{ListenAddr: *listen, User: *user, DisplayName: *name, Transport: *transport},
+		Options: opts, Store: store, Dir: accountsDir, Accounts: accounts,
+		Passwords: account.NewVault(), Log: log,
+	})
 	if err != nil {
 		return fmt.Errorf("cannot start SIP on %s: %w (is another program using the port? try --listen 0.0.0.0:5062)", *listen, err)
 	}
@@ -79,7 +95,7 @@ func run() error {
 
 	fa := app.NewWithID("im.parley.Parley")
 	fa.SetIcon(assets.Icon)
-	uopt := ui.Options{Log: log, Policy: policy}
+	uopt := ui.Options{Log: log, Policy: policy, Accounts: core}
 	if os.Getenv("PARLEY_TIMING") != "" {
 		// For scripts/measure-desktop.sh: when the first frame is painted.
 		uopt.OnFirstFrame = func() { fmt.Fprintf(os.Stderr, "parley: first-frame-unix-ns=%d\n", time.Now().UnixNano()) }
@@ -93,6 +109,9 @@ func run() error {
 	}
 	if herr != nil {
 		u.ShowProblem(herr.Error() + "; messages are kept in memory for this session")
+	}
+	if aerr != nil {
+		u.ShowProblem(aerr.Error() + "; no account is signed in, and accounts cannot be saved until the file is repaired or removed")
 	}
 	u.Start()
 	u.Window().Show()

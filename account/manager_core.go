@@ -1,0 +1,99 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
+)
+
+// SendMessage sends text through the identity that routes uri; the
+// returned ID is the message's ID in the shared history.
+func (m *Manager) SendMessage(ctx context.Context, uri, text string) (string, error) {
+	c, err := m.routeClient(uri)
+	if err != nil {
+		return "", err
+	}
+	return c.SendMessage(ctx, uri, text)
+}
+
+// RetryMessage sends a failed message again through the identity that
+// routes its peer now. The peer is read from the shared store by the
+// message's ID. Whichever client marks the message due, only the one
+// whose outbox share claims the peer sends it; asking that one also wakes
+// its outbox at once.
+func (m *Manager) RetryMessage(ctx context.Context, id string) error {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("%w: message ID %q", history.ErrInvalid, id)
+	}
+	msg, err := m.store.Get(ctx, n)
+	if err != nil {
+		return err
+	}
+	c, err := m.routeClient(msg.PeerURI)
+	if err != nil {
+		return err
+	}
+	return c.RetryMessage(ctx, id)
+}
+
+// SetPresence sets the user's status on every identity.
+func (m *Manager) SetPresence(ctx context.Context, p sipclient.Presence) error {
+	m.mu.Lock()
+	m.presence = p
+	m.mu.Unlock()
+	return m.each(func(c *sipclient.Client) error { return c.SetPresence(ctx, p) })
+}
+
+// AuthorizeWatcher answers a watcher on every identity: whichever one it
+// asked, and the answer is remembered on all.
+func (m *Manager) AuthorizeWatcher(uri string, d sipclient.Decision) error {
+	return m.each(func(c *sipclient.Client) error { return c.AuthorizeWatcher(uri, d) })
+}
+
+// each calls f on every running client. A client closed meanwhile (an
+// account being restarted) is not an error; the direct one is.
+func (m *Manager) each(f func(*sipclient.Client) error) error {
+	errs := []error{f(m.direct)}
+	for _, c := range m.accountClients() {
+		if err := f(c); !errors.Is(err, sipclient.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Manager) accountClients() []*sipclient.Client {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*sipclient.Client, 0, len(m.clients))
+	for _, r := range m.clients {
+		out = append(out, r.c)
+	}
+	return out
+}
+
+// History reads the shared history (through the direct client).
+func (m *Manager) History(ctx context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error) {
+	return m.direct.History(ctx, peer, beforeID, n)
+}
+
+// Search searches the shared history.
+func (m *Manager) Search(ctx context.Context, text string, n int) ([]sipclient.ChatMessage, error) {
+	return m.direct.Search(ctx, text, n)
+}
+
+// SearchConversation searches one conversation of the shared history.
+func (m *Manager) SearchConversation(ctx context.Context, peer, text string, n int) ([]sipclient.ChatMessage, error) {
+	return m.direct.SearchConversation(ctx, peer, text, n)
+}
+
+// Export writes one conversation of the shared history to w.
+func (m *Manager) Export(ctx context.Context, peer string, w io.Writer) error {
+	return m.direct.Export(ctx, peer, w)
+}
