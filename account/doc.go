@@ -3,4 +3,9 @@
 // strangers, the accounts file for SIP servers, and the passwords, which
 // live only in the OS keyring (Secret Service) or, by the user's choice,
 // in memory for the session, never in a file.
+//
+// Manager runs the user's identities: the direct peer-to-peer client and
+// one SIP client per enabled account, all on one history store. It routes
+// each contact to the identity of its domain, and is what the desktop UI
+// talks to (it implements the UI's Core and AccountService).
 package account
