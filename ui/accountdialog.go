@@ -38,7 +38,7 @@ type accountForm struct {
 	aor, name, authUser, registrar, proxy, interval, password *widget.Entry
 	transport                                                 *widget.Select
 	verify, enabled                                           *widget.Check
-	tlsWarning, problem, result                               *widget.Label
+	tlsWarning, problem, result                               *wrappedLabel
 	save, test, cancel, sessionOnly                           *widget.Button
 	content                                                   fyne.CanvasObject
 }

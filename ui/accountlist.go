@@ -19,7 +19,7 @@ type accountsWindow struct {
 	accounts []account.Account
 	loaded   bool
 	rows     *fyne.Container
-	problem  *widget.Label
+	problem  *wrappedLabel
 	addBtn   *widget.Button
 	listPage fyne.CanvasObject
 	form     *accountForm // the form on show, else nil

@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/sipclient"
@@ -86,35 +84,6 @@ func (f *fakeAccounts) TestAccount(context.Context, account.Account, string) err
 var _ AccountService = (*fakeAccounts)(nil)
 
 const alice = "sip:alice@parley.test"
-
-// shownTexts is the text of every label and canvas text in w that the user
-// can see: unlike texts, it skips everything inside a hidden object.
-func shownTexts(w fyne.Window) []string {
-	test.LaidOutObjects(w.Canvas().Content()) // lay out, so lists make their rows
-	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch o := o.(type) {
-		case *widget.Label:
-			out = append(out, o.Text)
-		case *canvas.Text:
-			out = append(out, o.Text)
-		case *fyne.Container:
-			for _, c := range o.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(o).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(w.Canvas().Content())
-	return out
-}
 
 // shows reports whether the user can see s in w.
 func shows(w fyne.Window, s string) bool {

@@ -49,7 +49,7 @@ type App struct {
 	note                    *widget.Entry
 	reqBtn                  *widget.Button
 	banner                  *widget.Label // roster-level problems (e.g. roster not saved)
-	empty                   *widget.Label // first-run hint while the roster is empty
+	empty                   *wrappedLabel // first-run hint while the roster is empty
 	chats                   *chatWindow
 	requests                *requestStore
 	inFront                 bool

@@ -43,20 +43,37 @@ func newTestApp(t *testing.T) (*App, *fakeCore, *[]string) {
 
 // texts returns every visible label and canvas text in the window: what
 // the user sees.
+// texts is the text of every visible label and canvas text in w after
+// a layout. It does not skip what is inside a hidden object: shownTexts
+// does.
 func texts(w fyne.Window) []string {
 	var out []string
 	for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
-		if !o.Visible() {
-			continue
-		}
-		switch o := o.(type) {
-		case *widget.Label:
-			out = append(out, o.Text)
-		case *canvas.Text:
-			out = append(out, o.Text)
+		if t, ok := labelText(o); ok && o.Visible() {
+			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// shownTexts is the text the user can see in w (see textsOnScreen).
+func shownTexts(w fyne.Window) []string {
+	test.LaidOutObjects(w.Canvas().Content()) // lay out, so lists make their rows
+	return textsOnScreen(w.Canvas().Content())
+}
+
+// labelText is the whole text of a label (however it wraps) or of a
+// canvas text.
+func labelText(o fyne.CanvasObject) (string, bool) {
+	switch o := o.(type) {
+	case *widget.Label:
+		return o.Text, true
+	case *wrappedLabel:
+		return o.Text, true
+	case *canvas.Text:
+		return o.Text, true
+	}
+	return "", false
 }
 
 func hasText(w fyne.Window, s string) bool {
@@ -102,7 +119,7 @@ func TestEmptyRosterExplainsWhatToDo(t *testing.T) {
 	f := newContactForm(account.Contact{})
 	f.uri.SetText("sip:alice@wonder.land")
 	a.addContact(f)
-	if hasText(a.win, "No contacts yet") {
+	if onScreen(windowContent(a.win), "No contacts yet") {
 		t.Error("hint still shown with a contact")
 	}
 }

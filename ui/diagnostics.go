@@ -45,9 +45,3 @@ func (a *App) showDiagnostics(c *contactState) {
 	d.Resize(fyne.NewSize(520, 420))
 	d.Show()
 }
-
-func wrapLabel(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}

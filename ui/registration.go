@@ -25,7 +25,7 @@ type registrationView struct {
 	// removed accounts, whose last "unregistered" report is not shown
 	removed map[string]bool
 	lines   *fyne.Container
-	notice  *widget.Label
+	notice  *wrappedLabel
 }
 
 // registrationBox builds the lines' place in the main window; it stays
@@ -95,7 +95,7 @@ func (r *registrationView) render() {
 	}
 	r.lines.Objects = r.lines.Objects[:len(keys)]
 	for i, k := range keys {
-		l := r.lines.Objects[i].(*widget.Label)
+		l := r.lines.Objects[i].(*wrappedLabel)
 		l.Importance = registrationImportance(r.regs[k].State)
 		l.SetText(registrationText(r.regs[k]))
 	}

@@ -51,6 +51,9 @@ func walkOnScreen(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		return
 	}
 	f(o)
+	if _, ok := labelText(o); ok {
+		return // a label's text is read whole, not line by line
+	}
 	switch o := o.(type) {
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(o).Objects() {
@@ -66,11 +69,8 @@ func walkOnScreen(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 func textsOnScreen(o fyne.CanvasObject) []string {
 	var out []string
 	walkOnScreen(o, func(o fyne.CanvasObject) {
-		switch o := o.(type) {
-		case *widget.Label:
-			out = append(out, o.Text)
-		case *canvas.Text:
-			out = append(out, o.Text)
+		if t, ok := labelText(o); ok {
+			out = append(out, t)
 		}
 	})
 	return out
