@@ -15,10 +15,21 @@ import (
 // returned ID is the message's ID in the shared history.
 func (m *Manager) SendMessage(ctx context.Context, uri, text string) (string, error) {
 	c, err := m.routeClient(uri)
-	if err != nil {
+	if err == nil {
+		return c.SendMessage(ctx, uri, text)
+	}
+	if !errors.Is(err, ErrNotSignedIn) {
 		return "", err
 	}
-	return c.SendMessage(ctx, uri, text)
+	// Kept in the shared outbox: the account's client sends it once it
+	// signs in (also after a restart), and the user sees why it waits.
+	id, qerr := m.direct.QueueMessage(ctx, uri, text)
+	if qerr != nil {
+		return "", errors.Join(err, qerr)
+	}
+	m.events.push(sipclient.MessageStatus{ID: id, To: uri, Status: sipclient.MsgFailed,
+		Reason: err.Error() + "; it will be sent when the account signs in"})
+	return id, nil
 }
 
 // RetryMessage sends a failed message again through the identity that

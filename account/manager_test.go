@@ -287,10 +287,17 @@ func TestManagerKeyringError(t *testing.T) {
 		t.Errorf("reason %q, want %q", ev.Reason, want)
 	}
 	ctx := context.Background()
-	if _, err := m.SendMessage(ctx, "sip:bob@parley.test", "not yet"); !errors.Is(err, account.ErrNotSignedIn) {
-		t.Errorf("send through an account not signed in: %v", err)
+	// A message to an account that is not signed in is kept, shown as
+	// waiting for it, and sent once it signs in.
+	id, err := m.SendMessage(ctx, "sip:bob@parley.test", "not yet")
+	if err != nil {
+		t.Fatalf("send through an account not signed in: %v", err)
 	}
-	serverPeer(t, srv, "bob")
+	st := rec.wait(t, "waiting", func(e sipclient.Event) bool { s, ok := e.(sipclient.MessageStatus); return ok && s.ID == id }).(sipclient.MessageStatus)
+	if st.Status != sipclient.MsgFailed || !strings.Contains(st.Reason, "not signed in") {
+		t.Errorf("status %+v, want failed: not signed in", st)
+	}
+	_, bob := serverPeer(t, srv, "bob")
 	if err := m.Subscribe(ctx, "sip:bob@parley.test"); err != nil {
 		t.Fatal(err)
 	}
@@ -306,5 +313,10 @@ func TestManagerKeyringError(t *testing.T) {
 	rec.wait(t, "bob open", func(e sipclient.Event) bool {
 		p, ok := e.(sipclient.PresenceChanged)
 		return ok && p.URI == "sip:bob@parley.test" && p.Basic == sipclient.BasicOpen
+	})
+	bob.wait(t, "the kept message", func(e sipclient.Event) bool { m, ok := e.(sipclient.MessageReceived); return ok && m.Text == "not yet" })
+	rec.wait(t, "sent at last", func(e sipclient.Event) bool {
+		s, ok := e.(sipclient.MessageStatus)
+		return ok && s.ID == id && s.Status == sipclient.MsgSent
 	})
 }

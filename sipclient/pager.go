@@ -38,6 +38,18 @@ func (c *Client) SendMessage(ctx context.Context, uri, text string) (string, err
 	return strconv.FormatInt(base+msg.ID, 10), nil
 }
 
+// QueueMessage stores text for uri in the outbox as pending and returns
+// its ID, without sending it: for another client sharing the store (see
+// WithOutboxShare) to send when it can, e.g. an account that is not
+// signed in yet. Its fate arrives from that client.
+func (c *Client) QueueMessage(ctx context.Context, uri, text string) (string, error) {
+	_, msg, base, err := c.queue(ctx, uri, text)
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(base+msg.ID, 10), nil
+}
+
 // DeliverMessage is SendMessage waiting for the outcome of the first
 // attempt. The message goes through the outbox all the same.
 func (c *Client) DeliverMessage(ctx context.Context, uri, text string) (Delivery, error) {
