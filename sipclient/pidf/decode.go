@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/internal/xmltree"
 )
 
 // Decode parses a PIDF or CPIM-PIDF body. Prefixes do not matter, only
@@ -17,33 +19,33 @@ func Decode(body []byte) (*Document, error) {
 	if len(body) > MaxBodySize {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(body), MaxBodySize)
 	}
-	root, err := parse(body)
+	root, err := xmltree.Parse(body, maxDepth)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	if !root.isCore("presence") {
+	if !isCore(root, "presence") {
 		return nil, fmt.Errorf("%w: root is <%s> in namespace %q",
-			ErrNotPresence, root.name.Local, root.name.Space)
+			ErrNotPresence, root.Name.Local, root.Name.Space)
 	}
 	return decodePresence(root), nil
 }
 
 // decodePresence reads the children of <presence> and folds them into the
 // aggregate view.
-func decodePresence(root *node) *Document {
+func decodePresence(root *xmltree.Node) *Document {
 	doc := &Document{
-		Entity:    strings.TrimSpace(root.attr("entity")),
-		Namespace: root.name.Space,
+		Entity:    strings.TrimSpace(attr(root, "entity")),
+		Namespace: root.Name.Space,
 	}
 	var personActs, tupleActs activitySet
 	var presenceNote, personNote string
-	for _, c := range root.children {
+	for _, c := range root.Children {
 		switch {
-		case c.isCore("tuple"):
+		case isCore(c, "tuple"):
 			doc.Tuples = append(doc.Tuples, decodeTuple(c, &tupleActs))
-		case c.isCore("note"):
+		case isCore(c, "note"):
 			keepFirst(&presenceNote, c)
-		case c.is(NamespaceDM, "person"):
+		case is(c, NamespaceDM, "person"):
 			decodePerson(c, &personNote, &personActs)
 		}
 	}
@@ -64,20 +66,20 @@ func decodePresence(root *node) *Document {
 }
 
 // decodeTuple reads one <tuple>; RPID activities found in it go to acts.
-func decodeTuple(n *node, acts *activitySet) Tuple {
-	t := Tuple{ID: n.attr("id"), Basic: BasicUnknown, Priority: -1}
-	for _, c := range n.children {
+func decodeTuple(n *xmltree.Node, acts *activitySet) Tuple {
+	t := Tuple{ID: attr(n, "id"), Basic: BasicUnknown, Priority: -1}
+	for _, c := range n.Children {
 		switch {
-		case c.isCore("status"):
+		case isCore(c, "status"):
 			t.Basic = decodeStatus(c, acts)
-		case c.isCore("contact") && t.Contact == "":
-			t.Contact = c.trimmed()
-			t.Priority = parsePriority(c.attr("priority"))
-		case c.isCore("note"):
+		case isCore(c, "contact") && t.Contact == "":
+			t.Contact = trimmed(c)
+			t.Priority = parsePriority(attr(c, "priority"))
+		case isCore(c, "note"):
 			keepFirst(&t.Note, c)
-		case c.isCore("timestamp"):
-			t.Timestamp = parseTimestamp(c.trimmed())
-		case c.is(NamespaceRPID, "activities"):
+		case isCore(c, "timestamp"):
+			t.Timestamp = parseTimestamp(trimmed(c))
+		case is(c, NamespaceRPID, "activities"):
 			acts.addFrom(c)
 		}
 	}
@@ -86,13 +88,13 @@ func decodeTuple(n *node, acts *activitySet) Tuple {
 
 // decodeStatus returns the first <basic> of a <status>. Pre-RFC 4480 RPID
 // put activities inside status, so those are collected too.
-func decodeStatus(n *node, acts *activitySet) Basic {
+func decodeStatus(n *xmltree.Node, acts *activitySet) Basic {
 	b, seen := BasicUnknown, false
-	for _, c := range n.children {
+	for _, c := range n.Children {
 		switch {
-		case c.isCore("basic") && !seen:
-			b, seen = parseBasic(c.trimmed()), true
-		case c.is(NamespaceRPID, "activities"):
+		case isCore(c, "basic") && !seen:
+			b, seen = parseBasic(trimmed(c)), true
+		case is(c, NamespaceRPID, "activities"):
 			acts.addFrom(c)
 		}
 	}
@@ -101,12 +103,12 @@ func decodeStatus(n *node, acts *activitySet) Basic {
 
 // decodePerson reads a <dm:person>. Its note may come in the data-model or
 // (from sloppy peers) the PIDF namespace.
-func decodePerson(n *node, note *string, acts *activitySet) {
-	for _, c := range n.children {
+func decodePerson(n *xmltree.Node, note *string, acts *activitySet) {
+	for _, c := range n.Children {
 		switch {
-		case c.is(NamespaceRPID, "activities"):
+		case is(c, NamespaceRPID, "activities"):
 			acts.addFrom(c)
-		case c.is(NamespaceDM, "note") || c.isCore("note"):
+		case is(c, NamespaceDM, "note") || isCore(c, "note"):
 			keepFirst(note, c)
 		}
 	}
@@ -145,15 +147,15 @@ func parseTimestamp(s string) time.Time {
 
 // trimmed returns the element's text without surrounding whitespace; the
 // seed's contact ends in a newline and spaces.
-func (n *node) trimmed() string {
-	return string(bytes.TrimSpace(n.text))
+func trimmed(n *xmltree.Node) string {
+	return string(bytes.TrimSpace(n.Text))
 }
 
 // keepFirst stores n's text in dst unless dst already holds a note: of
 // several notes (one per xml:lang) the first non-empty one wins.
-func keepFirst(dst *string, n *node) {
+func keepFirst(dst *string, n *xmltree.Node) {
 	if *dst == "" {
-		*dst = n.trimmed()
+		*dst = trimmed(n)
 	}
 }
 

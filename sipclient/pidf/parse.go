@@ -1,103 +1,25 @@
 package pidf
 
-import (
-	"bytes"
-	"encoding/xml"
-	"errors"
-	"fmt"
-	"io"
-)
+import "github.com/parley-im/parley/sipclient/internal/xmltree"
 
 // maxDepth bounds element nesting. Presence documents, extensions
 // included, stay under a dozen levels; the bound keeps hostile input cheap.
 const maxDepth = 64
 
-// node is a parsed element: the decoder walks this small tree instead of
-// the token stream, so each element kind is read by one short function.
-type node struct {
-	name     xml.Name
-	attrs    []xml.Attr
-	text     []byte // direct character data, comments and CDATA joined
-	children []*node
-}
-
-// parse builds the element tree of body. It refuses DTDs (and so entity
-// declarations), deep nesting, stray text and more than one root.
-func parse(body []byte) (*node, error) {
-	dec := xml.NewDecoder(bytes.NewReader(body))
-	dec.Strict = true // unknown entities are errors, never expanded
-	var root *node
-	var stack []*node
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
-		}
-		stack, root, err = push(stack, root, tok)
-		if err != nil {
-			return nil, err
-		}
-	}
-	if root == nil {
-		return nil, fmt.Errorf("%w: no root element", ErrMalformed)
-	}
-	return root, nil
-}
-
-// push applies one token to the open-element stack.
-func push(stack []*node, root *node, tok xml.Token) ([]*node, *node, error) {
-	switch t := tok.(type) {
-	case xml.StartElement:
-		if len(stack) >= maxDepth {
-			return nil, nil, fmt.Errorf("%w: nesting deeper than %d", ErrMalformed, maxDepth)
-		}
-		n := &node{name: t.Name, attrs: t.Attr}
-		if len(stack) > 0 {
-			top := stack[len(stack)-1]
-			top.children = append(top.children, n)
-		} else if root != nil {
-			return nil, nil, fmt.Errorf("%w: second root element <%s>", ErrMalformed, t.Name.Local)
-		} else {
-			root = n
-		}
-		stack = append(stack, n)
-	case xml.EndElement:
-		stack = stack[:len(stack)-1] // Strict mode has matched the tags
-	case xml.CharData:
-		if len(stack) > 0 {
-			top := stack[len(stack)-1]
-			top.text = append(top.text, t...)
-		} else if len(bytes.TrimSpace(t)) > 0 {
-			return nil, nil, fmt.Errorf("%w: text outside the root element", ErrMalformed)
-		}
-	case xml.Directive:
-		// <!DOCTYPE> and <!ENTITY> are how billion-laughs attacks start.
-		return nil, nil, fmt.Errorf("%w: DTD or directive not allowed", ErrMalformed)
-	}
-	return stack, root, nil
-}
-
 // is reports whether n is the element local in namespace space.
-func (n *node) is(space, local string) bool {
-	return n.name.Local == local && n.name.Space == space
+func is(n *xmltree.Node, space, local string) bool {
+	return n.Name.Local == local && n.Name.Space == space
 }
 
 // isCore reports whether n is a PIDF element local; both the PIDF and the
 // legacy CPIM-PIDF namespaces name the same elements.
-func (n *node) isCore(local string) bool {
-	return n.name.Local == local &&
-		(n.name.Space == NamespacePIDF || n.name.Space == NamespaceCPIM)
+func isCore(n *xmltree.Node, local string) bool {
+	return n.Name.Local == local &&
+		(n.Name.Space == NamespacePIDF || n.Name.Space == NamespaceCPIM)
 }
 
-// attr returns the unqualified attribute local, or "".
-func (n *node) attr(local string) string {
-	for _, a := range n.attrs {
-		if a.Name.Space == "" && a.Name.Local == local {
-			return a.Value
-		}
-	}
-	return ""
+// attr returns the unqualified attribute local as written, or "".
+func attr(n *xmltree.Node, local string) string {
+	v, _ := n.Attr(local)
+	return v
 }

@@ -1,6 +1,10 @@
 package pidf
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/parley-im/parley/sipclient/internal/xmltree"
+)
 
 // otherPrefix marks free-text <rpid:other> activities in Document.Activities.
 const otherPrefix = "other:"
@@ -13,16 +17,16 @@ type activitySet struct {
 // addFrom reads the children of an <rpid:activities>. Its <rpid:note>
 // annotates the list rather than naming an activity, and foreign elements
 // are extensions we do not know.
-func (s *activitySet) addFrom(n *node) {
-	for _, c := range n.children {
-		if c.name.Space != NamespaceRPID {
+func (s *activitySet) addFrom(n *xmltree.Node) {
+	for _, c := range n.Children {
+		if c.Name.Space != NamespaceRPID {
 			continue
 		}
-		name := strings.ToLower(c.name.Local)
+		name := strings.ToLower(c.Name.Local)
 		switch {
 		case name == "note":
 		case name == "other":
-			s.add(otherPrefix + c.trimmed())
+			s.add(otherPrefix + trimmed(c))
 		case isActivityName(name):
 			s.add(name)
 		}

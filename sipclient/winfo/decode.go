@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+
+	"github.com/parley-im/parley/sipclient/internal/xmltree"
 )
 
 // Decode parses a watcherinfo body. Prefixes do not matter, only the
@@ -14,20 +16,20 @@ func Decode(body []byte) (*Document, error) {
 	if len(body) > MaxBodySize {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(body), MaxBodySize)
 	}
-	root, err := parse(body)
+	root, err := xmltree.Parse(body, maxDepth)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	if !root.is("watcherinfo") {
+	if !is(root, "watcherinfo") {
 		return nil, fmt.Errorf("%w: root is <%s> in namespace %q, want <watcherinfo> in %q",
-			ErrMalformed, root.name.Local, root.name.Space, Namespace)
+			ErrMalformed, root.Name.Local, root.Name.Space, Namespace)
 	}
 	return decodeRoot(root)
 }
 
 // decodeRoot reads the version and state of <watcherinfo> and its lists.
-func decodeRoot(root *node) (*Document, error) {
-	v, ok := root.attr("version")
+func decodeRoot(root *xmltree.Node) (*Document, error) {
+	v, ok := attr(root, "version")
 	if !ok {
 		return nil, fmt.Errorf("%w: <watcherinfo> has no version", ErrMalformed)
 	}
@@ -35,13 +37,13 @@ func decodeRoot(root *node) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	state, _ := root.attr("state")
+	state, _ := attr(root, "state")
 	if state != StateFull && state != StatePartial {
 		return nil, fmt.Errorf("%w: state %q, want full or partial", ErrMalformed, state)
 	}
 	doc := &Document{Version: version, State: state}
-	for _, c := range root.children {
-		if !c.is("watcher-list") {
+	for _, c := range root.Children {
+		if !is(c, "watcher-list") {
 			continue
 		}
 		l, err := decodeList(c)
@@ -54,16 +56,16 @@ func decodeRoot(root *node) (*Document, error) {
 }
 
 // decodeList reads one <watcher-list>; resource and package are required.
-func decodeList(n *node) (WatcherList, error) {
+func decodeList(n *xmltree.Node) (WatcherList, error) {
 	var l WatcherList
-	l.Resource, _ = n.attr("resource")
-	l.Package, _ = n.attr("package")
+	l.Resource, _ = attr(n, "resource")
+	l.Package, _ = attr(n, "package")
 	if l.Resource == "" || l.Package == "" {
 		return l, fmt.Errorf("%w: <watcher-list> needs resource and package, got %q and %q",
 			ErrMalformed, l.Resource, l.Package)
 	}
-	for _, c := range n.children {
-		if !c.is("watcher") {
+	for _, c := range n.Children {
+		if !is(c, "watcher") {
 			continue
 		}
 		w, err := decodeWatcher(c)
@@ -77,13 +79,13 @@ func decodeList(n *node) (WatcherList, error) {
 
 // decodeWatcher reads one <watcher>. The id, a known status and the URI
 // are required: the tracker keys on the first, the UI needs the others.
-func decodeWatcher(n *node) (Watcher, error) {
+func decodeWatcher(n *xmltree.Node) (Watcher, error) {
 	var w Watcher
-	w.ID, _ = n.attr("id")
-	w.Status, _ = n.attr("status")
-	w.Event, _ = n.attr("event")
-	w.DisplayName, _ = n.attr("display-name")
-	w.URI = string(bytes.TrimSpace(n.text))
+	w.ID, _ = attr(n, "id")
+	w.Status, _ = attr(n, "status")
+	w.Event, _ = attr(n, "event")
+	w.DisplayName, _ = attr(n, "display-name")
+	w.URI = string(bytes.TrimSpace(n.Text))
 	switch {
 	case w.ID == "":
 		return w, fmt.Errorf("%w: <watcher> %q has no id", ErrMalformed, w.URI)
@@ -113,8 +115,8 @@ func parseVersion(s string) (int, error) {
 // parseSeconds reads an optional xs:unsignedLong attribute. It is only
 // informative, so an absent, malformed or out-of-range value reads as 0
 // instead of failing the document.
-func parseSeconds(n *node, name string) int {
-	s, _ := n.attr(name)
+func parseSeconds(n *xmltree.Node, name string) int {
+	s, _ := attr(n, name)
 	if !allDigits(s) {
 		return 0
 	}
