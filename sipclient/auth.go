@@ -38,23 +38,32 @@ func authHeaders(proxy bool) (challenge, answer string) {
 	return "WWW-Authenticate", "Authorization"
 }
 
-// preauthorize adds a Proxy-Authorization from a session a previous
-// challenge started, for a request going through the server.
+// preauthorize answers up front, from a session a previous challenge
+// started: Proxy-Authorization for anything through the server, and
+// Authorization for a REGISTER (a refresh then costs one round trip).
 func (a *authenticator) preauthorize(req *sip.Request) {
+	a.preauthorizeKind(req, true)
+	if req.Method == sip.REGISTER {
+		a.preauthorizeKind(req, false)
+	}
+}
+
+func (a *authenticator) preauthorizeKind(req *sip.Request, proxy bool) {
+	_, ansName := authHeaders(proxy)
 	a.mu.Lock()
 	var s *digest.Session
 	for k, v := range a.sessions {
-		if k.proxy {
+		if k.proxy == proxy {
 			s = v
 			break
 		}
 	}
 	a.mu.Unlock()
-	if s == nil || req.GetHeader("Proxy-Authorization") != nil {
+	if s == nil || req.GetHeader(ansName) != nil {
 		return
 	}
 	if v, err := s.AuthorizeBody(string(req.Method), req.Recipient.String(), req.Body(), a.cred); err == nil {
-		req.AppendHeader(sip.NewHeader("Proxy-Authorization", v))
+		req.AppendHeader(sip.NewHeader(ansName, v))
 	}
 }
 

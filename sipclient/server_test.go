@@ -340,3 +340,35 @@ func TestOutboundProxy(t *testing.T) {
 		t.Error("REGISTER not addressed to the registrar's domain")
 	}
 }
+
+// Registration and publication are refreshed before they expire: the
+// REGISTER refresh answers the registrar's challenge up front (one 401 in
+// all), and a PUBLISH refresh carries the entity tag and no body.
+func TestRefreshesBeforeExpiry(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, MinExpires: 2})
+	trace := &syncBuffer{}
+	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:" + srv.UDPAddr(), Password: kamUsers["alice"], Expires: 2}
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc},
+		WithRequestTimeout(3*time.Second), WithPublishExpires(2), WithTrace(trace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rec := record(c)
+	rec.wait(t, "published", isPub(PubPublished))
+	time.Sleep(3500 * time.Millisecond) // two refreshes of each at 80% of 2 s
+	wire := trace.String()
+	if n := strings.Count(wire, "REGISTER sip:"); n < 4 {
+		t.Errorf("%d REGISTERs in 3.5 s of 2 s registrations, want at least 4", n)
+	}
+	if n := strings.Count(wire, "SIP/2.0 401"); n != 1 {
+		t.Errorf("%d challenges to REGISTER, want 1: refreshes answer up front", n)
+	}
+	refresh := regexp.MustCompile(`(?s)PUBLISH sip:alice@parley.test SIP/2.0\r\n.*?SIP-If-Match: \S+.*?Content-Length: 0\r\n`)
+	if !refresh.MatchString(wire) {
+		t.Error("no PUBLISH refresh with SIP-If-Match and an empty body")
+	}
+	if n := rec.count(isReg(RegFailed)) + rec.count(isPub(PubFailed)); n != 0 {
+		t.Errorf("%d failures while refreshing:%s", n, rec.dump())
+	}
+}
