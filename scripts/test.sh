@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, set-up included: bash scripts/test.sh
 # Installs what it needs (Debian packages, Go, Go modules), then runs
-# gofmt, go vet, the unit tests (the SIP core under -race) and the
+# gofmt, go vet, staticcheck, the unit tests (the SIP core under -race) and the
 # integration tests against real peers on 127.0.0.1.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -26,11 +26,15 @@ fi
 echo "== go vet"
 go vet ./...
 
+echo "== staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
 echo "== parley-cli builds without cgo"
 CGO_ENABLED=0 go build -o /dev/null ./cmd/parley-cli
 
 echo "== unit and integration tests"
-# The SIP core and its codecs race-checked; the rest (process-level
-# interop tests) plainly, to keep the suite short on 2 cores.
-go test -race -count=1 -timeout 10m ./sipclient/... ./cmd/parley-cli/...
-go test -count=1 -timeout 15m $(go list ./... | grep -v -e /sipclient -e /cmd/)
+# The SIP core, its codecs and the account manager race-checked; the rest
+# (process-level interop tests, the UI) plainly, to keep the suite short
+# on 2 cores.
+go test -race -count=1 -timeout 10m ./sipclient/... ./cmd/parley-cli/... ./account/...
+go test -count=1 -timeout 15m $(go list ./... | grep -v -e /sipclient -e /cmd/ -e /account)

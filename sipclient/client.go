@@ -23,16 +23,15 @@ type Client struct {
 	sipc   *sipgo.Client
 	events *eventQueue
 
-	aor        sip.Uri // sip:user@host:port, or the account's AOR in server mode
-	server     *server // nil in direct mode
-	auth       *authenticator
-	reg        *registration
-	pub        *publication
-	regAttempt int     // consecutive failed REGISTERs, for the backoff
-	contact    sip.Uri // where peers reach us
-	listeners  []net.Addr
-	closers    []io.Closer // the listening sockets
-	udpLaddr   sip.Addr    // UDP requests leave from the listening socket
+	aor       sip.Uri // sip:user@host:port, or the account's AOR in server mode
+	server    *server // nil in direct mode
+	auth      *authenticator
+	reg       *registration
+	pub       *publication
+	contact   sip.Uri // where peers reach us
+	listeners []net.Addr
+	closers   []io.Closer // the listening sockets
+	udpLaddr  sip.Addr    // UDP requests leave from the listening socket
 
 	ctx    context.Context // ends at Close; bounds background work
 	cancel context.CancelFunc
