@@ -12,6 +12,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/internal/fifo"
 )
 
 // Client is one SIP user agent: watcher, presentity and pager at once.
@@ -21,7 +22,7 @@ type Client struct {
 	ua     *sipgo.UserAgent
 	srv    *sipgo.Server
 	sipc   *sipgo.Client
-	events *eventQueue
+	events *fifo.Queue[Event] // unbounded: handlers never wait on a slow UI
 
 	aor       sip.Uri // sip:user@host:port, or the account's AOR in server mode
 	server    *server // nil in direct mode
@@ -71,7 +72,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		}
 	}
 	c := &Client{server: srvCfg,
-		opt: o, cfg: cfg, presence: cfg.Presence, events: newEventQueue(),
+		opt: o, cfg: cfg, presence: cfg.Presence, events: fifo.New[Event](),
 		subs: map[string]*subscription{}, subDlgs: map[dialogKey]*subscription{},
 		watchers: map[dialogKey]*watcher{}, decisions: map[string]Decision{}, finals: map[dialogKey]chan struct{}{},
 	}
@@ -79,7 +80,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if err := c.start(); err != nil {
 		c.cancel()
-		c.events.abandon()
+		c.events.Abandon()
 		return nil, err
 	}
 	c.ResumeOutbox() // what a previous run left pending goes out now
@@ -248,7 +249,7 @@ func splitHostPort(a net.Addr) (string, int) {
 }
 
 // Events is the stream of everything that happens. It is closed after Close.
-func (c *Client) Events() <-chan Event { return c.events.out }
+func (c *Client) Events() <-chan Event { return c.events.Out() }
 
 // AOR is our own address in direct mode, e.g. sip:alice@127.0.0.1:5062.
 func (c *Client) AOR() string { return c.aor.String() }
@@ -262,7 +263,7 @@ func (c *Client) ListenAddrs() []string {
 	return out
 }
 
-func (c *Client) emit(e Event) { c.events.push(e) }
+func (c *Client) emit(e Event) { c.events.Push(e) }
 
 func (c *Client) isClosed() bool {
 	c.mu.Lock()
@@ -291,7 +292,7 @@ func (c *Client) Close() error {
 		}
 		c.ua.Close()
 		c.wg.Wait()
-		c.events.close()
+		c.events.Close()
 	})
 	return nil
 }
