@@ -50,10 +50,15 @@ type Manager struct {
 	direct *sipclient.Client
 	store  *history.Store
 	owned  bool // store opened here
-	events *merger
-	routes atomic.Pointer[routeTable]
-	ctx    context.Context // ends when Close begins: cuts keyring waits short
-	cancel context.CancelFunc
+	// fallback is the one in-memory store every identity moves to if the
+	// shared store fails mid-session, so IDs stay unique across them.
+	fallbackOnce sync.Once
+	fallback     *history.Store
+	fallbackErr  error
+	events       *merger
+	routes       atomic.Pointer[routeTable]
+	ctx          context.Context // ends when Close begins: cuts keyring waits short
+	cancel       context.CancelFunc
 
 	fileMu sync.Mutex             // the account list and its file
 	locks  map[string]*sync.Mutex // per account ID: one start/stop at a time
@@ -123,6 +128,10 @@ func (m *Manager) openStore() error {
 }
 
 func (m *Manager) closeStore() {
+	m.fallbackOnce.Do(func() {}) // orders the read below after any opening
+	if m.fallback != nil {
+		m.fallback.Close()
+	}
 	if !m.owned {
 		return
 	}
@@ -133,7 +142,13 @@ func (m *Manager) closeStore() {
 
 // sharedOptions are the caller's options plus the shared store.
 func (m *Manager) sharedOptions() []sipclient.Option {
-	return append(append([]sipclient.Option(nil), m.cfg.Options...), sipclient.WithStore(m.store))
+	return append(append([]sipclient.Option(nil), m.cfg.Options...), sipclient.WithStore(m.store),
+		sipclient.WithFallbackStore(m.fallbackStore))
+}
+
+func (m *Manager) fallbackStore(ctx context.Context) (*history.Store, error) {
+	m.fallbackOnce.Do(func() { m.fallback, m.fallbackErr = history.OpenMemory(ctx) })
+	return m.fallback, m.fallbackErr
 }
 
 // Events is every identity's events in one stream, closed after Close

@@ -26,6 +26,9 @@ type chatStore struct {
 	owned []*history.Store // opened here, closed by close
 	// onFallback is told why the store was given up, once.
 	onFallback func(err error)
+	// openFallback, when set, gives the in-memory store to fall back to,
+	// shared with other clients and not owned here.
+	openFallback func(ctx context.Context) (*history.Store, error)
 }
 
 func (s *chatStore) get() (*history.Store, int64) {
@@ -60,12 +63,18 @@ func (s *chatStore) fallback(ctx context.Context, failed *history.Store, cause e
 	if s.cur != failed || s.base != 0 {
 		return s.cur, s.base, nil // already switched (or memory itself failed)
 	}
-	mem, err := history.OpenMemory(ctx)
+	open, owned := s.openFallback, false
+	if open == nil {
+		open, owned = func(ctx context.Context) (*history.Store, error) { return history.OpenMemory(ctx) }, true
+	}
+	mem, err := open(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	s.cur, s.base = mem, fallbackIDBase
-	s.owned = append(s.owned, mem)
+	if owned {
+		s.owned = append(s.owned, mem)
+	}
 	if s.onFallback != nil {
 		s.onFallback(cause)
 	}

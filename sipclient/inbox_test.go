@@ -169,3 +169,35 @@ func TestSearchAndPaging(t *testing.T) {
 		t.Error("History with a bad ID succeeded")
 	}
 }
+
+// Two identities sharing a store that fails go on in one shared in-memory
+// store: their message IDs stay distinct and each sees both histories.
+func TestSharedFallbackStore(t *testing.T) {
+	_, path := openStore(t)
+	ro, err := history.Open(context.Background(), path, history.WithReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	mem, err := history.OpenMemory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	shared := WithFallbackStore(func(context.Context) (*history.Store, error) { return mem, nil })
+	var ids []string
+	var clients []*Client
+	for i, user := range []string{"one", "two"} {
+		c, rec := newTestClient(t, user, "tcp", WithStore(ro), shared)
+		res := dialRaw(t, tcpAddr(c)).exchange(rawMessage(c.AOR(), fmt.Sprint("fb-", i), "t", sip.GenerateTagN(8), 1, "to "+user))
+		if res.StatusCode != 200 {
+			t.Fatalf("MESSAGE to %s answered %d", user, res.StatusCode)
+		}
+		ids = append(ids, rec.wait(t, "message", isMessage("to "+user)).(MessageReceived).ID)
+		clients = append(clients, c)
+	}
+	if ids[0] == ids[1] {
+		t.Errorf("both identities gave ID %s", ids[0])
+	}
+	wantHistory(t, clients[0], "sip:peer@peer.example", "in received to two", "in received to one")
+}

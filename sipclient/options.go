@@ -1,6 +1,7 @@
 package sipclient
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"time"
@@ -49,6 +50,7 @@ type options struct {
 	backoff       []time.Duration // outbox retry delays, the last one repeats
 	pubExpires    int             // what we ask for in PUBLISH
 	sendsTo       func(peer string) bool
+	fallback      func(ctx context.Context) (*history.Store, error)
 }
 
 // Option tunes a Client.
@@ -128,4 +130,12 @@ func WithPublishExpires(sec int) Option { return func(o *options) { o.pubExpires
 // mine reports true for; the others are left to their own client.
 func WithOutboxShare(mine func(peerAOR string) bool) Option {
 	return func(o *options) { o.sendsTo = mine }
+}
+
+// WithFallbackStore is for clients sharing one store (see WithOutboxShare):
+// when that store fails mid-session they all go on in the one in-memory
+// store open returns (open must return the same store every time), so
+// message IDs stay unique across them. The caller closes it.
+func WithFallbackStore(open func(ctx context.Context) (*history.Store, error)) Option {
+	return func(o *options) { o.fallback = open }
 }

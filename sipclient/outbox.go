@@ -40,7 +40,7 @@ type messaging struct {
 func (c *Client) box() *messaging {
 	m := c.msgs
 	m.once.Do(func() {
-		m.store = &chatStore{onFallback: func(err error) {
+		m.store = &chatStore{openFallback: c.opt.fallback, onFallback: func(err error) {
 			c.opt.log.Error("history unavailable, keeping messages in memory", "error", err)
 			c.emit(Diagnostic{What: "history", Detail: unavailableDetail(err)})
 		}}
