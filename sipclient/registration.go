@@ -252,45 +252,6 @@ func failureWords(err error) string {
 	return err.Error()
 }
 
-// connectionAlive checks, once a second, that our TCP/TLS connection to
-// the server is still open, and sends a CRLF keepalive (RFC 5626 4.4.1)
-// every KeepAlive. A lost connection means a lost registration: false
-// tells the loop to register again now.
-func (c *Client) connectionAlive(r *registration, lastPing *time.Time) bool {
-	s := c.server
-	r.mu.Lock()
-	registered := r.registered
-	r.mu.Unlock()
-	if s.transport == "UDP" || !registered {
-		return true
-	}
-	conn, _ := c.ua.TransportLayer().GetConnection(s.transport, s.proxy)
-	if conn != nil {
-		defer conn.TryClose() // GetConnection took a reference
-		if time.Since(*lastPing) < s.cfg.KeepAlive {
-			return true
-		}
-		*lastPing = time.Now()
-		if tc, ok := conn.(*sip.TCPConnection); ok {
-			if _, err := tc.Write([]byte("\r\n\r\n")); err == nil {
-				return true
-			}
-		}
-	}
-	c.connectionLost(r)
-	return false
-}
-
-func (c *Client) connectionLost(r *registration) {
-	r.mu.Lock()
-	r.registered = false
-	r.state = RegistrationChanged{AOR: c.AOR(), State: RegRegistering, Reason: "connection to the server lost; reconnecting"}
-	ev := r.state
-	r.mu.Unlock()
-	c.auth.forget()
-	c.emit(ev)
-}
-
 // afterRegistration restarts what the server may have lost while we were
 // not registered (again: after a failure or a lost connection): the
 // subscriptions through it, our publication, and the outbox.

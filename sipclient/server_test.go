@@ -372,3 +372,41 @@ func TestRefreshesBeforeExpiry(t *testing.T) {
 		t.Errorf("%d failures while refreshing:%s", n, rec.dump())
 	}
 }
+
+// Over UDP there is no connection to lose: keepalive OPTIONS notice the
+// server is gone, and when it is back the client registers and
+// subscribes again by itself.
+func TestServerRestartRecoveryUDP(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "udp", WithRequestTimeout(2*time.Second))
+	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp", WithRequestTimeout(2*time.Second))
+	arec.wait(t, "alice registered", isReg(RegRegistered))
+	brec.wait(t, "bob registered", isReg(RegRegistered))
+	ctx := context.Background()
+	if err := bob.Subscribe(ctx, "sip:alice@parley.test"); err != nil {
+		t.Fatal(err)
+	}
+	brec.wait(t, "bob sees alice", isPresence("sip:alice@parley.test", BasicOpen))
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	arec.wait(t, "alice noticed", func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && strings.Contains(r.Reason, "connection to the server lost")
+	})
+	srv.Resume(t)
+	n := 0
+	arec.wait(t, "alice registered again", func(e Event) bool {
+		if isReg(RegRegistered)(e) {
+			n++
+		}
+		return n >= 2
+	})
+	if err := alice.SetPresence(ctx, Presence{Status: StatusBusy, Note: "back over UDP"}); err != nil {
+		t.Fatal(err)
+	}
+	brec.wait(t, "alice busy after the restart", func(e Event) bool {
+		p, ok := e.(PresenceChanged)
+		return ok && p.URI == "sip:alice@parley.test" && p.Note == "back over UDP"
+	})
+}

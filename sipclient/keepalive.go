@@ -1,0 +1,85 @@
+package sipclient
+
+import (
+	"context"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// connectionAlive runs once a second while registered and says whether
+// the way to the server still works; false tells the register loop to
+// register again now.
+//
+// TCP/TLS: the connection must still be open, and it carries a CRLF
+// keepalive (RFC 5626 4.4.1) every KeepAlive. UDP has no connection: an
+// OPTIONS every KeepAlive that gets no answer at all means the server is
+// gone (any answer, even a refusal, means it is there); the same packets
+// keep a NAT's binding open.
+func (c *Client) connectionAlive(r *registration, lastPing *time.Time) bool {
+	r.mu.Lock()
+	registered := r.registered
+	r.mu.Unlock()
+	if !registered {
+		return true
+	}
+	var alive bool
+	if c.server.transport == "UDP" {
+		alive = c.pingUDP(r, lastPing)
+	} else {
+		alive = c.streamAlive(lastPing)
+	}
+	if !alive {
+		c.connectionLost(r)
+	}
+	return alive
+}
+
+func (c *Client) streamAlive(lastPing *time.Time) bool {
+	s := c.server
+	conn, _ := c.ua.TransportLayer().GetConnection(s.transport, s.proxy)
+	if conn == nil {
+		return false
+	}
+	defer conn.TryClose() // GetConnection took a reference
+	if time.Since(*lastPing) < s.cfg.KeepAlive {
+		return true
+	}
+	*lastPing = time.Now()
+	tc, ok := conn.(*sip.TCPConnection)
+	if !ok {
+		return true
+	}
+	_, err := tc.Write([]byte("\r\n\r\n"))
+	return err == nil
+}
+
+func (c *Client) pingUDP(r *registration, lastPing *time.Time) bool {
+	s := c.server
+	if time.Since(*lastPing) < s.cfg.KeepAlive {
+		return true
+	}
+	*lastPing = time.Now()
+	req := c.newRequest(sip.OPTIONS, *s.registrar.Clone())
+	req.SetDestination(s.proxy)
+	ctx, cancel := context.WithTimeout(r.ctx, min(c.opt.reqTimeout, 5*time.Second))
+	defer cancel()
+	_, err := c.roundTrip(ctx, req) // any final answer will do
+	if r.ctx.Err() != nil {
+		return true // closing, not lost
+	}
+	if err != nil {
+		c.opt.log.Info("server does not answer keepalive OPTIONS", "error", err)
+	}
+	return err == nil
+}
+
+func (c *Client) connectionLost(r *registration) {
+	r.mu.Lock()
+	r.registered = false
+	r.state = RegistrationChanged{AOR: c.AOR(), State: RegRegistering, Reason: "connection to the server lost; reconnecting"}
+	ev := r.state
+	r.mu.Unlock()
+	c.auth.forget()
+	c.emit(ev)
+}
