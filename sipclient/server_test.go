@@ -219,72 +219,101 @@ func TestPublishRefusedFallsBackToDirect(t *testing.T) {
 	}
 }
 
-// The server goes away and comes back: the client notices the dropped
-// connection, registers and subscribes again by itself, and a message
-// typed in the gap is delivered, not lost.
-func TestServerRestartRecovery(t *testing.T) {
+// restartScene is alice and bob registered over one transport, bob
+// watching alice through the server, and then the server stopped.
+type restartScene struct {
+	srv        *kamailio.Server
+	alice, bob *Client
+	arec, brec *recorder
+}
+
+// stopWhileWatching builds the scene and waits until alice noticed the
+// server is gone.
+func stopWhileWatching(t *testing.T, transport string, aliceOpts ...Option) restartScene {
 	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
-	trace := &syncBuffer{}
-	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "tcp", WithTrace(trace))
-	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "tcp")
-	arec.wait(t, "alice registered", isReg(RegRegistered))
-	brec.wait(t, "bob registered", isReg(RegRegistered))
-	ctx := context.Background()
-	if err := bob.Subscribe(ctx, "sip:alice@parley.test"); err != nil {
+	sc := restartScene{srv: srv}
+	opts := []Option{WithRequestTimeout(2 * time.Second)}
+	sc.alice, sc.arec = serverClient(t, srv, "alice", kamUsers["alice"], transport, append(opts, aliceOpts...)...)
+	sc.bob, sc.brec = serverClient(t, srv, "bob", kamUsers["bob"], transport, opts...)
+	sc.arec.wait(t, "alice registered", isReg(RegRegistered))
+	sc.brec.wait(t, "bob registered", isReg(RegRegistered))
+	if err := sc.bob.Subscribe(context.Background(), "sip:alice@parley.test"); err != nil {
 		t.Fatal(err)
 	}
-	brec.wait(t, "bob sees alice", isPresence("sip:alice@parley.test", BasicOpen))
-
+	sc.brec.wait(t, "bob sees alice", isPresence("sip:alice@parley.test", BasicOpen))
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	arec.wait(t, "alice lost the connection", func(e Event) bool {
+	sc.arec.wait(t, "alice noticed", func(e Event) bool {
 		r, ok := e.(RegistrationChanged)
 		return ok && strings.Contains(r.Reason, "connection to the server lost")
 	})
-	id, err := alice.SendMessage(ctx, "sip:bob@parley.test", "sent while the server was down")
-	if err != nil {
-		t.Fatal(err)
-	}
-	arec.wait(t, "first attempt failed", func(e Event) bool {
-		s, ok := e.(MessageStatus)
-		return ok && s.ID == id && s.Status == MsgFailed && !s.RetryAt.IsZero()
-	})
-	srv.Resume(t)
+	return sc
+}
+
+// resume starts the server again and waits until alice registered again.
+func (sc restartScene) resume(t *testing.T) {
+	sc.srv.Resume(t)
 	start := time.Now()
 	n := 0 // wait scans from the first event: the second registration is the one after the restart
-	registeredAgain := func(e Event) bool {
+	sc.arec.wait(t, "alice registered again", func(e Event) bool {
 		if isReg(RegRegistered)(e) {
 			n++
 		}
 		return n >= 2
-	}
-	arec.wait(t, "alice registered again", registeredAgain)
-	t.Logf("re-registered %v after the server came back", time.Since(start).Round(time.Millisecond))
-	m := brec.wait(t, "the gap's message", func(e Event) bool {
-		m, ok := e.(MessageReceived)
-		return ok && m.Text == "sent while the server was down"
 	})
-	_ = m
+	t.Logf("re-registered %v after the server came back", time.Since(start).Round(time.Millisecond))
+}
+
+// bobSeesNote changes alice's note and waits for bob to see it: his
+// subscription through the server came back.
+func (sc restartScene) bobSeesNote(t *testing.T, note string) {
+	if err := sc.alice.SetPresence(context.Background(), Presence{Status: StatusBusy, Note: note}); err != nil {
+		t.Fatal(err)
+	}
+	sc.brec.wait(t, "alice's note after the restart", func(e Event) bool {
+		p, ok := e.(PresenceChanged)
+		return ok && p.URI == "sip:alice@parley.test" && p.Note == note
+	})
+}
+
+// The server goes away and comes back: the client notices the dropped
+// connection, registers and subscribes again by itself, and a message
+// typed in the gap is delivered, not lost.
+func TestServerRestartRecovery(t *testing.T) {
+	trace := &syncBuffer{}
+	sc := stopWhileWatching(t, "tcp", WithTrace(trace))
+	id, err := sc.alice.SendMessage(context.Background(), "sip:bob@parley.test", "sent while the server was down")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.arec.wait(t, "first attempt failed", func(e Event) bool {
+		s, ok := e.(MessageStatus)
+		return ok && s.ID == id && s.Status == MsgFailed && !s.RetryAt.IsZero()
+	})
+	sc.resume(t)
+	sc.brec.wait(t, "the gap's message", isMessage("sent while the server was down"))
 	// Sent, or stored by the server if bob was not registered again yet
 	// (then it reached him from the offline store when he was).
-	arec.wait(t, "marked delivered", func(e Event) bool {
+	sc.arec.wait(t, "marked delivered", func(e Event) bool {
 		s, ok := e.(MessageStatus)
 		return ok && s.ID == id && (s.Status == MsgSent || s.Status == MsgStored)
 	})
-	// bob's subscription came back: he sees alice's next change.
-	if err := alice.SetPresence(ctx, Presence{Status: StatusBusy, Note: "back"}); err != nil {
-		t.Fatal(err)
-	}
-	brec.wait(t, "alice busy after the restart", func(e Event) bool {
-		p, ok := e.(PresenceChanged)
-		return ok && p.URI == "sip:alice@parley.test" && p.Note == "back"
-	})
+	sc.bobSeesNote(t, "back")
 	// The restarted server forgot alice's document: her first PUBLISH
 	// with the old entity tag got 412, and she started over (RFC 3903).
 	if !strings.Contains(trace.String(), "SIP/2.0 412") {
 		t.Error("no 412 for the forgotten publication on the wire")
 	}
+}
+
+// Over UDP there is no connection to lose: keepalive OPTIONS notice the
+// server is gone, and when it is back the client registers and
+// subscribes again by itself.
+func TestServerRestartRecoveryUDP(t *testing.T) {
+	sc := stopWhileWatching(t, "udp")
+	sc.resume(t)
+	sc.bobSeesNote(t, "back over UDP")
 }
 
 // A registration shorter than the server's minimum is answered 423 with
@@ -371,42 +400,4 @@ func TestRefreshesBeforeExpiry(t *testing.T) {
 	if n := rec.count(isReg(RegFailed)) + rec.count(isPub(PubFailed)); n != 0 {
 		t.Errorf("%d failures while refreshing:%s", n, rec.dump())
 	}
-}
-
-// Over UDP there is no connection to lose: keepalive OPTIONS notice the
-// server is gone, and when it is back the client registers and
-// subscribes again by itself.
-func TestServerRestartRecoveryUDP(t *testing.T) {
-	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
-	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "udp", WithRequestTimeout(2*time.Second))
-	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp", WithRequestTimeout(2*time.Second))
-	arec.wait(t, "alice registered", isReg(RegRegistered))
-	brec.wait(t, "bob registered", isReg(RegRegistered))
-	ctx := context.Background()
-	if err := bob.Subscribe(ctx, "sip:alice@parley.test"); err != nil {
-		t.Fatal(err)
-	}
-	brec.wait(t, "bob sees alice", isPresence("sip:alice@parley.test", BasicOpen))
-	if err := srv.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	arec.wait(t, "alice noticed", func(e Event) bool {
-		r, ok := e.(RegistrationChanged)
-		return ok && strings.Contains(r.Reason, "connection to the server lost")
-	})
-	srv.Resume(t)
-	n := 0
-	arec.wait(t, "alice registered again", func(e Event) bool {
-		if isReg(RegRegistered)(e) {
-			n++
-		}
-		return n >= 2
-	})
-	if err := alice.SetPresence(ctx, Presence{Status: StatusBusy, Note: "back over UDP"}); err != nil {
-		t.Fatal(err)
-	}
-	brec.wait(t, "alice busy after the restart", func(e Event) bool {
-		p, ok := e.(PresenceChanged)
-		return ok && p.URI == "sip:alice@parley.test" && p.Note == "back over UDP"
-	})
 }
