@@ -43,8 +43,11 @@ type Options struct {
 	DigestAlgorithm string
 	// PresenceAuthorization sets presence_xml's force_active to 0, so a
 	// watcher without a pres-rules document stays pending and
-	// presence.winfo matters. The default (false) is force_active 1:
-	// every subscription is active at once.
+	// presence.winfo matters; the presentity lets watchers in (or blocks
+	// them) by PUTting that document to the XCAP server (Server.XCAPRoot).
+	// The default (false) is force_active 1: every subscription is active
+	// at once and stays so: pres-rules documents are still stored and
+	// served, but their rules are ignored ("block" included).
 	PresenceAuthorization bool
 	// PersistRegistrations keeps the location table in SQLite
 	// (usrloc db_mode 1, write-through), so bindings survive Restart. By

@@ -1,6 +1,9 @@
 // Package kamailio runs a real Kamailio 5.6 on 127.0.0.1 for tests: a
 // registrar, presence server (PUBLISH/SUBSCRIBE/NOTIFY for the presence and
-// presence.winfo events) and MESSAGE relay with an offline store (msilo).
+// presence.winfo events), MESSAGE relay with an offline store (msilo) and
+// XCAP server (RFC 4825) for pres-rules documents (RFC 5025) over HTTP on
+// the SIP TCP port (Server.XCAPRoot, Server.PresRulesURL), with which a
+// presentity authorizes watchers when Options.PresenceAuthorization is set.
 //
 // It owns the server side only: the embedded kamailio.cfg template, the
 // SQLite database (schema from the Debian package's db_sqlite scripts, one

@@ -164,6 +164,28 @@ func (s *Server) UDPAddr() string { return hostPort(s.sipPort) }
 func (s *Server) TCPAddr() string { return hostPort(s.sipPort) }
 func (s *Server) TLSAddr() string { return hostPort(s.tlsPort) }
 
+// XCAPRoot is the root URI of the XCAP server (RFC 4825) on the SIP TCP
+// listener, "http://127.0.0.1:PORT/xcap-root" (no trailing slash). It
+// serves the pres-rules application usage (RFC 5025) only; a user's
+// document is XCAPRoot()+"/pres-rules/users/sip:USER@"+Domain()+"/index"
+// (PresRulesURL). Requests need HTTP digest (realm Realm(), the SIP
+// password) and a user can read and write only their own documents. PUT,
+// GET and DELETE work (200, or 404 for a missing document; a PUT's 200
+// carries an ETag and If-Match is honoured with 412). A PUT makes the
+// presence server re-evaluate the user's watchers at once, which matters
+// with Options.PresenceAuthorization: a watcher the new rules allow goes
+// from pending to active (NOTIFY within milliseconds, possibly twice), one
+// blocked is terminated (reason=rejected), a polite-blocked one is active
+// with an empty body. A DELETE does not re-evaluate: watchers keep their
+// state. The same paths answer HTTPS on TLSAddr.
+func (s *Server) XCAPRoot() string { return "http://" + s.TCPAddr() + "/xcap-root" }
+
+// PresRulesURL is the XCAP URI of user's pres-rules document:
+// XCAPRoot()+"/pres-rules/users/sip:USER@DOMAIN/index".
+func (s *Server) PresRulesURL(user string) string {
+	return s.XCAPRoot() + "/pres-rules/users/sip:" + user + "@" + s.Domain() + "/index"
+}
+
 // CAFile is the PEM file of the CA that signed the TLS certificate (for
 // 127.0.0.1, localhost and the realm).
 func (s *Server) CAFile() string { return s.f.ca }

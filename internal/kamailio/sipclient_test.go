@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -31,6 +32,7 @@ type ua struct {
 	contact    string // Contact URI we advertise
 	requests   chan *sipMsg
 	responses  chan *sipMsg
+	closed     atomic.Bool // set by close: late writes (answers to a NOTIFY racing the test's end) are not errors
 }
 
 // newUA opens a transport to srv. contactPort, if not 0, is advertised in
@@ -93,6 +95,7 @@ func (u *ua) contactURI(port int) string {
 }
 
 func (u *ua) close() {
+	u.closed.Store(true)
 	if u.pc != nil {
 		u.pc.Close()
 	}
@@ -148,7 +151,7 @@ func (u *ua) write(raw string, to net.Addr) {
 	} else {
 		_, err = u.sc.Write([]byte(raw))
 	}
-	if err != nil {
+	if err != nil && !u.closed.Load() {
 		u.t.Errorf("%s: write: %v", u.user, err)
 	}
 }
