@@ -29,6 +29,7 @@ type Client struct {
 	auth      *authenticator
 	reg       *registration
 	pub       *publication
+	rules     *presRules
 	contact   sip.Uri // where peers reach us
 	listeners []net.Addr
 	closers   []io.Closer // the listening sockets

@@ -342,6 +342,7 @@ func (c *Client) AuthorizeWatcher(uri string, d Decision) error {
 	for _, w := range changed {
 		c.emit(WatcherChanged{URI: w.uri, State: w.state})
 	}
+	c.setRule(aor, d) // and the same at the server, for those who ask it
 	go parallel(changed, 32, c.notifyWatcher)
 	return nil
 }

@@ -3,6 +3,7 @@ package sipclient
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +36,8 @@ func (c *Client) startServerMode() {
 	s := c.server
 	c.auth = newAuthenticator(s.authUser, s.cfg.Password)
 	c.pub = newPublication(c.opt.pubExpires)
+	c.rules = &presRules{handling: map[string]string{},
+		http: &http.Client{Transport: &http.Transport{TLSClientConfig: s.tlsConfig(), Proxy: nil}}}
 	r := &registration{callID: sip.GenerateTagN(24), kick: make(chan struct{}, 1), done: make(chan struct{})}
 	r.ctx, r.cancel = context.WithCancel(c.ctx)
 	r.state = RegistrationChanged{AOR: c.AOR(), State: RegRegistering}

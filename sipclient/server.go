@@ -35,6 +35,10 @@ type ServerConfig struct {
 	// SkipVerify turns certificate checks off for this account alone,
 	// when its user chose so. Never set by default.
 	SkipVerify bool
+	// XCAPRoot, when set, is the server's XCAP root (RFC 4825), e.g.
+	// http://example.test/xcap-root: the user's answers about watchers are
+	// stored there as pres-rules (RFC 5025), so the server applies them.
+	XCAPRoot string
 	// KeepAlive is the CRLF keepalive period on TCP/TLS (default 30 s). A
 	// dropped connection is noticed within a second whatever this is.
 	KeepAlive time.Duration

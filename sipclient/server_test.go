@@ -401,3 +401,48 @@ func TestRefreshesBeforeExpiry(t *testing.T) {
 		t.Errorf("%d failures while refreshing:%s", n, rec.dump())
 	}
 }
+
+// With the server holding watchers until the presentity decides, the
+// user's answer goes to the server's XCAP service as pres-rules and the
+// server lets the watcher in; a watcher the policy already allows (a
+// contact) is let in without asking.
+func TestWatcherAuthorizedAtServer(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, PresenceAuthorization: true})
+	policy := func(uri string) Decision {
+		if uri == "sip:carol@parley.test" {
+			return Allow
+		}
+		return Ask
+	}
+	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:" + srv.TCPAddr() + ";transport=tcp",
+		Password: kamUsers["alice"], XCAPRoot: srv.XCAPRoot()}
+	alice, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithPolicy(policy), WithRequestTimeout(3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alice.Close()
+	arec := record(alice)
+	arec.wait(t, "alice registered", isReg(RegRegistered))
+	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp")
+	carol, crec := serverClient(t, srv, "carol", kamUsers["carol"], "udp")
+	ctx := context.Background()
+	for _, c := range []*Client{bob, carol} {
+		if err := c.Subscribe(ctx, "sip:alice@parley.test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	brec.wait(t, "bob pending", isSub("sip:alice@parley.test", SubPending))
+	arec.wait(t, "alice asked about bob", func(e Event) bool {
+		w, ok := e.(WatcherChanged)
+		return ok && w.URI == "sip:bob@parley.test" && w.State == WatcherPending
+	})
+	crec.wait(t, "carol let in without asking", isPresence("sip:alice@parley.test", BasicOpen))
+	if err := alice.AuthorizeWatcher("sip:bob@parley.test", Allow); err != nil {
+		t.Fatal(err)
+	}
+	brec.wait(t, "bob active", isSub("sip:alice@parley.test", SubActive))
+	brec.wait(t, "bob sees alice", isPresence("sip:alice@parley.test", BasicOpen))
+	if n := arec.count(func(e Event) bool { w, ok := e.(WatcherChanged); return ok && w.URI == "sip:carol@parley.test" && w.State == WatcherPending }); n != 0 {
+		t.Error("alice was asked about carol, whom her policy allows")
+	}
+}

@@ -49,15 +49,22 @@ func (c *Client) notifyWinfo(s *subscription, req *sip.Request) {
 	}
 }
 
-// watcherInfoChanged announces a watcher the server holds pending, unless
-// the user answered for that address already. Caller holds c.mu.
+// watcherInfoChanged handles a watcher the server holds pending: one the
+// user or the policy has an answer for gets it in our rules at the
+// server; anyone else is announced, for the user to answer. Caller holds
+// c.mu.
 func (c *Client) watcherInfoChanged(w winfo.Watcher) {
 	u, err := ParseURI(w.URI)
 	if err != nil || w.Status != winfo.StatusPending {
 		return
 	}
 	aor := aorString(u)
-	if _, decided := c.decisions[aor]; decided || c.opt.policy(aor) != Ask {
+	d, decided := c.decisions[aor]
+	if !decided {
+		d = c.opt.policy(aor)
+	}
+	if d != Ask {
+		c.setRule(aor, d)
 		return
 	}
 	c.emit(WatcherChanged{URI: aor, State: WatcherPending, Reason: "asks the server to see your status"})
