@@ -442,7 +442,10 @@ func TestWatcherAuthorizedAtServer(t *testing.T) {
 	}
 	brec.wait(t, "bob active", isSub("sip:alice@parley.test", SubActive))
 	brec.wait(t, "bob sees alice", isPresence("sip:alice@parley.test", BasicOpen))
-	if n := arec.count(func(e Event) bool { w, ok := e.(WatcherChanged); return ok && w.URI == "sip:carol@parley.test" && w.State == WatcherPending }); n != 0 {
+	if n := arec.count(func(e Event) bool {
+		w, ok := e.(WatcherChanged)
+		return ok && w.URI == "sip:carol@parley.test" && w.State == WatcherPending
+	}); n != 0 {
 		t.Error("alice was asked about carol, whom her policy allows")
 	}
 }
