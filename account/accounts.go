@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,10 @@ type Account struct {
 	// Registrar is the REGISTER Request-URI; empty means the AOR's domain.
 	Registrar string `json:"registrar,omitempty"`
 	// OutboundProxy, if set, receives every request (RFC 3261 8.1.2).
-	OutboundProxy    string    `json:"outbound_proxy,omitempty"`
+	OutboundProxy string `json:"outbound_proxy,omitempty"`
+	// XCAPRoot, if set, is where the server keeps presence rules (e.g.
+	// https://example.com/xcap-root): answers about watchers go there.
+	XCAPRoot         string    `json:"xcap_root,omitempty"`
 	Transport        Transport `json:"transport"`
 	VerifyTLS        bool      `json:"verify_tls"`        // check the server certificate (default true)
 	RegisterInterval int       `json:"register_interval"` // requested Expires, seconds
@@ -89,6 +93,9 @@ func (a Account) validate() error {
 		return err
 	}
 	if err := validateServer("outbound proxy", a.OutboundProxy); err != nil {
+		return err
+	}
+	if err := validateXCAPRoot(a.XCAPRoot); err != nil {
 		return err
 	}
 	if hasControl(a.DisplayName) || hasControl(a.AuthUsername) {
@@ -272,7 +279,19 @@ func writeFileAtomic(path string, data []byte) error {
 // and the CAs to trust (nil: the system's). VerifyTLS off turns checks off
 // for this account alone.
 func (a Account) ServerConfig(password string, roots *x509.CertPool) *sipclient.ServerConfig {
-	return &sipclient.ServerConfig{AOR: a.AOR, Registrar: a.Registrar, OutboundProxy: a.OutboundProxy,
+	return &sipclient.ServerConfig{AOR: a.AOR, Registrar: a.Registrar, OutboundProxy: a.OutboundProxy, XCAPRoot: a.XCAPRoot,
 		AuthUser: a.AuthUser(), Password: password, Transport: string(a.Transport), Expires: a.RegisterInterval,
 		RootCAs: roots, SkipVerify: !a.VerifyTLS}
+}
+
+// validateXCAPRoot accepts "" or an http(s) URL with a host.
+func validateXCAPRoot(root string) error {
+	if root == "" {
+		return nil
+	}
+	u, err := url.Parse(root)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || hasControl(root) {
+		return fmt.Errorf("presence rules server %q: write it as https://host/xcap-root", root)
+	}
+	return nil
 }

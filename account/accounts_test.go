@@ -170,3 +170,18 @@ func TestDerived(t *testing.T) {
 		t.Errorf("explicit registrar/auth user not used: %q %q", a.RegistrarURI(), a.AuthUser())
 	}
 }
+
+func TestXCAPRootValidation(t *testing.T) {
+	a := NewAccount("w", "sip:alice@example.test")
+	for root, ok := range map[string]bool{"": true, "https://xcap.example.test/xcap-root": true,
+		"http://127.0.0.1:5070/xcap-root": true, "ftp://x/y": false, "xcap-root": false, "https://": false} {
+		a.XCAPRoot = root
+		if err := a.Validate(); (err == nil) != ok {
+			t.Errorf("XCAP root %q: %v, want ok=%v", root, err, ok)
+		}
+	}
+	a.XCAPRoot = "https://xcap.example.test/xcap-root"
+	if sc := a.ServerConfig("pw", nil); sc.XCAPRoot != a.XCAPRoot {
+		t.Errorf("server config XCAP root %q", sc.XCAPRoot)
+	}
+}

@@ -35,12 +35,12 @@ type accountForm struct {
 	base  account.Account // the account edited: its ID and what the form does not show
 	isNew bool
 
-	aor, name, authUser, registrar, proxy, interval, password *widget.Entry
-	transport                                                 *widget.Select
-	verify, enabled                                           *widget.Check
-	tlsWarning, problem, result                               *wrappedLabel
-	save, test, cancel, sessionOnly                           *widget.Button
-	content                                                   fyne.CanvasObject
+	aor, name, authUser, registrar, proxy, xcap, interval, password *widget.Entry
+	transport                                                       *widget.Select
+	verify, enabled                                                 *widget.Check
+	tlsWarning, problem, result                                     *wrappedLabel
+	save, test, cancel, sessionOnly                                 *widget.Button
+	content                                                         fyne.CanvasObject
 }
 
 func newAccountForm(w *accountsWindow, acc account.Account, isNew bool) *accountForm {
@@ -49,7 +49,7 @@ func newAccountForm(w *accountsWindow, acc account.Account, isNew bool) *account
 	f.fill(acc)
 	f.tlsWarning.Hidden = acc.VerifyTLS
 	f.verify.OnChanged = func(on bool) { f.tlsWarning.Hidden = on; f.tlsWarning.Refresh() }
-	for _, e := range []*widget.Entry{f.aor, f.name, f.authUser, f.registrar, f.proxy, f.interval} {
+	for _, e := range []*widget.Entry{f.aor, f.name, f.authUser, f.registrar, f.proxy, f.xcap, f.interval} {
 		e.OnChanged = func(string) { f.check() }
 	}
 	f.transport.OnChanged = func(string) { f.check() }
@@ -60,6 +60,7 @@ func newAccountForm(w *accountsWindow, acc account.Account, isNew bool) *account
 func (f *accountForm) makeFields() {
 	f.aor, f.name, f.authUser = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	f.registrar, f.proxy, f.interval = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	f.xcap = widget.NewEntry()
 	f.password = widget.NewPasswordEntry()
 	labels := make([]string, len(transportChoices))
 	for i, t := range transportChoices {
@@ -87,11 +88,13 @@ func (f *accountForm) fill(acc account.Account) {
 	f.authUser.SetPlaceHolder("the user part of the address")
 	f.registrar.SetPlaceHolder("the address's domain")
 	f.proxy.SetPlaceHolder("none")
+	f.xcap.SetPlaceHolder("none: the server's default decides")
 	f.aor.SetText(acc.AOR)
 	f.name.SetText(acc.DisplayName)
 	f.authUser.SetText(acc.AuthUsername)
 	f.registrar.SetText(acc.Registrar)
 	f.proxy.SetText(acc.OutboundProxy)
+	f.xcap.SetText(acc.XCAPRoot)
 	f.interval.SetText(itoa(acc.RegisterInterval))
 	f.transport.SetSelectedIndex(0)
 	for i, t := range transportChoices {
@@ -116,6 +119,7 @@ func (f *accountForm) layout() {
 		widget.NewFormItem("Auth username", f.authUser),
 		widget.NewFormItem("Registrar", f.registrar),
 		widget.NewFormItem("Outbound proxy", f.proxy),
+		widget.NewFormItem("Presence rules (XCAP)", f.xcap),
 		widget.NewFormItem("Transport", f.transport),
 		widget.NewFormItem("", f.verify),
 		widget.NewFormItem("Re-register every", container.NewBorder(nil, nil, nil, widget.NewLabel("seconds"), f.interval)),
@@ -140,6 +144,7 @@ func (f *accountForm) check() (account.Account, error) {
 	acc.AuthUsername = strings.TrimSpace(f.authUser.Text)
 	acc.Registrar = strings.TrimSpace(f.registrar.Text)
 	acc.OutboundProxy = strings.TrimSpace(f.proxy.Text)
+	acc.XCAPRoot = strings.TrimSpace(f.xcap.Text)
 	acc.Transport = transportChoices[max(f.transport.SelectedIndex(), 0)].transport
 	acc.VerifyTLS, acc.Enabled = f.verify.Checked, f.enabled.Checked
 	if f.isNew && acc.ID == "" {

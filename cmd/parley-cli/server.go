@@ -25,6 +25,7 @@ type accountFlags struct {
 	passwordEnv string // name of the variable holding the password
 	caFile      string
 	expires     int
+	xcapRoot    string
 }
 
 func (a *accountFlags) register(fs *flag.FlagSet) {
@@ -37,6 +38,8 @@ func (a *accountFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.passwordEnv, "password-env", "", "read the account's password from the environment variable `VAR` "+
 		"(required with --aor; with --account it replaces the keyring)")
 	fs.StringVar(&a.caFile, "ca-file", "", "server mode: trust only the CA certificates in `PEM` for TLS (default: the system's roots)")
+	fs.StringVar(&a.xcapRoot, "xcap-root", "", "server mode: the server's XCAP root `URL` (e.g. http://127.0.0.1:5070/xcap-root); "+
+		"allow/block answers are stored there as presence rules")
 	fs.IntVar(&a.expires, "register-expires", 0, "server mode: ask the registrar for a registration of `SEC` seconds (default: the account's interval, else 3600)")
 }
 
@@ -49,7 +52,7 @@ func (a *accountFlags) check(set map[string]bool) error {
 		return errors.New("with --account the registrar and auth user come from the account's settings; " +
 			"use --aor to give them on the command line")
 	case a.name == "" && a.aor == "":
-		for _, n := range []string{"registrar", "auth-user", "password-env", "ca-file", "register-expires"} {
+		for _, n := range []string{"registrar", "auth-user", "password-env", "ca-file", "register-expires", "xcap-root"} {
 			if set[n] {
 				return fmt.Errorf("--%s is for server mode: give --aor URI or --account NAME too", n)
 			}
@@ -116,6 +119,9 @@ func (f *flags) resolveServer(ctx context.Context, o outside, log *slog.Logger) 
 	}
 	if a.expires > 0 {
 		sc.Expires = a.expires
+	}
+	if a.xcapRoot != "" {
+		sc.XCAPRoot = a.xcapRoot
 	}
 	var err error
 	if sc.Password, err = a.password(ctx, o, acc); err != nil {
