@@ -339,3 +339,22 @@ func TestChatShowsStoredHistory(t *testing.T) {
 		t.Errorf("order: first %q last %q", conv.lines[0].text, conv.lines[60].text)
 	}
 }
+
+// Word-wrapped text never asks for one character per line: the window's
+// minimum stays small and the centred empty-roster hint stays readable
+// (it once made the window 2,171 px tall, its bottom bar off screen).
+func TestWrappedTextKeepsSaneSize(t *testing.T) {
+	fa := test.NewTempApp(t)
+	r, _ := account.LoadRoster(t.TempDir())
+	a := New(fa, newFakeCore(), r, Options{})
+	a.win.Show()
+	a.applyBatch([]sipclient.Event{sipclient.RegistrationChanged{AOR: "sip:alice@parley.test", State: sipclient.RegFailed,
+		Reason: "wrong password (or user name)", RetryIn: time.Minute}})
+	a.win.Resize(fyne.NewSize(360, 560))
+	if h := a.win.Content().MinSize().Height; h > 700 {
+		t.Errorf("main window needs %.0f px of height", h)
+	}
+	if w := a.empty.Size().Width; w < minWrapWidth {
+		t.Errorf("empty-roster hint laid out %.0f px wide", w)
+	}
+}

@@ -28,7 +28,8 @@ func wrapLabel(s string) *wrappedLabel {
 
 func (l *wrappedLabel) MinSize() fyne.Size {
 	if l.Size().Width >= minWrapWidth {
-		return l.Label.MinSize()
+		ms := l.Label.MinSize()
+		return fyne.NewSize(max(ms.Width, minWrapWidth), ms.Height)
 	}
 	if l.measured != l.Text || l.height == 0 {
 		// Measure on a twin, so the label keeps the size its parent gave it.
