@@ -177,11 +177,11 @@ func TestChatLocalEchoSentAndFailed(t *testing.T) {
 		t.Fatalf("sent %v, entry %q", core.sent, conv.entry.Text)
 	}
 	cw := a.chats.win
-	if !hasText(cw, "Hi There!") || !hasText(cw, "you · sending…") {
+	if !hasText(cw, "Hi There!") || !hasText(cw, "You · sending…") {
 		t.Fatalf("no pending bubble: %q", texts(cw))
 	}
 	a.applyBatch([]sipclient.Event{sipclient.MessageStatus{ID: "msg-1", Status: sipclient.MsgSent, Code: 200}})
-	if !hasText(cw, "you · sent ✓") {
+	if !hasText(cw, "You · sent ✓") {
 		t.Errorf("not marked sent: %q", texts(cw))
 	}
 
@@ -196,7 +196,7 @@ func TestChatLocalEchoSentAndFailed(t *testing.T) {
 		t.Fatal("no retry on a failed message")
 	}
 	test.Tap(line.row.retry)
-	if len(core.sent) != 2 || len(core.retried) != 1 || core.retried[0] != "msg-2" || line.row.retry.Visible() || !hasText(cw, "you · sending…") {
+	if len(core.sent) != 2 || len(core.retried) != 1 || core.retried[0] != "msg-2" || line.row.retry.Visible() || !hasText(cw, "You · sending…") {
 		t.Errorf("retry: sent %v, retried %v", core.sent, core.retried)
 	}
 }
@@ -225,6 +225,9 @@ func TestIncomingMessageOpensChatAndCountsUnread(t *testing.T) {
 	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{From: laplace, Text: "<b>Bonjour</b> [link](javascript:x)", CallID: "c1", At: time.Now()}})
 	if a.chats.win == nil || !hasText(a.chats.win, "<b>Bonjour</b> [link](javascript:x)") {
 		t.Fatalf("chat not opened with the plain text: %v", a.chats.win)
+	}
+	if !slices.ContainsFunc(texts(a.chats.win), func(s string) bool { return strings.HasSuffix(s, "  Laplace") }) {
+		t.Errorf("incoming message not signed with the contact's name: %q", texts(a.chats.win))
 	}
 	if !hasText(a.win, "1 new") || len(*notes) != 1 || !strings.Contains((*notes)[0], "Laplace") {
 		t.Errorf("badge %q, notifications %v", texts(a.win), *notes)

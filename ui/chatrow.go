@@ -17,10 +17,11 @@ type chatRow struct {
 	retry *widget.Button
 	mark  *canvas.Rectangle // behind the row once a search jumped to it
 	box   *fyne.Container
+	peer  string // the contact's name, for incoming rows
 }
 
 func newChatRow(conv *conversation, l *chatLine) *chatRow {
-	r := &chatRow{meta: widget.NewLabel(""), text: widget.NewLabel(l.text)}
+	r := &chatRow{meta: widget.NewLabel(""), text: widget.NewLabel(l.text), peer: conv.contact.displayName()}
 	r.meta.TextStyle = fyne.TextStyle{Italic: true}
 	r.text.Wrapping = fyne.TextWrapWord
 	r.text.Selectable = true
@@ -47,9 +48,9 @@ func (r *chatRow) setMarked(on bool) {
 }
 
 func (r *chatRow) update(l *chatLine) {
-	who := "them"
+	who := r.peer
 	if l.out {
-		who = "you"
+		who = "You"
 	}
 	meta := clock(l.at) + "  " + who
 	switch l.state {
