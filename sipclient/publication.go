@@ -39,7 +39,9 @@ func (c *Client) publish(kind pubKind) {
 	if c.pub == nil || c.isClosed() {
 		return
 	}
-	go c.publishNow(c.ctx, kind)
+	// Bound by the registration's context: it ends first at Close, so an
+	// exchange in flight gives way at once to the removal.
+	go c.publishNow(c.reg.ctx, kind)
 }
 
 func (c *Client) publishNow(ctx context.Context, kind pubKind) {

@@ -118,3 +118,34 @@ func TestPublishRetriesAfterServerError(t *testing.T) {
 		t.Errorf("failed %+v, published again after %v: want 500, then a retry after Retry-After's 1 s", failed, time.Since(start))
 	}
 }
+
+// Closing while a PUBLISH hangs at a server that stopped answering does
+// not wait out the request timeout: the exchange gives way at once.
+func TestCloseDoesNotWaitForHungPublish(t *testing.T) {
+	published := make(chan struct{}, 1)
+	addr := fakeServer(t, func(req *sip.Request) *sip.Response {
+		if req.Method == sip.PUBLISH {
+			select {
+			case published <- struct{}{}:
+			default:
+			}
+			return nil // never answered
+		}
+		return sip.NewResponseFromRequest(req, 200, "OK", nil)
+	})
+	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:" + addr, Password: "x"}
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithRequestTimeout(60*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-published:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no PUBLISH")
+	}
+	start := time.Now()
+	c.Close()
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("Close took %v behind a PUBLISH that waits up to 60 s", d)
+	}
+}
