@@ -152,7 +152,7 @@ func registrationReason(ev sipclient.RegistrationChanged) string {
 func registrationImportance(state string) widget.Importance {
 	switch state {
 	case sipclient.RegRegistered:
-		return widget.SuccessImportance
+		return widget.MediumImportance // plain text: the theme's green is too faint to read on white
 	case sipclient.RegFailed:
 		return widget.DangerImportance
 	case sipclient.RegRegistering:
