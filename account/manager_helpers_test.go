@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/internal/kamailio"
+	"github.com/parley-im/parley/internal/keyringtest"
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
 )
@@ -267,27 +268,14 @@ func directPeer(t *testing.T, user string) (*sipclient.Client, *recorder) {
 // assertNoPassword fails if any file under dir holds one of passwords.
 func assertNoPassword(t *testing.T, dir string, passwords ...string) {
 	t.Helper()
-	files := 0
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		files++
-		for _, pw := range passwords {
-			if strings.Contains(string(b), pw) {
-				t.Errorf("%s holds a password", path)
-			}
-		}
-		return nil
-	})
+	read, holding, err := keyringtest.FilesHolding(dir, passwords...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if files == 0 {
+	for _, f := range holding {
+		t.Errorf("%s holds a password", f)
+	}
+	if len(read) == 0 {
 		t.Errorf("no file under %s: nothing was checked", dir)
 	}
 }

@@ -1,10 +1,7 @@
 package desktop
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,21 +15,9 @@ import (
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/internal/clitest"
 	"github.com/parley-im/parley/internal/kamailio"
+	"github.com/parley-im/parley/internal/keyringtest"
 	"github.com/parley-im/parley/sipclient"
 )
-
-// Environment between TestDesktopAccountSignsInFromKeyring and the copy of
-// itself it runs inside a private D-Bus session.
-const (
-	envKeyringChild   = "PARLEY_DESKTOP_KEYRING"         // "1": this process runs in the sandboxed session
-	envKeyringSandbox = "PARLEY_DESKTOP_KEYRING_SANDBOX" // the throwaway root of the session's directories
-)
-
-// keyringUnlockAndRun starts gnome-keyring with an unlocked login keyring
-// (password "pw") inside dbus-run-session, then runs "$0" "$@" (this test
-// binary) as the child. The same line as test/keyring uses.
-const keyringUnlockAndRun = `eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" && ` +
-	envKeyringChild + `=1 exec "$0" "$@"`
 
 // The account's password, which must reach the app through the keyring only.
 const alicePassword = "alice-secret"
@@ -50,25 +35,26 @@ var digestResponseRE = regexp.MustCompile(`(?i)response\s*=\s*"?[0-9a-f]{32,}`)
 // itself inside dbus-run-session with a fresh, unlocked keyring in a
 // throwaway directory, so the user's own keyring is never touched.
 func TestDesktopAccountSignsInFromKeyring(t *testing.T) {
-	if os.Getenv(envKeyringChild) != "1" {
-		requireDesktopTools(t, "dbus-run-session", "gnome-keyring-daemon", "secret-tool", "Xvfb", "import", "convert", "tesseract")
+	if !keyringtest.InSession() {
+		keyringtest.RequireTools(t, "run scripts/test.sh, which installs xvfb, imagemagick, tesseract-ocr, gnome-keyring, dbus and libsecret-tools",
+			"dbus-run-session", "gnome-keyring-daemon", "secret-tool", "Xvfb", "import", "convert", "tesseract")
 		kamailio.Require(t)
-		runInKeyringSession(t, "TestDesktopAccountSignsInFromKeyring")
+		keyringtest.RunInSession(t, "TestDesktopAccountSignsInFromKeyring")
 		return
 	}
 	start := time.Now()
-	root := requireKeyringSandbox(t)
+	root := keyringtest.RequireSandbox(t)
 	display := startXvfb(t)
 	app := buildApp(t)
 	t.Logf("Xvfb and build: %v", time.Since(start).Round(time.Millisecond))
 
 	srv := kamailio.Start(t, kamailio.Options{Users: map[string]string{"alice": alicePassword, "bob": "bob-secret"}})
-	storeSecret(t, "alice", alicePassword)
+	keyringtest.StoreSecret(t, "alice", alicePassword)
 	if got, err := account.NewVault().Get(context.Background(), "alice"); got != alicePassword || err != nil {
 		t.Fatalf("go-keyring reads %q, %v for the secret-tool entry; want the password", got, err)
 	}
 
-	cfg, data := filepath.Join(root, "cfg"), filepath.Join(root, "data")
+	cfg, data := filepath.Join(root, "config"), filepath.Join(root, "data") // data holds the keyring's files too
 	alice := account.NewAccount("alice", "sip:alice@"+srv.Domain())
 	alice.DisplayName = "Alice"
 	alice.Registrar = "sip:" + srv.TCPAddr() + ";transport=tcp"
@@ -92,6 +78,9 @@ func TestDesktopAccountSignsInFromKeyring(t *testing.T) {
 		"--password-env", "BOB_PW", "--status", "away", "--note", "In a meeting")
 	bob.WaitEvent(t, 20*time.Second, clitest.Match("registration", "aor", "sip:bob@"+srv.Domain(), "state", sipclient.RegRegistered))
 
+	if err := os.Mkdir(filepath.Join(root, "xdgconfig"), 0o700); err != nil { // Fyne's settings, checked too
+		t.Fatal(err)
+	}
 	env := append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+data,
 		"FYNE_THEME=light", "XDG_CONFIG_HOME="+filepath.Join(root, "xdgconfig"))
 	for _, kv := range env {
@@ -151,7 +140,7 @@ func TestDesktopAccountSignsInFromKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkTrace(t, string(stderr))
-	if got := lookupSecret(t, "alice"); got != alicePassword {
+	if got := keyringtest.LookupSecret(t, "alice"); got != alicePassword {
 		t.Errorf("after the run the keyring holds %q for alice", got)
 	}
 	walked := assertSecretInNoFile(t, root, alicePassword)
@@ -159,7 +148,7 @@ func TestDesktopAccountSignsInFromKeyring(t *testing.T) {
 		filepath.Join(cfg, account.AccountsFile),
 		filepath.Join(cfg, "roster.json"),
 		filepath.Join(data, "history.db"),
-		filepath.Join(root, "share", "keyrings", "login.keyring"),
+		filepath.Join(data, "keyrings", "login.keyring"),
 	} {
 		if !slices.Contains(walked, want) {
 			t.Errorf("%s was not among the files checked: %q", want, walked)
@@ -187,124 +176,16 @@ func checkTrace(t *testing.T, stderr string) {
 		len(stderr), strings.Count(stderr, "\nREGISTER sip:"))
 }
 
-// requireDesktopTools fails (never skips) when a tool is missing.
-func requireDesktopTools(t *testing.T, tools ...string) {
-	t.Helper()
-	var missing []string
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if len(missing) > 0 {
-		t.Fatalf("%s not found: run scripts/test.sh, which installs xvfb, imagemagick, tesseract-ocr, gnome-keyring, dbus and libsecret-tools",
-			strings.Join(missing, ", "))
-	}
-}
-
-// runInKeyringSession runs test name of this test binary inside
-// dbus-run-session with a fresh gnome-keyring, unlocked, whose files live
-// in a throwaway sandbox; every variable that could lead to the user's own
-// bus, keyring or display is dropped. It fails t with the child's output
-// if the child fails.
-func runInKeyringSession(t *testing.T, name string) {
-	t.Helper()
-	root := t.TempDir()
-	for _, d := range []string{"share", "run", "cfg", "data", "xdgconfig"} {
-		if err := os.Mkdir(filepath.Join(root, d), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	drop := []string{"DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL", "DISPLAY", "WAYLAND_DISPLAY",
-		"XDG_DATA_HOME", "XDG_RUNTIME_DIR", "PARLEY_CONFIG_DIR", "PARLEY_DATA_DIR", envKeyringChild, envKeyringSandbox}
-	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		k, _, _ := strings.Cut(kv, "=")
-		return slices.Contains(drop, k)
-	})
-	env = append(env, envKeyringSandbox+"="+root,
-		"XDG_DATA_HOME="+filepath.Join(root, "share"),
-		"XDG_RUNTIME_DIR="+filepath.Join(root, "run"))
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "dbus-run-session", "--", "sh", "-c", keyringUnlockAndRun,
-		self, "-test.run=^"+name+"$", "-test.count=1", "-test.v", "-test.timeout=90s")
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child %s in dbus-run-session failed: %v\n%s", name, err, out)
-	}
-	t.Logf("child output:\n%s", out)
-}
-
-// requireKeyringSandbox refuses to run against a keyring outside the
-// sandbox (the user's own) and returns the sandbox root.
-func requireKeyringSandbox(t *testing.T) string {
-	t.Helper()
-	root := os.Getenv(envKeyringSandbox)
-	for _, v := range []string{"XDG_DATA_HOME", "XDG_RUNTIME_DIR"} {
-		if root == "" || !strings.HasPrefix(os.Getenv(v), root+string(filepath.Separator)) {
-			t.Fatalf("%s=1 but %s is not inside %s=%q: refusing to touch your own keyring; run plain go test",
-				envKeyringChild, v, envKeyringSandbox, root)
-		}
-	}
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatalf("%s=1 but there is no session bus: run plain go test", envKeyringChild)
-	}
-	return root
-}
-
-// storeSecret puts password into the keyring with libsecret's secret-tool,
-// independently of Parley, under go-keyring's layout (service, username).
-func storeSecret(t *testing.T, id, password string) {
-	t.Helper()
-	cmd := exec.Command("secret-tool", "store", "--label", "parley "+id,
-		"service", account.KeyringService, "username", id)
-	cmd.Stdin = strings.NewReader(password)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("secret-tool store: %v\n%s", err, out)
-	}
-}
-
-func lookupSecret(t *testing.T, id string) string {
-	t.Helper()
-	out, err := exec.Command("secret-tool", "lookup", "service", account.KeyringService, "username", id).Output()
-	if err != nil {
-		t.Fatalf("secret-tool lookup: %v", err)
-	}
-	return strings.TrimSuffix(string(out), "\n")
-}
-
 // assertSecretInNoFile reads every regular file under root and fails t for
 // each one holding secret. It returns the files read.
 func assertSecretInNoFile(t *testing.T, root, secret string) []string {
 	t.Helper()
-	var files []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // a temporary file gone meanwhile
-		}
-		if err != nil {
-			return err
-		}
-		files = append(files, path)
-		if bytes.Contains(b, []byte(secret)) {
-			t.Errorf("the password is in the clear in %s", path)
-		}
-		return nil
-	})
+	files, holding, err := keyringtest.FilesHolding(root, secret)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range holding {
+		t.Errorf("the password is in the clear in %s", f)
 	}
 	rel := make([]string, len(files))
 	for i, f := range files {

@@ -10,6 +10,7 @@ import (
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/internal/clitest"
 	"github.com/parley-im/parley/internal/kamailio"
+	"github.com/parley-im/parley/internal/keyringtest"
 )
 
 func TestMain(m *testing.M) { clitest.Main(m) }
@@ -18,15 +19,13 @@ func TestMain(m *testing.M) { clitest.Main(m) }
 // password the real keyring holds for that account: no flag, no
 // environment variable, no file carries it.
 func TestCLIAccountFromKeyring(t *testing.T) {
-	if os.Getenv(envReal) != "1" {
-		requireTools(t, "dbus-run-session", "gnome-keyring-daemon", "secret-tool")
+	if !keyringtest.InSession() {
 		kamailio.Require(t)
 		clitest.Build(t) // outside the sandbox: the Go build cache lives there
-		_, env := sandbox(t)
-		runChild(t, "TestCLIAccountFromKeyring", env, "dbus-run-session", "--", "sh", "-c", unlockAndRun)
+		keyringtest.RunInSession(t, "TestCLIAccountFromKeyring")
 		return
 	}
-	root := requireSandbox(t)
+	root := keyringtest.RequireSandbox(t)
 	password := "pw-" + randomHex(t, 12)
 	id := "cli-" + randomHex(t, 4)
 	srv := kamailio.Start(t, kamailio.Options{Users: map[string]string{"alice": password}})

@@ -1,40 +1,28 @@
 package keyring
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/internal/keyringtest"
 )
-
-// unlockAndRun is the shell line run inside dbus-run-session: start
-// gnome-keyring with an unlocked login keyring (password "pw"), then run
-// the command in "$0" "$@" with PARLEY_REAL_KEYRING=1. It is what run.sh
-// does with go test.
-const unlockAndRun = `eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" && PARLEY_REAL_KEYRING=1 exec "$0" "$@"`
 
 // TestRealKeyring stores, reads, replaces and deletes a password in a real
 // gnome-keyring and proves that no file holds it in the clear. Without
 // PARLEY_REAL_KEYRING=1 it re-runs itself in a private D-Bus session with
 // a fresh, unlocked gnome-keyring in a sandbox.
 func TestRealKeyring(t *testing.T) {
-	if os.Getenv(envReal) != "1" {
-		requireTools(t, "dbus-run-session", "gnome-keyring-daemon", "secret-tool")
-		_, env := sandbox(t)
-		runChild(t, "TestRealKeyring", env, "dbus-run-session", "--", "sh", "-c", unlockAndRun)
+	if !keyringtest.InSession() {
+		keyringtest.RunInSession(t, "TestRealKeyring")
 		return
 	}
-	root := requireSandbox(t)
-	requireTools(t, "secret-tool")
+	root := keyringtest.RequireSandbox(t)
 	id, password := "parley-test-"+randomHex(t, 4), "pw-"+randomHex(t, 12)
 	v := account.NewVault()
 	ctx := context.Background()
@@ -51,7 +39,7 @@ func TestRealKeyring(t *testing.T) {
 	if got, err := v.Get(ctx, id); got != password || err != nil {
 		t.Fatalf("Get = %q, %v; want the replaced password", got, err)
 	}
-	if got := secretTool(t, id); got != password {
+	if got := keyringtest.LookupSecret(t, id); got != password {
 		t.Fatalf("secret-tool sees %q under service parley, user %s", got, id)
 	}
 	saveAccount(t, id)
@@ -71,31 +59,6 @@ func TestRealKeyring(t *testing.T) {
 	}
 }
 
-// requireSandbox refuses to run against a keyring outside the sandbox:
-// the user's own.
-func requireSandbox(t *testing.T) string {
-	t.Helper()
-	root := os.Getenv(envSandbox)
-	for _, v := range []string{"XDG_DATA_HOME", "XDG_RUNTIME_DIR", "PARLEY_CONFIG_DIR"} {
-		if root == "" || !strings.HasPrefix(os.Getenv(v), root+string(filepath.Separator)) {
-			t.Fatalf("%s=1 but %s is not inside %s=%q: refusing to touch your own keyring; run plain go test or test/keyring/run.sh",
-				envReal, v, envSandbox, root)
-		}
-	}
-	return root
-}
-
-// secretTool reads the password with libsecret, independently of
-// go-keyring.
-func secretTool(t *testing.T, id string) string {
-	t.Helper()
-	out, err := exec.Command("secret-tool", "lookup", "service", account.KeyringService, "username", id).Output()
-	if err != nil {
-		t.Fatalf("secret-tool lookup: %v", err)
-	}
-	return strings.TrimSuffix(string(out), "\n")
-}
-
 // saveAccount writes the account list next to the password, so the file
 // walk below has Parley's own files to look through.
 func saveAccount(t *testing.T, id string) {
@@ -112,32 +75,21 @@ func saveAccount(t *testing.T, id string) {
 	}
 }
 
-// assertNotInFiles walks every regular file under root (Parley's config,
-// the keyring's own store) and fails if one holds the password.
+// assertNotInFiles fails if any regular file under root (Parley's
+// config, the keyring's own store) holds the password.
 func assertNotInFiles(t *testing.T, root, password string) {
 	t.Helper()
-	files := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		files++
-		if bytes.Contains(b, []byte(password)) {
-			t.Errorf("the password is in the clear in %s", path)
-		}
-		return nil
-	})
+	read, holding, err := keyringtest.FilesHolding(root, password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if files < 2 {
-		t.Errorf("walked only %d files under %s: expected the accounts file and the keyring", files, root)
+	for _, f := range holding {
+		t.Errorf("the password is in the clear in %s", f)
 	}
-	t.Logf("password in none of %d files under %s", files, root)
+	if len(read) < 2 {
+		t.Errorf("walked only %d files under %s: expected the accounts file and the keyring", len(read), root)
+	}
+	t.Logf("password in none of %d files under %s", len(read), root)
 }
 
 func randomHex(t *testing.T, n int) string {

@@ -3,12 +3,12 @@ package keyring
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/internal/kamailio"
+	"github.com/parley-im/parley/internal/keyringtest"
 	"github.com/parley-im/parley/sipclient"
 )
 
@@ -18,14 +18,12 @@ import (
 // account deletes it from the keyring. Like TestRealKeyring it re-runs
 // itself in a private D-Bus session with a fresh, unlocked keyring.
 func TestManagerRealKeyring(t *testing.T) {
-	if os.Getenv(envReal) != "1" {
-		requireTools(t, "dbus-run-session", "gnome-keyring-daemon", "secret-tool")
+	if !keyringtest.InSession() {
 		kamailio.Require(t)
-		_, env := sandbox(t)
-		runChild(t, "TestManagerRealKeyring", env, "dbus-run-session", "--", "sh", "-c", unlockAndRun)
+		keyringtest.RunInSession(t, "TestManagerRealKeyring")
 		return
 	}
-	root := requireSandbox(t)
+	root := keyringtest.RequireSandbox(t)
 	password := "pw-" + randomHex(t, 12)
 	id := "work-" + randomHex(t, 4)
 	srv := kamailio.Start(t, kamailio.Options{Users: map[string]string{"alice": password}})
@@ -41,7 +39,7 @@ func TestManagerRealKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitRegistration(t, events, a.AOR, sipclient.RegRegistered)
-	if got := secretTool(t, id); got != password {
+	if got := keyringtest.LookupSecret(t, id); got != password {
 		t.Fatalf("secret-tool sees %q under service parley, user %s", got, id)
 	}
 	m.Close()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/internal/keyringtest"
 )
 
 // A session bus that activates nothing: no Secret Service can appear.
@@ -35,23 +36,23 @@ func TestNoKeyring(t *testing.T) {
 		return
 	}
 	t.Run("bus address points nowhere", func(t *testing.T) {
-		root, env := sandbox(t)
+		root, env := keyringtest.Sandbox(t, envChild)
 		env = append(env, envChild+"=nokeyring", "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(root, "run", "nobus"))
-		runChild(t, "TestNoKeyring", env)
+		keyringtest.RunChild(t, "TestNoKeyring", env)
 	})
 	t.Run("no bus address and no dbus-launch", func(t *testing.T) {
-		root, env := sandbox(t)
+		root, env := keyringtest.Sandbox(t, envChild)
 		env = append(withoutPath(env), envChild+"=nokeyring", "PATH="+filepath.Join(root, "run"))
-		runChild(t, "TestNoKeyring", env)
+		keyringtest.RunChild(t, "TestNoKeyring", env)
 	})
 	t.Run("bus without a Secret Service", func(t *testing.T) {
-		requireTools(t, "dbus-run-session")
-		root, env := sandbox(t)
+		keyringtest.RequireTools(t, keyringtest.Hint, "dbus-run-session")
+		root, env := keyringtest.Sandbox(t, envChild)
 		conf := filepath.Join(root, "bare-session.conf")
 		if err := os.WriteFile(conf, []byte(bareBusConfig), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		runChild(t, "TestNoKeyring", append(env, envChild+"=nokeyring"), "dbus-run-session", "--config-file="+conf, "--")
+		keyringtest.RunChild(t, "TestNoKeyring", append(env, envChild+"=nokeyring"), "dbus-run-session", "--config-file="+conf, "--")
 	})
 }
 
@@ -63,9 +64,9 @@ func TestLockedKeyring(t *testing.T) {
 		checkVaultError(t, account.ErrKeyringLocked, "unlock it")
 		return
 	}
-	requireTools(t, "dbus-run-session", "gnome-keyring-daemon")
-	_, env := sandbox(t)
-	runChild(t, "TestLockedKeyring", append(env, envChild+"=locked"), "dbus-run-session", "--")
+	keyringtest.RequireTools(t, keyringtest.Hint, "dbus-run-session", "gnome-keyring-daemon")
+	_, env := keyringtest.Sandbox(t, envChild)
+	keyringtest.RunChild(t, "TestLockedKeyring", append(env, envChild+"=locked"), "dbus-run-session", "--")
 }
 
 // checkVaultError runs Get, Set and Delete and wants each to fail with
