@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -230,12 +229,10 @@ func aliceAccount(srv *kamailio.Server) account.Account {
 }
 
 func caPool(t testing.TB, srv *kamailio.Server) *x509.CertPool {
-	pem, err := os.ReadFile(srv.CAFile())
+	pool, err := srv.CAPool()
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
 	return pool
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -57,12 +56,10 @@ func serverClient(t testing.TB, srv *kamailio.Server, user, password, transport 
 }
 
 func caPool(t testing.TB, srv *kamailio.Server) *x509.CertPool {
-	pem, err := os.ReadFile(srv.CAFile())
+	pool, err := srv.CAPool()
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
 	return pool
 }
 

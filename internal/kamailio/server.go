@@ -1,6 +1,7 @@
 package kamailio
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -189,6 +190,20 @@ func (s *Server) PresRulesURL(user string) string {
 // CAFile is the PEM file of the CA that signed the TLS certificate (for
 // 127.0.0.1, localhost and the realm).
 func (s *Server) CAFile() string { return s.f.ca }
+
+// CAPool is a certificate pool holding only the CA of CAFile: what a
+// client trusts to verify the TLS listener.
+func (s *Server) CAPool() (*x509.CertPool, error) {
+	pem, err := os.ReadFile(s.f.ca)
+	if err != nil {
+		return nil, fmt.Errorf("kamailio: CA: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("kamailio: no certificate in %s", s.f.ca)
+	}
+	return pool, nil
+}
 
 // Realm is the digest realm. Domain is the AOR domain, the same name:
 // AORs are sip:user@Domain() with the server as outbound proxy at

@@ -3,10 +3,8 @@ package kamailio
 import (
 	"bufio"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -70,13 +68,9 @@ func newUA(t testing.TB, srv *Server, network, user, pass string, contactPort in
 }
 
 func dialTLS(srv *Server) (net.Conn, error) {
-	pem, err := os.ReadFile(srv.CAFile())
+	pool, err := srv.CAPool()
 	if err != nil {
 		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("no certificate in %s", srv.CAFile())
 	}
 	d := &net.Dialer{Timeout: waitBound}
 	return tls.DialWithDialer(d, "tcp", srv.TLSAddr(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
