@@ -78,13 +78,9 @@ func (a *authenticator) answer(req *sip.Request, res *sip.Response, retried bool
 	for _, h := range res.GetHeaders(chName) {
 		values = append(values, h.Value())
 	}
-	chs, err := digest.ParseChallenges(values...)
+	ch, err := bestChallenge(values)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrAuthFailed, err)
-	}
-	ch, err := digest.Best(chs)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrAuthFailed, err)
+		return err
 	}
 	s, err := a.session(authKey{proxy, ch.Realm}, ch, retried)
 	if err != nil {
@@ -119,6 +115,19 @@ func (a *authenticator) session(k authKey, ch digest.Challenge, retried bool) (*
 	}
 	a.sessions[k] = s
 	return s, nil
+}
+
+// bestChallenge reads the challenge headers of a 401 or 407 (SIP or
+// HTTP) and picks the strongest one we can answer.
+func bestChallenge(values []string) (digest.Challenge, error) {
+	chs, err := digest.ParseChallenges(values...)
+	if err == nil {
+		var ch digest.Challenge
+		if ch, err = digest.Best(chs); err == nil {
+			return ch, nil
+		}
+	}
+	return digest.Challenge{}, fmt.Errorf("%w: %w", ErrAuthFailed, err)
 }
 
 // forget drops every session, e.g. after the server restarted.

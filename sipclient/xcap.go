@@ -91,8 +91,7 @@ func (c *Client) xcapPut(ctx context.Context, r *presRules, url string, doc []by
 	}
 	req.Header.Set("Content-Type", presrules.ContentType)
 	if r.session != nil {
-		cred := digest.Credentials{Username: c.server.authUser, Password: c.server.cfg.Password}
-		v, err := r.session.AuthorizeBody(http.MethodPut, req.URL.RequestURI(), doc, cred)
+		v, err := r.session.AuthorizeBody(http.MethodPut, req.URL.RequestURI(), doc, c.auth.cred)
 		if err != nil {
 			return nil, err
 		}
@@ -108,13 +107,9 @@ func (c *Client) xcapPut(ctx context.Context, r *presRules, url string, doc []by
 }
 
 func httpChallenge(res *http.Response) (*digest.Session, error) {
-	ch, err := digest.ParseChallenges(res.Header.Values("WWW-Authenticate")...)
+	best, err := bestChallenge(res.Header.Values("WWW-Authenticate"))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrAuthFailed, err)
-	}
-	best, err := digest.Best(ch)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrAuthFailed, err)
+		return nil, err
 	}
 	s, err := digest.NewSession(best)
 	if err != nil {
