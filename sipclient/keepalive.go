@@ -77,9 +77,7 @@ func (c *Client) pingUDP(r *registration, lastPing *time.Time) bool {
 func (c *Client) connectionLost(r *registration) {
 	r.mu.Lock()
 	r.registered = false
-	r.state = RegistrationChanged{AOR: c.AOR(), State: RegRegistering, Reason: "connection to the server lost; reconnecting"}
-	ev := r.state
 	r.mu.Unlock()
 	c.auth.forget()
-	c.emit(ev)
+	c.emit(RegistrationChanged{AOR: c.AOR(), State: RegRegistering, Reason: "connection to the server lost; reconnecting"})
 }

@@ -20,12 +20,11 @@ type registration struct {
 	cseq   uint32 // the same Call-ID and a rising CSeq for every REGISTER
 
 	mu         sync.Mutex
-	state      RegistrationChanged
 	registered bool
+	granted    int  // seconds the registrar gave the current binding
 	ever       bool // registered at least once
 	attempt    int  // consecutive failures, for the backoff; loop goroutine only
 
-	kick   chan struct{} // register now (connection lost)
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -38,11 +37,10 @@ func (c *Client) startServerMode() {
 	c.pub = newPublication(c.opt.pubExpires)
 	c.rules = &presRules{handling: map[string]string{},
 		http: &http.Client{Transport: &http.Transport{TLSClientConfig: s.tlsConfig(), Proxy: nil}}}
-	r := &registration{callID: sip.GenerateTagN(24), kick: make(chan struct{}, 1), done: make(chan struct{})}
+	r := &registration{callID: sip.GenerateTagN(24), done: make(chan struct{})}
 	r.ctx, r.cancel = context.WithCancel(c.ctx)
-	r.state = RegistrationChanged{AOR: c.AOR(), State: RegRegistering}
 	c.reg = r
-	c.emit(r.state)
+	c.emit(RegistrationChanged{AOR: c.AOR(), State: RegRegistering})
 	go c.registerLoop(r)
 }
 
@@ -69,16 +67,6 @@ func (c *Client) stopServerMode(ctx context.Context) {
 	c.emit(ev)
 }
 
-// Registration is the current registration state (server mode only).
-func (c *Client) Registration() (RegistrationChanged, bool) {
-	if c.reg == nil {
-		return RegistrationChanged{}, false
-	}
-	c.reg.mu.Lock()
-	defer c.reg.mu.Unlock()
-	return c.reg.state, true
-}
-
 func (c *Client) registerLoop(r *registration) {
 	defer close(r.done)
 	timer := time.NewTimer(0)
@@ -91,7 +79,6 @@ func (c *Client) registerLoop(r *registration) {
 		case <-r.ctx.Done():
 			return
 		case <-timer.C:
-		case <-r.kick:
 		case <-check.C:
 			if c.connectionAlive(r, &lastPing) {
 				continue
@@ -195,14 +182,12 @@ func sameContact(a, b sip.Uri) bool {
 func (c *Client) registered(r *registration, granted int) time.Duration {
 	r.mu.Lock()
 	fresh, again := !r.registered, r.ever
-	changed := fresh || r.state.Expires != granted
-	r.registered, r.ever = true, true
-	r.state = RegistrationChanged{AOR: c.AOR(), State: RegRegistered, Code: 200, Expires: granted}
-	ev := r.state
+	changed := fresh || r.granted != granted
+	r.registered, r.ever, r.granted = true, true, granted
 	r.mu.Unlock()
 	r.attempt = 0
 	if changed {
-		c.emit(ev)
+		c.emit(RegistrationChanged{AOR: c.AOR(), State: RegRegistered, Code: 200, Expires: granted})
 	}
 	if fresh {
 		c.afterRegistration(again)
@@ -229,7 +214,6 @@ func (c *Client) registerFailed(r *registration, res *sip.Response, err error) t
 	}
 	r.mu.Lock()
 	r.registered = false
-	r.state = ev
 	r.mu.Unlock()
 	c.emit(ev)
 	return delay
