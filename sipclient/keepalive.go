@@ -23,11 +23,17 @@ func (c *Client) connectionAlive(r *registration, lastPing *time.Time) bool {
 	if !registered {
 		return true
 	}
-	var alive bool
+	due := time.Since(*lastPing) >= c.server.cfg.KeepAlive
+	if due {
+		*lastPing = time.Now()
+	}
+	alive := true
 	if c.server.transport == "UDP" {
-		alive = c.pingUDP(r, lastPing)
+		if due {
+			alive = c.pingUDP(r)
+		}
 	} else {
-		alive = c.streamAlive(lastPing)
+		alive = c.streamAlive(due)
 	}
 	if !alive {
 		c.connectionLost(r)
@@ -35,17 +41,18 @@ func (c *Client) connectionAlive(r *registration, lastPing *time.Time) bool {
 	return alive
 }
 
-func (c *Client) streamAlive(lastPing *time.Time) bool {
+// streamAlive: the connection is still open, and takes a keepalive when
+// one is due.
+func (c *Client) streamAlive(due bool) bool {
 	s := c.server
 	conn, _ := c.ua.TransportLayer().GetConnection(s.transport, s.proxy)
 	if conn == nil {
 		return false
 	}
 	defer conn.TryClose() // GetConnection took a reference
-	if time.Since(*lastPing) < s.cfg.KeepAlive {
+	if !due {
 		return true
 	}
-	*lastPing = time.Now()
 	tc, ok := conn.(*sip.TCPConnection)
 	if !ok {
 		return true
@@ -54,12 +61,9 @@ func (c *Client) streamAlive(lastPing *time.Time) bool {
 	return err == nil
 }
 
-func (c *Client) pingUDP(r *registration, lastPing *time.Time) bool {
+// pingUDP: the server answers an OPTIONS at all.
+func (c *Client) pingUDP(r *registration) bool {
 	s := c.server
-	if time.Since(*lastPing) < s.cfg.KeepAlive {
-		return true
-	}
-	*lastPing = time.Now()
 	req := c.newRequest(sip.OPTIONS, *s.registrar.Clone())
 	req.SetDestination(s.proxy)
 	ctx, cancel := context.WithTimeout(r.ctx, min(c.opt.reqTimeout, 5*time.Second))

@@ -39,8 +39,9 @@ type ServerConfig struct {
 	// http://example.test/xcap-root: the user's answers about watchers are
 	// stored there as pres-rules (RFC 5025), so the server applies them.
 	XCAPRoot string
-	// KeepAlive is the CRLF keepalive period on TCP/TLS (default 30 s). A
-	// dropped connection is noticed within a second whatever this is.
+	// KeepAlive is how often the way to the server is tried (default
+	// 30 s): a CRLF keepalive on TCP/TLS, an OPTIONS on UDP. A dropped
+	// TCP/TLS connection is noticed within a second whatever this is.
 	KeepAlive time.Duration
 }
 
