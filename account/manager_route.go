@@ -64,15 +64,9 @@ func (m *Manager) sendsTo(id string) func(peerAOR string) bool {
 // clientFor returns the running client of route id; nil for an account
 // that is not running.
 func (m *Manager) clientFor(id string) *sipclient.Client {
-	if id == direct {
-		return m.direct
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if r := m.clients[id]; r != nil {
-		return r.c
-	}
-	return nil
+	return m.clientLocked(id)
 }
 
 // routeClient is the client for uri, or ErrNotSignedIn naming the account
