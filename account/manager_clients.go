@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/parley-im/parley/sipclient"
@@ -116,10 +115,6 @@ func (m *Manager) failed(a Account, reason string) {
 
 // accountConfig is the client configuration of account a.
 func (m *Manager) accountConfig(a Account, password string) sipclient.Config {
-	user := "parley"
-	if u, err := sipclient.ParseURI(a.AOR); err == nil && u.User != "" && !strings.ContainsAny(u.User, " @:;\r\n\x00<>\"") {
-		user = u.User
-	}
 	transport := "tcp" // TCP and TLS accounts; Config knows only udp and tcp
 	if a.Transport == TransportUDP {
 		transport = "udp"
@@ -127,7 +122,7 @@ func (m *Manager) accountConfig(a Account, password string) sipclient.Config {
 	m.mu.Lock()
 	presence := m.presence
 	m.mu.Unlock()
-	return sipclient.Config{ListenAddr: m.listenAddr(), User: user, DisplayName: a.DisplayName,
+	return sipclient.Config{ListenAddr: m.listenAddr(), DisplayName: a.DisplayName, // User "": the AOR's
 		Transport: transport, Presence: presence, Server: m.serverConfig(a, password)}
 }
 

@@ -96,9 +96,9 @@ func validateConfig(cfg *Config) error {
 		cfg.ListenAddr = "127.0.0.1:0"
 	}
 	if cfg.User == "" {
-		cfg.User = "parley"
+		cfg.User = defaultUser(cfg.Server)
 	}
-	if strings.ContainsAny(cfg.User+cfg.DisplayName, "\r\n\x00<>\"") || strings.ContainsAny(cfg.User, " @:;") {
+	if !validUser(cfg.User) || strings.ContainsAny(cfg.DisplayName, "\r\n\x00<>\"") {
 		return fmt.Errorf("%w: user %q or display name %q", ErrInvalidText, cfg.User, cfg.DisplayName)
 	}
 	switch strings.ToLower(cfg.Transport) {
@@ -113,6 +113,22 @@ func validateConfig(cfg *Config) error {
 		cfg.Presence.Status = StatusAvailable
 	}
 	return nil
+}
+
+// defaultUser names our contact when Config.User is empty: the account's
+// user in server mode (when it can stand in a contact), else "parley".
+func defaultUser(sc *ServerConfig) string {
+	if sc != nil {
+		if u, err := ParseURI(sc.AOR); err == nil && u.User != "" && validUser(u.User) {
+			return u.User
+		}
+	}
+	return "parley"
+}
+
+// validUser: a user part we put in our own URIs without escaping.
+func validUser(user string) bool {
+	return user != "" && !strings.ContainsAny(user, " @:;\r\n\x00<>\"")
 }
 
 func (c *Client) start() error {

@@ -149,3 +149,14 @@ func TestCloseDoesNotWaitForHungPublish(t *testing.T) {
 		t.Errorf("Close took %v behind a PUBLISH that waits up to 60 s", d)
 	}
 }
+
+func TestDefaultUser(t *testing.T) {
+	for aor, want := range map[string]string{"sip:alice@parley.test": "alice", "sip:parley.test": "parley"} {
+		if got := defaultUser(&ServerConfig{AOR: aor}); got != want {
+			t.Errorf("defaultUser(%s) = %q, want %q", aor, got, want)
+		}
+	}
+	if got := defaultUser(nil); got != "parley" {
+		t.Errorf("direct mode: %q", got)
+	}
+}
