@@ -30,8 +30,10 @@ type messaging struct {
 	// work counts sends and inbound writes; the store closes after them.
 	work sync.WaitGroup
 
-	mu       sync.Mutex
-	inFlight map[int64]bool // outgoing IDs being sent now
+	mu sync.Mutex
+	// inFlight holds the outgoing IDs being sent now; each channel closes
+	// when its send ends.
+	inFlight map[int64]chan struct{}
 }
 
 // box returns the message state, starting it on first use: it opens the
@@ -45,7 +47,7 @@ func (c *Client) box() *messaging {
 			c.emit(Diagnostic{What: "history", Detail: unavailableDetail(err)})
 		}}
 		m.wake = make(chan struct{}, 1)
-		m.inFlight = map[int64]bool{}
+		m.inFlight = map[int64]chan struct{}{}
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if c.closed {
@@ -146,7 +148,7 @@ func (c *Client) sendDue(m *messaging, now time.Time) {
 		if m.inFlightCount() >= maxInFlight {
 			return
 		}
-		c.startSend(m, msg, base)
+		c.startSend(m, msg, base, now)
 	}
 }
 
@@ -188,27 +190,32 @@ func (m *messaging) inFlightCount() int {
 	return len(m.inFlight)
 }
 
-// claim marks id as being sent; false if it already is.
-func (m *messaging) claim(id int64) bool {
+// claim marks id as being sent. If it already is, it returns false and a
+// channel that closes when that send ends.
+func (m *messaging) claim(id int64) (bool, <-chan struct{}) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.inFlight[id] {
-		return false
+	if busy, ok := m.inFlight[id]; ok {
+		return false, busy
 	}
-	m.inFlight[id] = true
-	return true
+	m.inFlight[id] = make(chan struct{})
+	return true, nil
 }
 
 func (m *messaging) release(id int64) {
 	m.mu.Lock()
+	close(m.inFlight[id])
 	delete(m.inFlight, id)
 	m.mu.Unlock()
 }
 
-// startSend sends msg in the background unless it is already on its way.
-func (c *Client) startSend(m *messaging, msg history.Message, base int64) {
+// startSend sends msg in the background unless it is already on its way
+// or, read again once claimed, is no longer due at now: the copy sendDue
+// read may predate an attempt that finished since, and sending that copy
+// would repeat the attempt with its stale CSeq.
+func (c *Client) startSend(m *messaging, msg history.Message, base int64, now time.Time) {
 	id := base + msg.ID
-	if !m.claim(id) {
+	if ok, _ := m.claim(id); !ok {
 		return
 	}
 	if !c.enter(m) {
@@ -218,8 +225,30 @@ func (c *Client) startSend(m *messaging, msg history.Message, base int64) {
 	go func() {
 		defer m.work.Done()
 		defer m.release(id)
-		c.attempt(m, msg, base)
+		if cur, ok := c.stillDue(m, msg.ID, base, now); ok {
+			c.attempt(m, cur, base)
+		}
 	}()
+}
+
+// stillDue reads message row of the store at base again and reports
+// whether it is due at now.
+func (c *Client) stillDue(m *messaging, row, base int64, now time.Time) (history.Message, bool) {
+	var cur history.Message
+	err := c.storeDo(m, false, func(st *history.Store, b int64) (err error) {
+		if b != base {
+			return history.ErrNotFound // the message is in a store given up on
+		}
+		cur, err = st.Get(context.Background(), row)
+		return err
+	})
+	if err != nil {
+		if !errors.Is(err, history.ErrNotFound) {
+			c.opt.log.Warn("outbox: reading a message before sending", "id", base+row, "error", err)
+		}
+		return history.Message{}, false
+	}
+	return cur, cur.DueAt(now)
 }
 
 // attempt sends msg once, records the outcome and announces it. When the

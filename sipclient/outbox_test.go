@@ -236,6 +236,73 @@ func TestOutboxReusesIdentifiers(t *testing.T) {
 	rec.wait(t, "sent", isStatus(strconv.FormatInt(id, 10), MsgSent))
 }
 
+// A copy of a message read while an attempt was on its way is not sent
+// once that attempt has been recorded: the outbox reads the row again
+// after claiming it. (CI once saw the stale copy go out with the old CSeq.)
+func TestOutboxSkipsStaleCopy(t *testing.T) {
+	store, _ := openStore(t)
+	peer := newFakePeer(t)
+	ctx := context.Background()
+	row, err := store.AddOutgoing(ctx, history.Message{PeerURI: peer.uri(), Text: "refused for good",
+		CallID: "stale-call", FromTag: "stale-tag", CSeq: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := store.Get(ctx, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.MarkFailed(ctx, row, 404, "Not Found", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := newTestClient(t, "a", "tcp", WithStore(store), WithOutboxBackoff(time.Hour))
+	m := c.box()
+	c.startSend(m, stale, 0, time.Now())
+	m.work.Wait()
+	select {
+	case req := <-peer.reqs:
+		t.Errorf("the stale copy was sent:\n%s", req)
+	default:
+	}
+	if got, _ := store.Get(ctx, row); got.State != history.StateFailed || got.Code != 404 {
+		t.Errorf("row now %s %d, want failed 404", got.State, got.Code)
+	}
+}
+
+// DeliverMessage on a message the outbox loop claimed first waits for that
+// send to end instead of failing.
+func TestDeliverWaitsForOutboxClaim(t *testing.T) {
+	store, _ := openStore(t) // fresh: the first message is row 1
+	peer := newFakePeer(t)
+	c, _ := newTestClient(t, "a", "tcp", WithStore(store))
+	m := c.box()
+	if ok, _ := m.claim(1); !ok {
+		t.Fatal("row 1 already claimed")
+	}
+	type result struct {
+		d   Delivery
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		d, err := c.DeliverMessage(context.Background(), peer.uri(), "after the outbox")
+		done <- result{d, err}
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("DeliverMessage returned %+v, %v while the message was claimed", r.d, r.err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	m.release(1)
+	r := <-done
+	if r.err != nil || r.d.ID != "1" || r.d.Status != MsgSent {
+		t.Errorf("DeliverMessage = %+v, %v; want 1 sent", r.d, r.err)
+	}
+	if req := peer.request(t); string(req.Body()) != "after the outbox" {
+		t.Errorf("peer got %q", req.Body())
+	}
+}
+
 // Refusals: one that may pass is retried (as a new request, next CSeq, same
 // Call-ID); a permanent one is not, until the user asks.
 func TestOutboxRefusals(t *testing.T) {

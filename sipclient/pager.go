@@ -34,7 +34,7 @@ func (c *Client) SendMessage(ctx context.Context, uri, text string) (string, err
 	if err != nil {
 		return "", err
 	}
-	c.startSend(m, msg, base)
+	c.startSend(m, msg, base, time.Now())
 	return strconv.FormatInt(base+msg.ID, 10), nil
 }
 
@@ -51,22 +51,38 @@ func (c *Client) QueueMessage(ctx context.Context, uri, text string) (string, er
 }
 
 // DeliverMessage is SendMessage waiting for the outcome of the first
-// attempt. The message goes through the outbox all the same.
+// attempt. The message goes through the outbox all the same: if the
+// outbox took it first, the outcome of its attempt is the answer.
 func (c *Client) DeliverMessage(ctx context.Context, uri, text string) (Delivery, error) {
 	m, msg, base, err := c.queue(ctx, uri, text)
 	if err != nil {
 		return Delivery{}, err
 	}
 	id := base + msg.ID
-	if !m.claim(id) {
-		return Delivery{}, ErrClosed
+	for {
+		ok, busy := m.claim(id)
+		if ok {
+			break
+		}
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return Delivery{}, ctx.Err()
+		}
 	}
 	defer m.release(id)
 	if !c.enter(m) {
 		return Delivery{}, ErrClosed
 	}
 	defer m.work.Done()
-	return c.attempt(m, msg, base), nil
+	cur, due := c.stillDue(m, msg.ID, base, time.Now())
+	switch {
+	case due:
+		return c.attempt(m, cur, base), nil
+	case cur.ID == 0:
+		return Delivery{}, fmt.Errorf("message %d: %w", id, history.ErrNotFound)
+	}
+	return Delivery{ID: strconv.FormatInt(id, 10), Status: string(cur.State), Code: cur.Code, Reason: cur.Reason}, nil
 }
 
 // queue checks a message and stores it as pending (local echo): from here

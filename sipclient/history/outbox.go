@@ -89,6 +89,17 @@ func (s *Store) DueAfter(ctx context.Context, now time.Time, afterID int64, limi
 	return msgs, s.wrap("due", err)
 }
 
+// DueAt reports whether m is one DueAfter would hand out at now: an
+// outgoing message that is pending, or failed with its retry time come.
+// A sender checks a copy it read earlier against the row as it is now.
+func (m Message) DueAt(now time.Time) bool {
+	if m.Direction != Out {
+		return false
+	}
+	return m.State == StatePending ||
+		m.State == StateFailed && !m.NextAttempt.IsZero() && !m.NextAttempt.After(now)
+}
+
 // Retry is the user asking to send a failed message again: it goes back to
 // pending with its attempts reset. Only failed outgoing messages can be
 // retried; anything else is ErrState (or ErrNotFound).

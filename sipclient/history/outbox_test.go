@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -149,6 +150,16 @@ func wantDue(t *testing.T, s *Store, now time.Time, ids ...int64) {
 	for i := range ids {
 		if got[i] != ids[i] {
 			t.Fatalf("Due(%v) = %v, want %v", now, got, ids)
+		}
+	}
+	// Message.DueAt, which the sender checks a row with, agrees.
+	for id := int64(1); id <= 16; id++ {
+		m, err := s.Get(context.Background(), id)
+		if err != nil {
+			continue
+		}
+		if want := slices.Contains(got, id); m.DueAt(now) != want {
+			t.Errorf("message %d (%s, next %v): DueAt = %v, Due lists it: %v", id, m.State, m.NextAttempt, !want, want)
 		}
 	}
 }
