@@ -33,6 +33,7 @@ type Client struct {
 	contact   sip.Uri // where peers reach us
 	listeners []net.Addr
 	closers   []io.Closer // the listening sockets
+	untrace   func()      // stops WithTrace's printing; nil without it
 	udpLaddr  sip.Addr    // UDP requests leave from the listening socket
 
 	ctx    context.Context // ends at Close; bounds background work
@@ -83,6 +84,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		c.cancel()
 		c.events.Abandon()
 		return nil, err
+	}
+	if c.opt.trace != nil {
+		c.untrace = sipTrace.add(c.opt.trace)
 	}
 	c.ResumeOutbox() // what a previous run left pending goes out now
 	if c.server != nil {
@@ -136,7 +140,8 @@ func (c *Client) start() error {
 		sipgo.WithUserAgent(c.opt.userAgentName),
 		sipgo.WithUserAgentParser(newParser()),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(c.sipgoLogger())),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(c.sipgoLogger())),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(c.sipgoLogger()),
+			sip.WithTransactionLayerUnhandledResponseHandler(c.onLateResponse)),
 	}
 	if c.server != nil {
 		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(c.server.tlsConfig()))
@@ -146,7 +151,6 @@ func (c *Client) start() error {
 		return fmt.Errorf("sipclient: user agent: %w", err)
 	}
 	c.ua = ua
-	installTrace(c.opt.trace)
 	tcpL, udpC, err := listenPair(c.cfg.ListenAddr)
 	if err != nil {
 		ua.Close()
@@ -309,6 +313,9 @@ func (c *Client) Close() error {
 		}
 		c.ua.Close()
 		c.wg.Wait()
+		if c.untrace != nil {
+			c.untrace()
+		}
 		c.events.Close()
 	})
 	return nil

@@ -77,8 +77,8 @@ func defaultOptions() options {
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
 // WithTrace prints every SIP message sent or received to w, with
-// credentials redacted. sipgo's tracer is process-wide: the last client
-// created with a trace writer owns it.
+// credentials redacted, until the client closes. sipgo's trace hook is
+// process-wide, so w sees the traffic of every client in the process.
 func WithTrace(w io.Writer) Option { return func(o *options) { o.trace = w } }
 
 // WithPolicy sets the watcher-authorization policy (default: allow all).

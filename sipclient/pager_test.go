@@ -164,11 +164,3 @@ func TestNoHeaderInjection(t *testing.T) {
 		t.Errorf("display name with CRLF: %v", err)
 	}
 }
-
-func TestRedact(t *testing.T) {
-	in := `Authorization: Digest username="alice", realm="r", nonce="n", uri="sip:r", response="6629fae49393a05397450978507c4ef1", cnonce="abc", qop=auth`
-	out := Redact(in)
-	if strings.Contains(out, "6629fae4") || strings.Contains(out, `"abc"`) || !strings.Contains(out, `username="alice"`) {
-		t.Errorf("Redact = %s", out)
-	}
-}

@@ -36,7 +36,7 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "parley-cli:", err)
 		return 2
 	}
-	log := slog.New(sipclient.RedactingHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: f.logLevel()})))
+	log := slog.New(sipclient.RedactingHandler(sipclient.QuietStackNoise(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: f.logLevel()}))))
 	slog.SetDefault(log) // sipgo logs some things through the default logger
 	out := newEmitter(os.Stdout)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
