@@ -58,6 +58,8 @@ type App struct {
 	bg func(func())
 	// accts is the account settings and registration lines (accounts.go).
 	accts accountUI
+	// find is the search across all conversations (search.go).
+	find *searchView
 }
 
 // New builds the interface for core and the saved roster. Call Start to
@@ -158,6 +160,7 @@ func (a *App) apply(ev sipclient.Event) bool {
 		}
 		a.log.Info("diagnostic", "what", ev.What, "uri", ev.URI, "detail", ev.Detail)
 	case sipclient.MessageReceived:
+		defer a.historyChanged(ev.From)
 		return a.receive(ev)
 	case sipclient.MessageStatus:
 		a.chats.status(ev)

@@ -163,13 +163,13 @@ func (cw *chatWindow) deliver(conv *conversation, line *chatLine) {
 	uri, text := conv.contact.URI, line.text
 	cw.app.bg(func() {
 		id, err := cw.app.core.SendMessage(cw.app.ctx, uri, text)
-		fyne.Do(func() { cw.accepted(line, id, err) })
+		fyne.Do(func() { cw.accepted(conv, line, id, err) })
 	})
 }
 
 // accepted records the ID the core gave a message; a status that raced
 // ahead of it is applied now.
-func (cw *chatWindow) accepted(line *chatLine, id string, err error) {
+func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id string, err error) {
 	if err != nil {
 		line.state, line.reason = lineFailed, err.Error()
 		line.row.update(line)
@@ -177,6 +177,7 @@ func (cw *chatWindow) accepted(line *chatLine, id string, err error) {
 	}
 	line.id = id
 	cw.byID[id] = line
+	cw.app.historyChanged(conv.contact.URI)
 	if ev, ok := cw.early[id]; ok {
 		delete(cw.early, id)
 		cw.status(ev)

@@ -53,7 +53,11 @@ func (f *fakeCore) SendMessage(_ context.Context, uri, text string) (string, err
 	}
 	f.n++
 	f.sent = append(f.sent, uri+"|"+text)
-	return fmt.Sprintf("msg-%d", f.n), nil
+	id := fmt.Sprintf("msg-%d", f.n)
+	// Stored as sent at once, as the real core's outbox does.
+	out := sipclient.ChatMessage{ID: id, Direction: "out", Text: text, State: "pending"}
+	f.stored[uri] = append([]sipclient.ChatMessage{out}, f.stored[uri]...)
+	return id, nil
 }
 
 func (f *fakeCore) SetPresence(_ context.Context, p sipclient.Presence) error {

@@ -37,6 +37,10 @@ type searchView struct {
 	hits  []sipclient.ChatMessage
 	query string
 	seq   int
+	// inFlight counts searches on their way; again asks for one more
+	// after them because the history changed meanwhile.
+	inFlight int
+	again    bool
 	// who names a hit's sender for its row; onPick opens a tapped hit;
 	// onActive is told when a query is typed (true) or cleared (false).
 	who      func(sipclient.ChatMessage) string
@@ -65,14 +69,37 @@ func newSearchView(a *App, peer, placeholder string) *searchView {
 
 // search runs the query as typed.
 func (s *searchView) search(text string) {
-	s.seq++
-	seq, q := s.seq, strings.TrimSpace(text)
+	q := strings.TrimSpace(text)
 	if q == "" {
-		s.show(nil, nil, "")
+		s.seq++
+		s.show(nil, nil, "", true)
 		s.onActive(false)
 		return
 	}
 	s.onActive(true)
+	s.run(q, true)
+}
+
+// refresh searches again because the history changed (a message came or
+// was sent), leaving the hits scrolled where they were. While a search is
+// on its way a burst of messages costs one more search, not one each.
+func (s *searchView) refresh() {
+	q := strings.TrimSpace(s.entry.Text)
+	switch {
+	case q == "":
+	case s.inFlight > 0:
+		s.again = true
+	default:
+		s.run(q, false)
+	}
+}
+
+// run searches for q off the Fyne thread and shows the hits unless a newer
+// search started meanwhile; top scrolls them to the first.
+func (s *searchView) run(q string, top bool) {
+	s.seq++
+	s.inFlight++
+	seq := s.seq
 	core, ctx, peer := s.app.core, s.app.ctx, s.peer
 	s.app.bg(func() {
 		var hits []sipclient.ChatMessage
@@ -83,14 +110,19 @@ func (s *searchView) search(text string) {
 			hits, err = core.SearchConversation(ctx, peer, q, searchLimit)
 		}
 		fyne.Do(func() {
+			s.inFlight--
 			if seq == s.seq {
-				s.show(hits, err, q)
+				s.show(hits, err, q, top)
+			}
+			if s.inFlight == 0 && s.again {
+				s.again = false
+				s.refresh()
 			}
 		})
 	})
 }
 
-func (s *searchView) show(hits []sipclient.ChatMessage, err error, q string) {
+func (s *searchView) show(hits []sipclient.ChatMessage, err error, q string, top bool) {
 	s.hits, s.query = hits, q
 	switch {
 	case err != nil:
@@ -104,7 +136,9 @@ func (s *searchView) show(hits []sipclient.ChatMessage, err error, q string) {
 	}
 	s.note.Hidden = s.note.Text == ""
 	s.view.Refresh()
-	s.list.ScrollToTop()
+	if top {
+		s.list.ScrollToTop()
+	}
 }
 
 func newHitRow() fyne.CanvasObject {
@@ -178,7 +212,19 @@ func (a *App) messageSearch(roster fyne.CanvasObject) (entry, center fyne.Canvas
 		}
 	}
 	s.view.Hide()
+	a.find = s
 	return s.entry, container.NewStack(roster, s.view)
+}
+
+// historyChanged refreshes the searches that may now find more: the one
+// across all conversations and the one in peer's conversation.
+func (a *App) historyChanged(peer string) {
+	if a.find != nil {
+		a.find.refresh()
+	}
+	if conv := a.chats.convs[account.Key(peer)]; conv != nil && conv.find != nil {
+		conv.find.refresh()
+	}
 }
 
 // contactForHit is the contact a hit's conversation is with, or nil.

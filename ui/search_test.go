@@ -286,3 +286,62 @@ func TestSnippetShowsTheMatch(t *testing.T) {
 		t.Errorf("no match: %d runes", n)
 	}
 }
+
+// A search on screen finds what arrives or is sent while it is shown,
+// in the list of all conversations and in the conversation's own.
+func TestSearchRefreshesWithNewMessages(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	storeTwoConversations(core)
+	e := entryWithPlaceholder(t, a.win, "Search all messages")
+	test.Type(e, "bernoulli")
+	if !onScreen(windowContent(a.win), "No messages contain “bernoulli”.") {
+		t.Fatalf("before: %q", textsOnScreen(windowContent(a.win)))
+	}
+	core.mu.Lock()
+	core.stored[laplace] = append([]sipclient.ChatMessage{{ID: "9001", Direction: "in", Text: "Bernoulli numbers again",
+		At: time.Now(), State: "received"}}, core.stored[laplace]...)
+	core.mu.Unlock()
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "9001", From: laplace, Text: "Bernoulli numbers again", At: time.Now()}})
+	if !onScreen(windowContent(a.win), "Bernoulli numbers again") || onScreen(windowContent(a.win), "No messages contain") {
+		t.Fatalf("the new message is not among the hits: %q", textsOnScreen(windowContent(a.win)))
+	}
+
+	a.openChat(a.contacts[laplace])
+	conv := a.chats.convs[laplace]
+	test.Type(entryWithPlaceholder(t, a.chats.win, "Search this conversation"), "bernoulli")
+	a.chats.send(conv, "and Bernoulli trials")
+	shown := func(w fyne.Window) int {
+		return len(slices.DeleteFunc(textsOnScreen(windowContent(w)), func(s string) bool { return !strings.Contains(s, "and Bernoulli trials") }))
+	}
+	// In the chat: the line itself and the conversation search's hit.
+	if shown(a.chats.win) != 2 || shown(a.win) != 1 {
+		t.Errorf("the sent message is not among the hits:\nchat %q\nmain %q", textsOnScreen(windowContent(a.chats.win)), textsOnScreen(windowContent(a.win)))
+	}
+}
+
+// A burst of messages while a search is on its way costs one more search
+// after it, not one per message.
+func TestSearchRefreshCoalesces(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	storeTwoConversations(core)
+	var queued []func()
+	a.bg = func(f func()) { queued = append(queued, f) }
+	test.Type(entryWithPlaceholder(t, a.win, "Search all messages"), "x")
+	if len(queued) != 1 {
+		t.Fatalf("%d searches queued for one keystroke", len(queued))
+	}
+	for range 5 {
+		a.historyChanged(laplace)
+	}
+	if len(queued) != 1 {
+		t.Fatalf("%d searches queued while one was on its way, want still 1", len(queued))
+	}
+	queued[0]()
+	if len(queued) != 2 {
+		t.Fatalf("after the first search ended %d were queued, want one more", len(queued))
+	}
+	queued[1]()
+	if len(queued) != 2 {
+		t.Errorf("%d searches queued in all, want 2", len(queued))
+	}
+}
