@@ -22,7 +22,7 @@ const (
 	euler   = "sip:euler@basel.ch"
 )
 
-func newTestApp(t *testing.T) (*App, *fakeCore, *[]string) {
+func newTestApp(t testing.TB) (*App, *fakeCore, *[]string) {
 	t.Helper()
 	fa := test.NewTempApp(t)
 	r, _ := account.LoadRoster(t.TempDir())

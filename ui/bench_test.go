@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -61,5 +62,28 @@ func BenchmarkRosterMemory(b *testing.B) {
 		b.ReportMetric(float64(large-small)/1000, "B/contact")
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
+	}
+}
+
+// BenchmarkJumpFarBack opens a conversation and jumps to a search hit
+// 1,000 messages back, the way tapping the hit does: every page down to it
+// is loaded and laid out. ns/op is the time the Fyne thread is busy.
+func BenchmarkJumpFarBack(b *testing.B) {
+	const n = 1000
+	for range b.N {
+		b.StopTimer()
+		a, core, _ := newTestApp(b)
+		start := time.Now().Add(-1000 * time.Hour)
+		for i := n; i >= 1; i-- {
+			core.stored[laplace] = append(core.stored[laplace], sipclient.ChatMessage{ID: itoa(i), Direction: "in",
+				Text: "message " + itoa(i), At: start.Add(time.Duration(i) * time.Minute), State: "received"})
+		}
+		a.openChat(a.contacts[laplace])
+		conv := a.chats.convs[laplace]
+		b.StartTimer()
+		a.chats.jumpTo(conv, "1")
+		if len(conv.lines) != n {
+			b.Fatalf("%d lines shown, want %d", len(conv.lines), n)
+		}
 	}
 }

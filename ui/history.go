@@ -101,9 +101,13 @@ func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, more bool
 		conv.more.Show() // the message is on the button, and tapping it tries again
 		return
 	}
+	shown := make(map[string]bool, len(conv.lines))
+	for _, l := range conv.lines {
+		shown[l.id] = l.id != ""
+	}
 	var older []*chatLine
 	for _, m := range slices.Backward(msgs) {
-		if conv.has(m.ID) {
+		if shown[m.ID] {
 			continue
 		}
 		l := historyLine(m)
@@ -154,18 +158,21 @@ func (conv *conversation) oldestID() string {
 }
 
 // rebuild lays the conversation out again: the "load older" button, then
-// the lines with a separator at each change of day.
+// the lines with a separator at each change of day. The rows are set in
+// one go and laid out once: Container.Add lays out the whole box at every
+// call, which made a jump 1,000 messages back take 3 s.
 func (conv *conversation) rebuild() {
-	conv.box.RemoveAll()
-	conv.box.Add(conv.more)
+	objs := make([]fyne.CanvasObject, 0, 1+2*len(conv.lines))
+	objs = append(objs, conv.more)
 	var prev time.Time
 	for _, l := range conv.lines {
 		if prev.IsZero() || !sameDay(prev, l.at) {
-			conv.box.Add(daySeparator(l.at))
+			objs = append(objs, daySeparator(l.at))
 		}
 		prev = l.at
-		conv.box.Add(l.row.box)
+		objs = append(objs, l.row.box)
 	}
+	conv.box.Objects = objs
 	conv.box.Refresh()
 }
 
