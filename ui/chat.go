@@ -218,6 +218,9 @@ type conversation struct {
 	tab     *container.TabItem
 	find    *searchView // searches this conversation's history
 	marked  *chatRow    // the row a search jumped to
+	loading bool        // a page of older messages is on its way
+	// pinBottom asks the first layout to show the newest line (chatscroll.go).
+	pinBottom bool
 }
 
 func newConversation(cw *chatWindow, c *contactState) *conversation {
@@ -226,6 +229,7 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 	conv.more.Hide()
 	conv.box.Add(conv.more)
 	conv.scroll = container.NewVScroll(conv.box)
+	conv.scroll.OnScrolled = conv.loadAtTop
 	conv.entry = newSendEntry(func(text string) { cw.send(conv, text) })
 	send := widget.NewButton("Send", conv.entry.send)
 	input := container.NewBorder(nil, nil, nil, send, conv.entry)
@@ -240,8 +244,11 @@ func (conv *conversation) add(l *chatLine) {
 	if n := len(conv.lines); n == 0 || !sameDay(conv.lines[n-1].at, l.at) {
 		conv.box.Add(daySeparator(l.at))
 	}
+	follow := l.out || conv.atBottom()
 	conv.lines = append(conv.lines, l)
 	l.row = newChatRow(conv, l)
 	conv.box.Add(l.row.box)
-	conv.scroll.ScrollToBottom()
+	if follow {
+		conv.scrollToBottom()
+	}
 }

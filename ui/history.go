@@ -18,14 +18,46 @@ const historyPage = 50
 const loadOlderText = "Load older messages"
 
 // loadOlder fetches the page of stored messages before the oldest one
-// shown (the newest page for a new conversation), off the Fyne thread.
+// shown, off the Fyne thread. The first page opens the conversation at
+// its newest message; an older page goes above what is shown without
+// moving it, so the line being read stays where it is.
 func (cw *chatWindow) loadOlder(conv *conversation) {
+	if conv.loading {
+		return
+	}
+	conv.loading = true
 	before := conv.oldestID()
 	uri := conv.contact.URI
 	cw.app.bg(func() {
 		msgs, err := cw.app.core.History(cw.app.ctx, uri, before, historyPage)
-		fyne.Do(func() { conv.prependHistory(msgs, len(msgs) == historyPage, err) })
+		fyne.Do(func() {
+			conv.loading = false
+			stay := conv.keepPlace()
+			conv.prependHistory(msgs, len(msgs) == historyPage, err)
+			if before == "" {
+				conv.scrollToBottom()
+			} else {
+				stay()
+			}
+		})
 	})
+}
+
+// keepPlace notes where the view is; the function it returns scrolls back
+// there once lines were put above, so the same line stays in view.
+func (conv *conversation) keepPlace() func() {
+	h0, y0 := conv.box.MinSize().Height, conv.scroll.Offset.Y
+	return func() {
+		conv.scroll.ScrollToOffset(fyne.NewPos(0, y0+conv.box.MinSize().Height-h0))
+	}
+}
+
+// loadAtTop loads older messages when the view is scrolled to the top
+// while older ones remain (not after a failed read: its button retries).
+func (conv *conversation) loadAtTop(p fyne.Position) {
+	if p.Y <= 0 && conv.more.Visible() && conv.more.Text == loadOlderText {
+		conv.cw.loadOlder(conv)
+	}
 }
 
 // jumpTo shows the stored message id in conv, scrolled to and marked. An

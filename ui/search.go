@@ -267,7 +267,7 @@ func (conv *conversation) conversationSearch() (entry, center fyne.CanvasObject)
 		return conv.contact.displayName()
 	}
 	s.onPick = func(m sipclient.ChatMessage) { conv.cw.jumpTo(conv, m.ID) }
-	split := container.NewVSplit(s.view, conv.scroll)
+	split := container.NewVSplit(s.view, container.New(bottomPin{conv}, conv.scroll))
 	split.Offset = 0.35
 	s.onActive = func(on bool) {
 		s.view.Hidden = !on
