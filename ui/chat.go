@@ -221,6 +221,7 @@ type conversation struct {
 	loading bool        // a page of older messages is on its way
 	// pinBottom asks the first layout to show the newest line (chatscroll.go).
 	pinBottom bool
+	newBelow  *widget.Button // "New messages ↓" while the reader is up in history
 }
 
 func newConversation(cw *chatWindow, c *contactState) *conversation {
@@ -229,10 +230,13 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 	conv.more.Hide()
 	conv.box.Add(conv.more)
 	conv.scroll = container.NewVScroll(conv.box)
-	conv.scroll.OnScrolled = conv.loadAtTop
+	conv.scroll.OnScrolled = conv.scrolled
+	conv.newBelow = widget.NewButton("New messages ↓", conv.scrollToBottom)
+	conv.newBelow.Importance = widget.HighImportance
+	conv.newBelow.Hide()
 	conv.entry = newSendEntry(func(text string) { cw.send(conv, text) })
 	send := widget.NewButton("Send", conv.entry.send)
-	input := container.NewBorder(nil, nil, nil, send, conv.entry)
+	input := container.NewVBox(conv.newBelow, container.NewBorder(nil, nil, nil, send, conv.entry))
 	search, center := conv.conversationSearch()
 	bar := container.NewBorder(nil, nil, nil, conv.exportButton(), search)
 	conv.view = container.NewBorder(bar, input, nil, nil, center)
@@ -250,5 +254,7 @@ func (conv *conversation) add(l *chatLine) {
 	conv.box.Add(l.row.box)
 	if follow {
 		conv.scrollToBottom()
+	} else {
+		conv.newBelow.Show()
 	}
 }

@@ -13,6 +13,18 @@ func (conv *conversation) atBottom() bool {
 	return s.Size().Height == 0 || s.Offset.Y+s.Size().Height >= s.Content.Size().Height-bottomSlack
 }
 
+// scrolled follows the reader: at the top it loads older messages while
+// some remain (not after a failed read: its button retries); at the
+// bottom the new-messages button has done its job.
+func (conv *conversation) scrolled(p fyne.Position) {
+	if p.Y <= 0 && conv.more.Visible() && conv.more.Text == loadOlderText {
+		conv.cw.loadOlder(conv)
+	}
+	if conv.newBelow.Visible() && conv.atBottom() {
+		conv.newBelow.Hide()
+	}
+}
+
 // scrollToBottom shows the newest line, now or, before the view has a
 // size (a page loaded while the tab was being made), at its first layout.
 func (conv *conversation) scrollToBottom() {
@@ -22,6 +34,7 @@ func (conv *conversation) scrollToBottom() {
 	}
 	conv.scroll.Refresh() // lays out rows added just now
 	conv.scroll.ScrollToBottom()
+	conv.newBelow.Hide()
 }
 
 // bottomPin lays a conversation's scroll out over all its space and

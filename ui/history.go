@@ -52,14 +52,6 @@ func (conv *conversation) keepPlace() func() {
 	}
 }
 
-// loadAtTop loads older messages when the view is scrolled to the top
-// while older ones remain (not after a failed read: its button retries).
-func (conv *conversation) loadAtTop(p fyne.Position) {
-	if p.Y <= 0 && conv.more.Visible() && conv.more.Text == loadOlderText {
-		conv.cw.loadOlder(conv)
-	}
-}
-
 // jumpTo shows the stored message id in conv, scrolled to and marked. An
 // older message than those shown is reached by loading every page between,
 // so the view stays one unbroken run up to the newest message and live

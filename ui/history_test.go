@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/parley-im/parley/sipclient"
 )
@@ -62,6 +63,15 @@ func TestNewLinesFollowOnlyAtBottom(t *testing.T) {
 	if !scrolledIntoView(conv, reading.id) || scrolledIntoView(conv, "9002") {
 		t.Errorf("the reader was pulled down: %q in view %v", reading.text, scrolledIntoView(conv, reading.id))
 	}
+	if !onScreen(windowContent(a.chats.win), "New messages ↓") {
+		t.Fatalf("no sign of the new message: %q", textsOnScreen(windowContent(a.chats.win)))
+	}
+	test.Tap(conv.newBelow)
+	if !scrolledIntoView(conv, "9002") || onScreen(windowContent(a.chats.win), "New messages ↓") {
+		t.Errorf("tapping New messages: 9002 in view %v, button still shown %v", scrolledIntoView(conv, "9002"),
+			onScreen(windowContent(a.chats.win), "New messages ↓"))
+	}
+	conv.scroll.ScrollToOffset(fyne.NewPos(0, reading.row.box.Position().Y))
 	a.chats.send(conv, "my own words")
 	if last := conv.lines[len(conv.lines)-1]; last.text != "my own words" || !lineInView(conv, last) {
 		t.Errorf("the sent message is not in view (offset %v)", conv.scroll.Offset)
