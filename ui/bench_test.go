@@ -67,7 +67,8 @@ func BenchmarkRosterMemory(b *testing.B) {
 
 // BenchmarkJumpFarBack opens a conversation and jumps to a search hit
 // 1,000 messages back, the way tapping the hit does: every page down to it
-// is loaded and laid out. ns/op is the time the Fyne thread is busy.
+// is read and the maxShown around it are laid out. ns/op is the time the
+// Fyne thread is busy.
 func BenchmarkJumpFarBack(b *testing.B) {
 	const n = 1000
 	for range b.N {
@@ -82,8 +83,33 @@ func BenchmarkJumpFarBack(b *testing.B) {
 		conv := a.chats.convs[laplace]
 		b.StartTimer()
 		a.chats.jumpTo(conv, "1")
-		if len(conv.lines) != n {
-			b.Fatalf("%d lines shown, want %d", len(conv.lines), n)
+		// The hit is the oldest message: it and the newer half of maxShown.
+		if len(conv.lines) != maxShown/2+1 || !conv.away {
+			b.Fatalf("%d lines shown (away: %v), want the %d up to the hit", len(conv.lines), conv.away, maxShown/2+1)
 		}
+	}
+}
+
+// BenchmarkLoadOlderDeep loads one more page of 50 into a conversation
+// 5,000 messages up its history, as scrolling up deep into a long history
+// does. ns/op is the time the Fyne thread is busy.
+func BenchmarkLoadOlderDeep(b *testing.B) {
+	const deep, total = 5000, 5000 + 50*20
+	a, core, _ := newTestApp(b)
+	start := time.Now().Add(-1000 * time.Hour)
+	for i := total; i >= 1; i-- {
+		core.stored[laplace] = append(core.stored[laplace], sipclient.ChatMessage{ID: itoa(i), Direction: "in",
+			Text: "message " + itoa(i), At: start.Add(time.Duration(i) * time.Minute), State: "received"})
+	}
+	a.openChat(a.contacts[laplace])
+	conv := a.chats.convs[laplace]
+	a.chats.jumpTo(conv, itoa(total-deep+1))
+	b.ResetTimer()
+	for range min(b.N, 20) {
+		a.chats.loadOlder(conv)
+	}
+	b.StopTimer()
+	if len(conv.lines) > maxShown || conv.lines[0].id != itoa(total-deep+1-50*min(b.N, 20)) {
+		b.Fatalf("%d lines shown from %s", len(conv.lines), conv.lines[0].id)
 	}
 }

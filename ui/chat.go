@@ -152,6 +152,10 @@ func (cw *chatWindow) status(ev sipclient.MessageStatus) {
 // send puts text in the conversation at once as "sending" (local echo) and
 // hands it to the core; the outcome arrives as a MessageStatus event.
 func (cw *chatWindow) send(conv *conversation, text string) {
+	if conv.away { // what is sent shows under the newest messages
+		cw.showLatest(conv, func() { cw.send(conv, text) })
+		return
+	}
 	line := &chatLine{out: true, text: text, at: time.Now(), state: linePending}
 	conv.add(line)
 	cw.deliver(conv, line)
@@ -222,6 +226,10 @@ type conversation struct {
 	// pinBottom asks the first layout to show the newest line (chatscroll.go).
 	pinBottom bool
 	newBelow  *widget.Button // "New messages ↓" while the reader is up in history
+	// away: newer messages exist than the lines shown (chatwindowing.go);
+	// gen counts the times the lines were replaced.
+	away bool
+	gen  int
 }
 
 func newConversation(cw *chatWindow, c *contactState) *conversation {
@@ -231,7 +239,7 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 	conv.box.Add(conv.more)
 	conv.scroll = container.NewVScroll(conv.box)
 	conv.scroll.OnScrolled = conv.scrolled
-	conv.newBelow = widget.NewButton("New messages ↓", conv.scrollToBottom)
+	conv.newBelow = widget.NewButton(newText, conv.goDown)
 	conv.newBelow.Importance = widget.HighImportance
 	conv.newBelow.Hide()
 	conv.entry = newSendEntry(func(text string) { cw.send(conv, text) })
@@ -243,8 +251,13 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 	return conv
 }
 
-// add appends a line, with a day separator when the day changes.
+// add appends a line, with a day separator when the day changes. Away
+// from the newest messages it only says that one came.
 func (conv *conversation) add(l *chatLine) {
+	if conv.away {
+		conv.newBelow.SetText(newText)
+		return
+	}
 	if n := len(conv.lines); n == 0 || !sameDay(conv.lines[n-1].at, l.at) {
 		conv.box.Add(daySeparator(l.at))
 	}

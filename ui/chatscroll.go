@@ -20,7 +20,7 @@ func (conv *conversation) scrolled(p fyne.Position) {
 	if p.Y <= 0 && conv.more.Visible() && conv.more.Text == loadOlderText {
 		conv.cw.loadOlder(conv)
 	}
-	if conv.newBelow.Visible() && conv.atBottom() {
+	if conv.newBelow.Visible() && !conv.away && conv.atBottom() {
 		conv.newBelow.Hide()
 	}
 }
@@ -34,7 +34,9 @@ func (conv *conversation) scrollToBottom() {
 	}
 	conv.scroll.Refresh() // lays out rows added just now
 	conv.scroll.ScrollToBottom()
-	conv.newBelow.Hide()
+	if !conv.away {
+		conv.newBelow.Hide()
+	}
 }
 
 // bottomPin lays a conversation's scroll out over all its space and

@@ -18,19 +18,26 @@ const historyPage = 50
 const loadOlderText = "Load older messages"
 
 // loadOlder fetches the page of stored messages before the oldest one
-// shown, off the Fyne thread. The first page opens the conversation at
-// its newest message; an older page goes above what is shown without
-// moving it, so the line being read stays where it is.
+// shown, off the Fyne thread. An older page goes above what is shown
+// without moving it, so the line being read stays where it is.
 func (cw *chatWindow) loadOlder(conv *conversation) {
-	if conv.loading {
-		return
+	if !conv.loading {
+		cw.loadPage(conv, conv.oldestID(), nil)
 	}
+}
+
+// loadPage puts the page of stored messages before the message before
+// above the lines shown; the first page ("" before) opens the
+// conversation at its newest message. then, if set, runs after it.
+func (cw *chatWindow) loadPage(conv *conversation, before string, then func()) {
 	conv.loading = true
-	before := conv.oldestID()
-	uri := conv.contact.URI
+	gen, uri := conv.gen, conv.contact.URI
 	cw.app.bg(func() {
 		msgs, err := cw.app.core.History(cw.app.ctx, uri, before, historyPage)
 		fyne.Do(func() {
+			if gen != conv.gen {
+				return // the lines were replaced meanwhile (chatwindowing.go)
+			}
 			conv.loading = false
 			stay := conv.keepPlace()
 			conv.prependHistory(msgs, len(msgs) == historyPage, err)
@@ -39,32 +46,49 @@ func (cw *chatWindow) loadOlder(conv *conversation) {
 			} else {
 				stay()
 			}
+			if then != nil {
+				then()
+			}
 		})
 	})
 }
 
-// keepPlace notes where the view is; the function it returns scrolls back
-// there once lines were put above, so the same line stays in view.
+// keepPlace notes where the top line is in the view; the function it
+// returns scrolls back there once lines were put above it (or newer ones
+// dropped below), so the reader does not lose their place.
 func (conv *conversation) keepPlace() func() {
-	h0, y0 := conv.box.MinSize().Height, conv.scroll.Offset.Y
+	if len(conv.lines) == 0 {
+		return func() {}
+	}
+	row := conv.lines[0].row.box
+	dy := row.Position().Y - conv.scroll.Offset.Y
 	return func() {
-		conv.scroll.ScrollToOffset(fyne.NewPos(0, y0+conv.box.MinSize().Height-h0))
+		conv.scroll.Refresh() // lays the new rows out, so positions are known
+		conv.scroll.ScrollToOffset(fyne.NewPos(0, max(row.Position().Y-dy, 0)))
 	}
 }
 
 // jumpTo shows the stored message id in conv, scrolled to and marked. An
-// older message than those shown is reached by loading every page between,
-// so the view stays one unbroken run up to the newest message and live
-// messages, local echo and status events need no special case.
+// older message than those shown is reached by reading every page
+// between; if that is more than a conversation shows at once, it shows
+// the messages around the hit instead and goes away from the newest.
 func (cw *chatWindow) jumpTo(conv *conversation, id string) {
 	if conv.has(id) {
 		conv.reveal(id)
 		return
 	}
-	uri, before := conv.contact.URI, conv.oldestID()
+	uri, before, gen := conv.contact.URI, conv.oldestID(), conv.gen
 	cw.app.bg(func() {
 		msgs, more, err := historyThrough(cw.app.ctx, cw.app.core, uri, before, id)
 		fyne.Do(func() {
+			if gen != conv.gen {
+				return
+			}
+			if err == nil && len(conv.lines)+len(msgs) > maxShown {
+				msgs, more = around(msgs, more, id)
+				conv.clearLines()
+				conv.setAway(true)
+			}
 			conv.prependHistory(msgs, more, err)
 			conv.reveal(id)
 		})
@@ -142,6 +166,7 @@ func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, more bool
 		older = append(older, l)
 	}
 	conv.lines = append(older, conv.lines...)
+	conv.trimNewest()
 	conv.more.SetText(loadOlderText) // it may still say why the last try failed
 	if more {
 		conv.more.Show()

@@ -83,3 +83,72 @@ func lineInView(conv *conversation, l *chatLine) bool {
 	top := l.row.box.Position().Y - conv.scroll.Offset.Y
 	return top >= 0 && top+l.row.box.Size().Height <= conv.scroll.Size().Height
 }
+
+// storeLong gives Laplace n numbered messages, IDs 1..n, oldest first in
+// time; the fake core hands them out newest first.
+func storeLong(core *fakeCore, n int) {
+	start := time.Now().Add(-1000 * time.Hour)
+	for i := n; i >= 1; i-- {
+		core.stored[laplace] = append(core.stored[laplace], sipclient.ChatMessage{ID: itoa(i), Direction: "in",
+			Text: "message " + itoa(i), At: start.Add(time.Duration(i) * time.Minute), State: "received"})
+	}
+}
+
+// A hit far back shows the messages around it, not every one since:
+// the view is then away from the newest, says so, and a message that
+// arrives meanwhile is announced on the way back, which it takes the
+// reader to.
+func TestJumpFarBackShowsAroundHit(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	storeLong(core, 2000)
+	a.openChat(a.contacts[laplace])
+	conv := a.chats.convs[laplace]
+	a.chats.jumpTo(conv, "1000")
+	if n := len(conv.lines); n > maxShown || conv.lines[n-1].id != itoa(1000+maxShown/2) || !scrolledIntoView(conv, "1000") || !isMarked(conv, "1000") {
+		t.Fatalf("after the jump: %d lines, %s…%s, hit in view %v", n, conv.lines[0].id, conv.lines[n-1].id, scrolledIntoView(conv, "1000"))
+	}
+	win := windowContent(a.chats.win)
+	if !onScreen(win, latestText) {
+		t.Errorf("no way back to the latest messages: %q", textsOnScreen(win))
+	}
+	core.mu.Lock()
+	core.stored[laplace] = append([]sipclient.ChatMessage{{ID: "2001", Direction: "in", Text: "meanwhile", At: time.Now(), State: "received"}}, core.stored[laplace]...)
+	core.mu.Unlock()
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "2001", From: laplace, Text: "meanwhile", At: time.Now()}})
+	if conv.has("2001") || !onScreen(win, newText) || !scrolledIntoView(conv, "1000") {
+		t.Errorf("while away: new line added %v, %q shown %v, hit still in view %v", conv.has("2001"), newText, onScreen(win, newText), scrolledIntoView(conv, "1000"))
+	}
+	test.Tap(conv.newBelow)
+	if n := len(conv.lines); n != historyPage || conv.lines[n-1].id != "2001" || !scrolledIntoView(conv, "2001") || conv.away || conv.newBelow.Visible() {
+		t.Errorf("back at the latest: %d lines ending %s, in view %v, away %v, button %v", n, conv.lines[n-1].id, scrolledIntoView(conv, "2001"), conv.away, conv.newBelow.Visible())
+	}
+}
+
+// Climbing a long history keeps at most maxShown lines: the newest go, the
+// line being read stays put, and sending from up there goes back down
+// first so the message shows under the newest ones.
+func TestClimbingKeepsViewBounded(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	storeLong(core, 2000)
+	a.openChat(a.contacts[laplace])
+	conv := a.chats.convs[laplace]
+	for range 12 {
+		reading := conv.lines[0]
+		conv.scroll.ScrollToOffset(fyne.NewPos(0, 0))
+		conv.scrolled(conv.scroll.Offset)
+		if !scrolledIntoView(conv, reading.id) {
+			t.Fatalf("lost the place: %s not in view after loading (offset %v)", reading.id, conv.scroll.Offset)
+		}
+	}
+	if n := len(conv.lines); n != maxShown || conv.lines[0].id != itoa(2000-13*historyPage+1) || !conv.away {
+		t.Fatalf("after 12 pages up: %d lines from %s, away %v", n, conv.lines[0].id, conv.away)
+	}
+	a.chats.send(conv, "from up here")
+	last := conv.lines[len(conv.lines)-1]
+	if conv.away || last.text != "from up here" || conv.lines[len(conv.lines)-2].id != "2000" || !lineInView(conv, last) {
+		t.Errorf("after sending: away %v, last %q after %s, in view %v", conv.away, last.text, conv.lines[len(conv.lines)-2].id, lineInView(conv, last))
+	}
+	if core.sent[len(core.sent)-1] != laplace+"|from up here" {
+		t.Errorf("sent: %q", core.sent)
+	}
+}
