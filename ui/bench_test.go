@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -74,11 +73,7 @@ func BenchmarkJumpFarBack(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		a, core, _ := newTestApp(b)
-		start := time.Now().Add(-1000 * time.Hour)
-		for i := n; i >= 1; i-- {
-			core.stored[laplace] = append(core.stored[laplace], sipclient.ChatMessage{ID: itoa(i), Direction: "in",
-				Text: "message " + itoa(i), At: start.Add(time.Duration(i) * time.Minute), State: "received"})
-		}
+		storeLong(core, n)
 		a.openChat(a.contacts[laplace])
 		conv := a.chats.convs[laplace]
 		b.StartTimer()
@@ -96,11 +91,7 @@ func BenchmarkJumpFarBack(b *testing.B) {
 func BenchmarkLoadOlderDeep(b *testing.B) {
 	const deep, total = 5000, 5000 + 50*20
 	a, core, _ := newTestApp(b)
-	start := time.Now().Add(-1000 * time.Hour)
-	for i := total; i >= 1; i-- {
-		core.stored[laplace] = append(core.stored[laplace], sipclient.ChatMessage{ID: itoa(i), Direction: "in",
-			Text: "message " + itoa(i), At: start.Add(time.Duration(i) * time.Minute), State: "received"})
-	}
+	storeLong(core, total)
 	a.openChat(a.contacts[laplace])
 	conv := a.chats.convs[laplace]
 	a.chats.jumpTo(conv, itoa(total-deep+1))
