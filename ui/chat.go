@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -181,6 +182,12 @@ func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id string, er
 	}
 	line.id = id
 	cw.byID[id] = line
+	// A page read while the message was being stored may hold it already:
+	// the echo stays, the copy from the page goes.
+	if i := slices.IndexFunc(conv.lines, func(l *chatLine) bool { return l.id == id && l != line }); i >= 0 {
+		conv.lines = slices.Delete(conv.lines, i, i+1)
+		conv.rebuild()
+	}
 	cw.app.historyChanged(conv.contact.URI)
 	if ev, ok := cw.early[id]; ok {
 		delete(cw.early, id)

@@ -27,6 +27,7 @@ type fakeCore struct {
 	stored     map[string][]sipclient.ChatMessage // peer -> newest first
 	searches   []string                           // "peer|text"; peer "" for all
 	exportErr  error
+	afterSend  func() // runs once SendMessage has stored the message
 }
 
 func newFakeCore() *fakeCore {
@@ -46,6 +47,9 @@ func (f *fakeCore) Subscribe(_ context.Context, uri string) error {
 func (f *fakeCore) Unsubscribe(context.Context, string) error { return nil }
 
 func (f *fakeCore) SendMessage(_ context.Context, uri, text string) (string, error) {
+	if f.afterSend != nil {
+		defer f.afterSend()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.sendErr != nil {

@@ -152,3 +152,26 @@ func TestClimbingKeepsViewBounded(t *testing.T) {
 		t.Errorf("sent: %q", core.sent)
 	}
 }
+
+// A message sent while the first page is on its way, and stored before
+// the page is read, shows once: the page's copy does not double the echo.
+func TestEchoNotDoubledByFirstPage(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	storeTwoConversations(core)
+	var queued []func()
+	a.bg = func(f func()) { queued = append(queued, f) }
+	a.openChat(a.contacts[laplace]) // queues the first page
+	conv := a.chats.convs[laplace]
+	core.afterSend = func() { queued[0]() } // the page is read after the store
+	a.chats.send(conv, "typed at once")
+	queued[1]() // stores, reads the page, then acknowledges
+	n := 0
+	for _, l := range conv.lines {
+		if l.text == "typed at once" {
+			n++
+		}
+	}
+	if n != 1 || len(conv.lines) != historyPage { // the page holds it and 49 older
+		t.Errorf("the message shows %d times in %d lines", n, len(conv.lines))
+	}
+}
