@@ -39,6 +39,8 @@ func (conv *conversation) setAway(away bool) {
 	if away {
 		conv.newBelow.SetText(latestText)
 		conv.newBelow.Show()
+	} else {
+		conv.newBelow.Hide()
 	}
 }
 
@@ -65,19 +67,19 @@ func (conv *conversation) goDown() {
 // showLatest puts the conversation back at its newest page, then runs then.
 func (cw *chatWindow) showLatest(conv *conversation, then func()) {
 	conv.clearLines()
-	conv.away = false
-	conv.newBelow.Hide()
+	conv.setAway(false)
 	cw.loadPage(conv, "", then)
 }
 
 // around is the run of at most maxShown messages centred on id out of
-// msgs (newest first), and whether older ones remain beyond it.
-func around(msgs []sipclient.ChatMessage, more bool, id string) ([]sipclient.ChatMessage, bool) {
+// msgs (newest first), whether older ones remain beyond it, and whether
+// newer ones in msgs were left out.
+func around(msgs []sipclient.ChatMessage, more bool, id string) (run []sipclient.ChatMessage, older, newer bool) {
 	i := slices.IndexFunc(msgs, func(m sipclient.ChatMessage) bool { return m.ID == id })
 	if i < 0 {
 		i = len(msgs) - 1
 	}
 	from := max(0, i-maxShown/2)
 	to := min(len(msgs), from+maxShown)
-	return msgs[from:to], more || to < len(msgs)
+	return msgs[from:to], more || to < len(msgs), from > 0
 }

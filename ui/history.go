@@ -78,16 +78,22 @@ func (cw *chatWindow) jumpTo(conv *conversation, id string) {
 		return
 	}
 	uri, before, gen := conv.contact.URI, conv.oldestID(), conv.gen
+	fromNewest := conv.away // the hit may be newer than the lines shown
+	if fromNewest {
+		before = ""
+	}
 	cw.app.bg(func() {
 		msgs, more, err := historyThrough(cw.app.ctx, cw.app.core, uri, before, id)
 		fyne.Do(func() {
 			if gen != conv.gen {
 				return
 			}
-			if err == nil && len(conv.lines)+len(msgs) > maxShown {
-				msgs, more = around(msgs, more, id)
+			if err == nil && (fromNewest || len(conv.lines)+len(msgs) > maxShown) {
+				var newer bool
+				msgs, more, newer = around(msgs, more, id)
 				conv.clearLines()
-				conv.setAway(true)
+				// Away unless the run reaches the newest message.
+				conv.setAway(newer || !fromNewest)
 			}
 			conv.prependHistory(msgs, more, err)
 			conv.reveal(id)

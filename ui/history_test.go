@@ -118,6 +118,12 @@ func TestJumpFarBackShowsAroundHit(t *testing.T) {
 	if conv.has("2001") || !onScreen(win, newText) || !scrolledIntoView(conv, "1000") {
 		t.Errorf("while away: new line added %v, %q shown %v, hit still in view %v", conv.has("2001"), newText, onScreen(win, newText), scrolledIntoView(conv, "1000"))
 	}
+	a.chats.jumpTo(conv, "1995") // newer than the lines shown
+	if n := len(conv.lines); conv.lines[n-1].id != "2001" || !scrolledIntoView(conv, "1995") || !isMarked(conv, "1995") || conv.away {
+		t.Fatalf("after jumping to a newer hit: %d lines %s…%s, hit in view %v, away %v", n, conv.lines[0].id, conv.lines[n-1].id,
+			scrolledIntoView(conv, "1995"), conv.away)
+	}
+	a.chats.jumpTo(conv, "1000")
 	test.Tap(conv.newBelow)
 	if n := len(conv.lines); n != historyPage || conv.lines[n-1].id != "2001" || !scrolledIntoView(conv, "2001") || conv.away || conv.newBelow.Visible() {
 		t.Errorf("back at the latest: %d lines ending %s, in view %v, away %v, button %v", n, conv.lines[n-1].id, scrolledIntoView(conv, "2001"), conv.away, conv.newBelow.Visible())
