@@ -48,8 +48,9 @@ type App struct {
 	status                  *widget.Select
 	note                    *widget.Entry
 	reqBtn                  *widget.Button
-	banner                  *widget.Label // roster-level problems (e.g. roster not saved)
-	empty                   *wrappedLabel // first-run hint while the roster is empty
+	banner                  *widget.Label   // roster-level problems (e.g. roster not saved)
+	bannerBox               *fyne.Container // the banner and its dismiss button
+	empty                   *wrappedLabel   // first-run hint while the roster is empty
 	chats                   *chatWindow
 	requests                *requestStore
 	inFront                 bool
@@ -154,11 +155,7 @@ func (a *App) apply(ev sipclient.Event) bool {
 	case sipclient.SubscriptionChanged:
 		return a.applySubscription(ev)
 	case sipclient.Diagnostic:
-		if c := a.contacts[ev.URI]; c != nil {
-			c.problem = ev.Detail
-			return true
-		}
-		a.log.Info("diagnostic", "what", ev.What, "uri", ev.URI, "detail", ev.Detail)
+		return a.applyDiagnostic(ev)
 	case sipclient.MessageReceived:
 		defer a.historyChanged(ev.From)
 		return a.receive(ev)
@@ -171,6 +168,26 @@ func (a *App) apply(ev sipclient.Event) bool {
 	case sipclient.PublicationChanged:
 		a.applyPublication(ev)
 	}
+	return false
+}
+
+// userWide are the diagnostics about the user's own setup rather than a
+// contact: the history file failed, the server kept no presence rules or
+// sent an unreadable watcher list. They go on the main window's banner.
+var userWide = map[string]bool{"history": true, "presence rules": true, "watcher list": true}
+
+// applyDiagnostic shows a problem where it belongs: on the contact it is
+// about, on the banner when it is about the user's own setup, else (a
+// stranger's bad request) in the log only.
+func (a *App) applyDiagnostic(ev sipclient.Diagnostic) bool {
+	if c := a.contacts[ev.URI]; c != nil {
+		c.problem = ev.Detail
+		return true
+	}
+	if userWide[ev.What] {
+		a.showProblem(ev.Detail)
+	}
+	a.log.Info("diagnostic", "what", ev.What, "uri", ev.URI, "detail", ev.Detail)
 	return false
 }
 
@@ -209,7 +226,7 @@ func (a *App) ShowProblem(msg string) { a.showProblem(msg) }
 
 func (a *App) showProblem(msg string) {
 	a.banner.SetText(msg)
-	a.banner.Show()
+	a.bannerBox.Show()
 }
 
 // saveRoster persists the roster; a failure is shown, never dropped.

@@ -361,3 +361,28 @@ func TestWrappedTextKeepsSaneSize(t *testing.T) {
 		t.Errorf("empty-roster hint laid out %.0f px wide", w)
 	}
 }
+
+// A problem with the user's own setup reaches the main window's banner:
+// the history file failing mid-session, the server keeping no presence
+// rules. A stranger's unreadable request stays in the log.
+func TestUserWideDiagnosticsOnBanner(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	a.applyBatch([]sipclient.Event{sipclient.Diagnostic{What: "oversize MESSAGE", URI: "sip:stranger@example.test", Detail: "body too large"}})
+	if a.bannerBox.Visible() {
+		t.Errorf("a stranger's request reached the banner: %q", a.banner.Text)
+	}
+	const detail = "history is unavailable: disk full; messages are kept in memory for this session"
+	a.applyBatch([]sipclient.Event{sipclient.Diagnostic{What: "history", Detail: detail}})
+	if !onScreen(windowContent(a.win), detail) {
+		t.Errorf("history failure not shown: %q", textsOnScreen(windowContent(a.win)))
+	}
+	const rules = "the server did not store who may see your status: 500 Server Error"
+	a.applyBatch([]sipclient.Event{sipclient.Diagnostic{What: "presence rules", URI: "sip:me@example.test", Detail: rules}})
+	if !onScreen(windowContent(a.win), rules) {
+		t.Errorf("presence rules failure not shown: %q", textsOnScreen(windowContent(a.win)))
+	}
+	test.Tap(a.bannerBox.Objects[1].(*widget.Button)) // the ✕ beside it
+	if onScreen(windowContent(a.win), rules) {
+		t.Errorf("dismissed, the problem is still shown")
+	}
+}

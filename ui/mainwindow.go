@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
@@ -21,16 +22,26 @@ var statusChoices = []struct {
 	{"Appear offline", sipclient.StatusOffline},
 }
 
+// problemBanner is where problems with the user's own setup are told,
+// until the user dismisses them.
+func (a *App) problemBanner() fyne.CanvasObject {
+	a.banner = widget.NewLabel("")
+	a.banner.Wrapping = fyne.TextWrapWord
+	a.banner.Importance = widget.DangerImportance
+	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), nil)
+	box := container.NewBorder(nil, nil, nil, dismiss, a.banner)
+	dismiss.OnTapped = box.Hide
+	a.bannerBox = box
+	box.Hide()
+	return box
+}
+
 func (a *App) buildMainWindow() {
 	a.headerHeight = widget.NewLabel("Group").MinSize().Height
 	a.rowHeight = newRosterItem().MinSize().Height
 	a.win = a.fa.NewWindow("Parley")
 	a.win.SetMaster()
-	a.banner = widget.NewLabel("")
-	a.banner.Wrapping = fyne.TextWrapWord
-	a.banner.Importance = widget.DangerImportance
-	a.banner.Hide()
-	top := container.NewVBox(a.statusBar(), a.addressBar(), a.registrationBox(), a.banner)
+	top := container.NewVBox(a.statusBar(), a.addressBar(), a.registrationBox(), a.problemBanner())
 	a.filter = widget.NewEntry()
 	a.filter.SetPlaceHolder("Filter contacts")
 	a.filter.OnChanged = func(string) { a.refreshRoster() }
