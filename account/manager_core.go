@@ -38,19 +38,40 @@ func (m *Manager) SendMessage(ctx context.Context, uri, text string) (string, er
 // whose outbox share claims the peer sends it; asking that one also wakes
 // its outbox at once.
 func (m *Manager) RetryMessage(ctx context.Context, id string) error {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
-		return fmt.Errorf("%w: message ID %q", history.ErrInvalid, id)
-	}
-	msg, err := m.store.Get(ctx, n)
-	if err != nil {
-		return err
-	}
-	c, err := m.routeClient(msg.PeerURI)
+	c, err := m.messageOwner(ctx, id)
 	if err != nil {
 		return err
 	}
 	return c.RetryMessage(ctx, id)
+}
+
+// DeleteMessage removes a message from the history, and from the outbox
+// when it was waiting there. The identity that owns it does it; for an
+// account that is not signed in (a message kept for it), the direct one
+// does, since all share the store.
+func (m *Manager) DeleteMessage(ctx context.Context, id string) error {
+	c, err := m.messageOwner(ctx, id)
+	if errors.Is(err, ErrNotSignedIn) {
+		c, err = m.direct, nil
+	}
+	if err != nil {
+		return err
+	}
+	return c.DeleteMessage(ctx, id)
+}
+
+// messageOwner is the client that sends the stored message id: the one
+// its peer routes to.
+func (m *Manager) messageOwner(ctx context.Context, id string) (*sipclient.Client, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return nil, fmt.Errorf("%w: message ID %q", history.ErrInvalid, id)
+	}
+	msg, err := m.store.Get(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	return m.routeClient(msg.PeerURI)
 }
 
 // SetPresence sets the user's status on every identity.

@@ -12,6 +12,7 @@ import (
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/internal/kamailio"
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
 )
 
 // The account package never depends on the UI toolkit or the UI package:
@@ -171,6 +172,15 @@ func checkRetryThroughAccount(t *testing.T, m *account.Manager, rec *recorder) {
 	if err := m.RetryMessage(ctx, "123456789"); err == nil {
 		t.Error("retrying an unknown message succeeded")
 	}
+	if err := m.DeleteMessage(ctx, id); err != nil {
+		t.Fatalf("deleting the failed message: %v", err)
+	}
+	if h, err := m.History(ctx, "sip:nobody@parley.test", "", 10); err != nil || len(h) != 0 {
+		t.Errorf("history after the delete: %v %v", h, err)
+	}
+	if err := m.DeleteMessage(ctx, id); !errors.Is(err, history.ErrNotFound) {
+		t.Errorf("deleting it again: %v, want ErrNotFound", err)
+	}
 }
 
 // Removing an account unregisters it, forgets its password and drops it
@@ -297,6 +307,15 @@ func TestManagerKeyringError(t *testing.T) {
 	if st.Status != sipclient.MsgFailed || !strings.Contains(st.Reason, "not signed in") {
 		t.Errorf("status %+v, want failed: not signed in", st)
 	}
+	// A kept message can be deleted before the account signs in; then it
+	// is never sent.
+	gone, err := m.SendMessage(ctx, "sip:bob@parley.test", "never mind")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.DeleteMessage(ctx, gone); err != nil {
+		t.Errorf("deleting a kept message: %v", err)
+	}
 	_, bob := serverPeer(t, srv, "bob")
 	if err := m.Subscribe(ctx, "sip:bob@parley.test"); err != nil {
 		t.Fatal(err)
@@ -319,4 +338,10 @@ func TestManagerKeyringError(t *testing.T) {
 		s, ok := e.(sipclient.MessageStatus)
 		return ok && s.ID == id && s.Status == sipclient.MsgSent
 	})
+	if h, _ := m.History(ctx, "sip:bob@parley.test", "", 10); len(h) != 1 || h[0].Text != "not yet" {
+		t.Errorf("history with bob: %+v, want only the kept message that was not deleted", h)
+	}
+	if n := bob.count(func(e sipclient.Event) bool { _, ok := e.(sipclient.MessageReceived); return ok }); n != 1 {
+		t.Errorf("bob got %d messages, want 1: the deleted one went out", n)
+	}
 }

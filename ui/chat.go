@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
@@ -214,6 +216,42 @@ func (cw *chatWindow) retry(conv *conversation, line *chatLine) {
 			}
 		})
 	})
+}
+
+// deleteLine removes an undelivered message, from the outbox and the
+// history, once the user confirms: it will then never be sent.
+func (cw *chatWindow) deleteLine(conv *conversation, l *chatLine) {
+	dialog.ShowConfirm("Delete message", "Delete this undelivered message? It will not be sent.", func(ok bool) {
+		if !ok {
+			return
+		}
+		if l.id == "" { // the core never took it
+			conv.remove(l)
+			return
+		}
+		id := l.id
+		cw.app.bg(func() {
+			err := cw.app.core.DeleteMessage(cw.app.ctx, id)
+			fyne.Do(func() {
+				if err != nil {
+					dialog.ShowError(fmt.Errorf("the message could not be deleted: %w", err), cw.win)
+					return
+				}
+				delete(cw.byID, id)
+				conv.remove(l)
+				cw.app.historyChanged(conv.contact.URI)
+			})
+		})
+	}, cw.win)
+}
+
+// remove takes a line out of the conversation.
+func (conv *conversation) remove(l *chatLine) {
+	conv.lines = slices.DeleteFunc(conv.lines, func(x *chatLine) bool { return x == l })
+	if conv.marked == l.row {
+		conv.unmark()
+	}
+	conv.rebuild()
 }
 
 // conversation is one contact's chat tab.

@@ -9,12 +9,13 @@ import (
 )
 
 // chatRow renders one message: who and when, its state, the text (always
-// plain text: never markup, never a link that runs anything), and a Retry
-// button while it is failed.
+// plain text: never markup, never a link that runs anything), and Retry
+// and Delete buttons while it is failed.
 type chatRow struct {
 	meta  *widget.Label
 	text  *widget.Label
 	retry *widget.Button
+	del   *widget.Button
 	mark  *canvas.Rectangle // behind the row once a search jumped to it
 	box   *fyne.Container
 	peer  string // the contact's name, for incoming rows
@@ -26,7 +27,9 @@ func newChatRow(conv *conversation, l *chatLine) *chatRow {
 	r.text.Wrapping = fyne.TextWrapWord
 	r.text.Selectable = true
 	r.retry = widget.NewButton("Retry", func() { conv.cw.retry(conv, l) })
-	r.box = container.NewStack(container.NewBorder(r.meta, nil, nil, r.retry, r.text)) // a stack, so a mark can go behind
+	r.del = widget.NewButton("Delete", func() { conv.cw.deleteLine(conv, l) })
+	actions := container.NewHBox(r.retry, r.del)
+	r.box = container.NewStack(container.NewBorder(r.meta, nil, nil, actions, r.text)) // a stack, so a mark can go behind
 	r.update(l)
 	return r
 }
@@ -66,7 +69,9 @@ func (r *chatRow) update(l *chatLine) {
 	r.meta.SetText(meta)
 	if l.state == lineFailed {
 		r.retry.Show()
+		r.del.Show()
 	} else {
 		r.retry.Hide()
+		r.del.Hide()
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // Core is what the UI needs from the SIP core. *sipclient.Client
 // implements it. Methods that touch the network or the history database
-// (SendMessage, RetryMessage, History, Search, SearchConversation,
+// (SendMessage, RetryMessage, DeleteMessage, History, Search, SearchConversation,
 // Export, Unsubscribe) are called off the Fyne thread, through App.bg.
 type Core interface {
 	Events() <-chan sipclient.Event
@@ -20,6 +20,7 @@ type Core interface {
 	SetPresence(ctx context.Context, p sipclient.Presence) error
 	AuthorizeWatcher(uri string, d sipclient.Decision) error
 	RetryMessage(ctx context.Context, id string) error
+	DeleteMessage(ctx context.Context, id string) error
 	History(ctx context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error)
 	Search(ctx context.Context, text string, n int) ([]sipclient.ChatMessage, error)
 	SearchConversation(ctx context.Context, peer, text string, n int) ([]sipclient.ChatMessage, error)

@@ -28,6 +28,8 @@ type fakeCore struct {
 	searches   []string                           // "peer|text"; peer "" for all
 	exportErr  error
 	afterSend  func() // runs once SendMessage has stored the message
+	deleted    []string
+	deleteErr  error
 }
 
 func newFakeCore() *fakeCore {
@@ -82,6 +84,16 @@ func (f *fakeCore) RetryMessage(_ context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.retried = append(f.retried, id)
+	return nil
+}
+
+func (f *fakeCore) DeleteMessage(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.deleteErr != nil {
+		return f.deleteErr
+	}
+	f.deleted = append(f.deleted, id)
 	return nil
 }
 

@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"errors"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
 )
@@ -180,4 +182,55 @@ func TestEchoNotDoubledByFirstPage(t *testing.T) {
 	if n != 1 || len(conv.lines) != historyPage { // the page holds it and 49 older
 		t.Errorf("the message shows %d times in %d lines", n, len(conv.lines))
 	}
+}
+
+// A failed message can be deleted: after the user confirms, the core
+// deletes it (so the outbox never sends it) and its line goes. A delete
+// the core refuses says why and keeps the line.
+func TestDeleteFailedMessage(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	a.openChat(a.contacts[poisson])
+	conv := a.chats.convs[poisson]
+	cw := a.chats.win
+	a.chats.send(conv, "lost in the post")
+	a.chats.send(conv, "also lost")
+	a.applyBatch([]sipclient.Event{
+		sipclient.MessageStatus{ID: "msg-1", Status: sipclient.MsgFailed, Code: 404, Reason: "Not Found"},
+		sipclient.MessageStatus{ID: "msg-2", Status: sipclient.MsgFailed, Code: 404, Reason: "Not Found"},
+	})
+	first := conv.lines[0]
+	if !first.row.del.Visible() {
+		t.Fatal("no Delete on a failed message")
+	}
+	test.Tap(first.row.del)
+	confirm := topOverlay(cw)
+	if confirm == nil || !onScreen(confirm, "Delete this undelivered message? It will not be sent.") {
+		t.Fatal("no confirmation asked")
+	}
+	tapButton(t, confirm, "Yes")
+	if len(core.deleted) != 1 || core.deleted[0] != "msg-1" || conv.has("msg-1") || hasText(cw, "lost in the post") {
+		t.Errorf("after confirming: deleted %v, line still there %v", core.deleted, conv.has("msg-1"))
+	}
+
+	core.deleteErr = errors.New("database is locked")
+	test.Tap(conv.lines[0].row.del)
+	tapButton(t, topOverlay(cw), "Yes")
+	if !conv.has("msg-2") || !onScreen(topOverlay(cw), "The message could not be deleted: database is locked") {
+		t.Errorf("a refused delete: line kept %v, overlay %q", conv.has("msg-2"), textsOnScreen(topOverlay(cw)))
+	}
+}
+
+// tapButton taps the shown button labelled text under o.
+func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
+	t.Helper()
+	var found *widget.Button
+	walkOnScreen(o, func(x fyne.CanvasObject) {
+		if b, ok := x.(*widget.Button); ok && b.Text == text && found == nil {
+			found = b
+		}
+	})
+	if found == nil {
+		t.Fatalf("no button %q: %q", text, textsOnScreen(o))
+	}
+	test.Tap(found)
 }
