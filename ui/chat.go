@@ -155,9 +155,8 @@ func (cw *chatWindow) status(ev sipclient.MessageStatus) {
 // send puts text in the conversation at once as "sending" (local echo) and
 // hands it to the core; the outcome arrives as a MessageStatus event.
 func (cw *chatWindow) send(conv *conversation, text string) {
-	if conv.away { // what is sent shows under the newest messages
-		cw.showLatest(conv, func() { cw.send(conv, text) })
-		return
+	if conv.away { // what is sent goes under the newest messages, loaded above it
+		cw.showLatest(conv)
 	}
 	line := &chatLine{out: true, text: text, at: time.Now(), state: linePending}
 	conv.add(line)

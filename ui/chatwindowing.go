@@ -58,17 +58,18 @@ func (conv *conversation) clearLines() {
 // from it, else down to the last line.
 func (conv *conversation) goDown() {
 	if conv.away {
-		conv.cw.showLatest(conv, nil)
+		conv.cw.showLatest(conv)
 		return
 	}
 	conv.scrollToBottom()
 }
 
-// showLatest puts the conversation back at its newest page, then runs then.
-func (cw *chatWindow) showLatest(conv *conversation, then func()) {
+// showLatest puts the conversation back at its newest page. Lines added
+// before the page comes (what the user sends at once) stay under it.
+func (cw *chatWindow) showLatest(conv *conversation) {
 	conv.clearLines()
 	conv.setAway(false)
-	cw.loadPage(conv, "", then)
+	cw.loadPage(conv, "")
 }
 
 // around is the run of at most maxShown messages centred on id out of

@@ -22,14 +22,14 @@ const loadOlderText = "Load older messages"
 // without moving it, so the line being read stays where it is.
 func (cw *chatWindow) loadOlder(conv *conversation) {
 	if !conv.loading {
-		cw.loadPage(conv, conv.oldestID(), nil)
+		cw.loadPage(conv, conv.oldestID())
 	}
 }
 
 // loadPage puts the page of stored messages before the message before
 // above the lines shown; the first page ("" before) opens the
-// conversation at its newest message. then, if set, runs after it.
-func (cw *chatWindow) loadPage(conv *conversation, before string, then func()) {
+// conversation at its newest message.
+func (cw *chatWindow) loadPage(conv *conversation, before string) {
 	conv.loading = true
 	gen, uri := conv.gen, conv.contact.URI
 	cw.app.bg(func() {
@@ -45,9 +45,6 @@ func (cw *chatWindow) loadPage(conv *conversation, before string, then func()) {
 				conv.scrollToBottom()
 			} else {
 				stay()
-			}
-			if then != nil {
-				then()
 			}
 		})
 	})

@@ -234,3 +234,34 @@ func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
 	}
 	test.Tap(found)
 }
+
+// Sending twice from deep in the history, faster than the newest page
+// loads, sends and shows both in the order typed, once each, under the
+// newest messages.
+func TestSendFromHistoryKeepsOrder(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	storeLong(core, 2000)
+	a.openChat(a.contacts[laplace])
+	conv := a.chats.convs[laplace]
+	a.chats.jumpTo(conv, "1000")
+	if !conv.away {
+		t.Fatal("not away after a far jump")
+	}
+	var queued []func()
+	a.bg = func(f func()) { queued = append(queued, f) }
+	a.chats.send(conv, "one")
+	a.chats.send(conv, "two")
+	if len(queued) != 3 {
+		t.Fatalf("%d tasks queued, want the page and two sends", len(queued))
+	}
+	queued[1]() // both sends are stored and acknowledged before the page is read
+	queued[2]()
+	queued[0]()
+	if got := core.sent; len(got) != 2 || got[0] != laplace+"|one" || got[1] != laplace+"|two" {
+		t.Errorf("sent %q", got)
+	}
+	n := len(conv.lines)
+	if n != historyPage || conv.lines[n-2].text != "one" || conv.lines[n-1].text != "two" || conv.lines[n-3].id != "2000" {
+		t.Errorf("%d lines, ending %q %q %q", n, conv.lines[n-3].text, conv.lines[n-2].text, conv.lines[n-1].text)
+	}
+}
