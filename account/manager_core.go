@@ -110,6 +110,11 @@ func (m *Manager) accountClients() []*sipclient.Client {
 	return out
 }
 
+// HistoryAfter reads the shared history forward (through the direct client).
+func (m *Manager) HistoryAfter(ctx context.Context, peer, afterID string, n int) ([]sipclient.ChatMessage, error) {
+	return m.direct.HistoryAfter(ctx, peer, afterID, n)
+}
+
 // History reads the shared history (through the direct client).
 func (m *Manager) History(ctx context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error) {
 	return m.direct.History(ctx, peer, beforeID, n)

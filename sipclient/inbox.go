@@ -69,6 +69,19 @@ func (c *Client) History(ctx context.Context, peer, beforeID string, n int) ([]C
 	return chatMessages(msgs, base), err
 }
 
+// HistoryAfter returns up to n messages of the conversation with peer
+// newer than afterID, oldest first (see history.Store.HistoryAfter).
+func (c *Client) HistoryAfter(ctx context.Context, peer, afterID string, n int) ([]ChatMessage, error) {
+	st, row, err := c.box().store.row(afterID)
+	if err != nil {
+		return nil, err
+	}
+	id, _ := strconv.ParseInt(afterID, 10, 64) // row parsed it already
+	base := id - row
+	msgs, err := st.HistoryAfter(ctx, peer, row, n)
+	return chatMessages(msgs, base), err
+}
+
 // Search returns up to n messages of any conversation, newest first, that
 // contain every word of text (the last word also as a prefix).
 func (c *Client) Search(ctx context.Context, text string, n int) ([]ChatMessage, error) {

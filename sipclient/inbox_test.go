@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -200,4 +201,25 @@ func TestSharedFallbackStore(t *testing.T) {
 		t.Errorf("both identities gave ID %s", ids[0])
 	}
 	wantHistory(t, clients[0], "sip:peer@peer.example", "in received to two", "in received to one")
+}
+
+// HistoryAfter pages forward from a message, in the IDs History hands out.
+func TestHistoryAfter(t *testing.T) {
+	c, _ := newTestClient(t, "a", "tcp")
+	ctx := context.Background()
+	var ids []string
+	for _, text := range []string{"one", "two", "three"} {
+		id, err := c.QueueMessage(ctx, "sip:bob@127.0.0.1:9", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	got, err := c.HistoryAfter(ctx, "sip:bob@127.0.0.1:9", ids[0], 10)
+	if err != nil || len(got) != 2 || got[0].ID != ids[1] || got[0].Text != "two" || got[1].Text != "three" {
+		t.Errorf("HistoryAfter = %+v, %v", got, err)
+	}
+	if _, err := c.HistoryAfter(ctx, "sip:bob@127.0.0.1:9", "x", 10); !errors.Is(err, history.ErrInvalid) {
+		t.Errorf("HistoryAfter(bad ID) = %v, want ErrInvalid", err)
+	}
 }

@@ -15,10 +15,14 @@ func (conv *conversation) atBottom() bool {
 
 // scrolled follows the reader: at the top it loads older messages while
 // some remain (not after a failed read: its button retries); at the
-// bottom the new-messages button has done its job.
+// bottom it loads newer ones while away from the newest, or else the
+// new-messages button has done its job.
 func (conv *conversation) scrolled(p fyne.Position) {
 	if p.Y <= 0 && conv.more.Visible() && conv.more.Text == loadOlderText {
 		conv.cw.loadOlder(conv)
+	}
+	if conv.away && !conv.loading && conv.atBottom() {
+		conv.cw.loadNewer(conv)
 	}
 	if conv.newBelow.Visible() && !conv.away && conv.atBottom() {
 		conv.newBelow.Hide()

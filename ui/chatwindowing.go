@@ -3,6 +3,8 @@ package ui
 import (
 	"slices"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/parley-im/parley/sipclient"
 )
 
@@ -20,16 +22,78 @@ const (
 
 // trimNewest drops the newest lines beyond maxShown.
 func (conv *conversation) trimNewest() {
-	if len(conv.lines) <= maxShown {
-		return
+	if len(conv.lines) > maxShown {
+		conv.keep(0, maxShown)
+		conv.setAway(true)
 	}
-	for _, l := range conv.lines[maxShown:] {
-		if conv.marked == l.row {
+}
+
+// keep keeps lines[from:to] and drops the others (and the search mark if
+// it was on one of them).
+func (conv *conversation) keep(from, to int) {
+	for i, l := range conv.lines {
+		if (i < from || i >= to) && conv.marked == l.row {
 			conv.unmark()
 		}
 	}
-	conv.lines = conv.lines[:maxShown]
-	conv.setAway(true)
+	conv.lines = conv.lines[from:to]
+}
+
+// loadNewer appends the page of stored messages after the newest one
+// shown: a reader away from the newest messages who scrolls down reads on.
+// Beyond maxShown the oldest lines go; a short page reaches the newest.
+func (cw *chatWindow) loadNewer(conv *conversation) {
+	last := conv.last()
+	if last == nil || last.id == "" {
+		return
+	}
+	conv.loading = true
+	gen, uri, after := conv.gen, conv.contact.URI, last.id
+	cw.app.bg(func() {
+		msgs, err := cw.app.core.HistoryAfter(cw.app.ctx, uri, after, historyPage)
+		fyne.Do(func() {
+			if gen != conv.gen {
+				return
+			}
+			conv.loading = false
+			if err != nil {
+				conv.newBelow.SetText("Newer messages could not be read (" + err.Error() + "); tap for the latest")
+				return
+			}
+			stay := conv.keepPlace(last)
+			conv.lines = append(conv.lines, conv.newLines(slices.All(msgs))...)
+			conv.trimOldest()
+			if len(msgs) < historyPage {
+				conv.setAway(false)
+			}
+			conv.rebuild()
+			stay()
+		})
+	})
+}
+
+// trimOldest drops the oldest lines beyond maxShown; they can be loaded
+// again from the top.
+func (conv *conversation) trimOldest() {
+	if n := len(conv.lines); n > maxShown {
+		conv.keep(n-maxShown, n)
+		conv.more.SetText(loadOlderText)
+		conv.more.Show()
+	}
+}
+
+func (conv *conversation) first() *chatLine {
+	if len(conv.lines) == 0 {
+		return nil
+	}
+	return conv.lines[0]
+}
+
+func (conv *conversation) last() *chatLine {
+	if len(conv.lines) == 0 {
+		return nil
+	}
+	return conv.lines[len(conv.lines)-1]
 }
 
 // setAway records whether newer messages exist than the lines shown;

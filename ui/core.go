@@ -9,7 +9,7 @@ import (
 
 // Core is what the UI needs from the SIP core. *sipclient.Client
 // implements it. Methods that touch the network or the history database
-// (SendMessage, RetryMessage, DeleteMessage, History, Search, SearchConversation,
+// (SendMessage, RetryMessage, DeleteMessage, History, HistoryAfter, Search, SearchConversation,
 // Export, Unsubscribe) are called off the Fyne thread, through App.bg.
 type Core interface {
 	Events() <-chan sipclient.Event
@@ -22,6 +22,7 @@ type Core interface {
 	RetryMessage(ctx context.Context, id string) error
 	DeleteMessage(ctx context.Context, id string) error
 	History(ctx context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error)
+	HistoryAfter(ctx context.Context, peer, afterID string, n int) ([]sipclient.ChatMessage, error)
 	Search(ctx context.Context, text string, n int) ([]sipclient.ChatMessage, error)
 	SearchConversation(ctx context.Context, peer, text string, n int) ([]sipclient.ChatMessage, error)
 	Export(ctx context.Context, peer string, w io.Writer) error

@@ -113,6 +113,22 @@ func (f *fakeCore) History(_ context.Context, peer, beforeID string, n int) ([]s
 	return all[start:end], nil
 }
 
+// HistoryAfter pages forward: oldest first, newer than afterID.
+func (f *fakeCore) HistoryAfter(_ context.Context, peer, afterID string, n int) ([]sipclient.ChatMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	all := f.stored[peer] // newest first
+	end := slices.IndexFunc(all, func(m sipclient.ChatMessage) bool { return m.ID == afterID })
+	if end < 0 {
+		return nil, fmt.Errorf("message %s: not found", afterID)
+	}
+	var out []sipclient.ChatMessage
+	for i := end - 1; i >= 0 && len(out) < n; i-- {
+		out = append(out, all[i])
+	}
+	return out, nil
+}
+
 // Search finds stored messages holding every word of text (any case),
 // newest first by numeric ID across conversations, like the real core.
 func (f *fakeCore) Search(_ context.Context, text string, n int) ([]sipclient.ChatMessage, error) {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"iter"
 	"slices"
 	"strconv"
 	"time"
@@ -39,7 +40,7 @@ func (cw *chatWindow) loadPage(conv *conversation, before string) {
 				return // the lines were replaced meanwhile (chatwindowing.go)
 			}
 			conv.loading = false
-			stay := conv.keepPlace()
+			stay := conv.keepPlace(conv.first())
 			conv.prependHistory(msgs, len(msgs) == historyPage, err)
 			if before == "" {
 				conv.scrollToBottom()
@@ -50,14 +51,14 @@ func (cw *chatWindow) loadPage(conv *conversation, before string) {
 	})
 }
 
-// keepPlace notes where the top line is in the view; the function it
-// returns scrolls back there once lines were put above it (or newer ones
-// dropped below), so the reader does not lose their place.
-func (conv *conversation) keepPlace() func() {
-	if len(conv.lines) == 0 {
+// keepPlace notes where line l is in the view; the function it returns
+// scrolls back there once lines were added or dropped around it, so the
+// reader does not lose their place. A nil l keeps nothing.
+func (conv *conversation) keepPlace(l *chatLine) func() {
+	if l == nil {
 		return func() {}
 	}
-	row := conv.lines[0].row.box
+	row := l.row.box
 	dy := row.Position().Y - conv.scroll.Offset.Y
 	return func() {
 		conv.scroll.Refresh() // lays the new rows out, so positions are known
@@ -152,22 +153,7 @@ func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, more bool
 		conv.more.Show() // the message is on the button, and tapping it tries again
 		return
 	}
-	shown := make(map[string]bool, len(conv.lines))
-	for _, l := range conv.lines {
-		shown[l.id] = l.id != ""
-	}
-	var older []*chatLine
-	for _, m := range slices.Backward(msgs) {
-		if shown[m.ID] {
-			continue
-		}
-		l := historyLine(m)
-		l.row = newChatRow(conv, l)
-		if l.out && l.state != lineSent && l.state != lineStored {
-			conv.cw.byID[l.id] = l // the outbox may still report on it
-		}
-		older = append(older, l)
-	}
+	older := conv.newLines(slices.Backward(msgs))
 	conv.lines = append(older, conv.lines...)
 	conv.trimNewest()
 	conv.more.SetText(loadOlderText) // it may still say why the last try failed
@@ -177,6 +163,28 @@ func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, more bool
 		conv.more.Hide()
 	}
 	conv.rebuild()
+}
+
+// newLines makes lines, in the order given, for the stored messages not
+// shown yet.
+func (conv *conversation) newLines(msgs iter.Seq2[int, sipclient.ChatMessage]) []*chatLine {
+	shown := make(map[string]bool, len(conv.lines))
+	for _, l := range conv.lines {
+		shown[l.id] = l.id != ""
+	}
+	var out []*chatLine
+	for _, m := range msgs {
+		if shown[m.ID] {
+			continue
+		}
+		l := historyLine(m)
+		l.row = newChatRow(conv, l)
+		if l.out && l.state != lineSent && l.state != lineStored {
+			conv.cw.byID[l.id] = l // the outbox may still report on it
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func historyLine(m sipclient.ChatMessage) *chatLine {

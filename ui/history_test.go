@@ -86,6 +86,17 @@ func lineInView(conv *conversation, l *chatLine) bool {
 	return top >= 0 && top+l.row.box.Size().Height <= conv.scroll.Size().Height
 }
 
+// jumpedBack is a 2,000-message conversation with Laplace jumped to
+// message 1000, as tapping a search hit does.
+func jumpedBack(t *testing.T) (*App, *fakeCore, *conversation) {
+	a, core, _ := newTestApp(t)
+	storeLong(core, 2000)
+	a.openChat(a.contacts[laplace])
+	conv := a.chats.convs[laplace]
+	a.chats.jumpTo(conv, "1000")
+	return a, core, conv
+}
+
 // storeLong gives Laplace n numbered messages, IDs 1..n, oldest first in
 // time; the fake core hands them out newest first.
 func storeLong(core *fakeCore, n int) {
@@ -101,11 +112,7 @@ func storeLong(core *fakeCore, n int) {
 // arrives meanwhile is announced on the way back, which it takes the
 // reader to.
 func TestJumpFarBackShowsAroundHit(t *testing.T) {
-	a, core, _ := newTestApp(t)
-	storeLong(core, 2000)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
-	a.chats.jumpTo(conv, "1000")
+	a, core, conv := jumpedBack(t)
 	if n := len(conv.lines); n > maxShown || conv.lines[n-1].id != itoa(1000+maxShown/2) || !scrolledIntoView(conv, "1000") || !isMarked(conv, "1000") {
 		t.Fatalf("after the jump: %d lines, %s…%s, hit in view %v", n, conv.lines[0].id, conv.lines[n-1].id, scrolledIntoView(conv, "1000"))
 	}
@@ -239,11 +246,7 @@ func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
 // loads, sends and shows both in the order typed, once each, under the
 // newest messages.
 func TestSendFromHistoryKeepsOrder(t *testing.T) {
-	a, core, _ := newTestApp(t)
-	storeLong(core, 2000)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
-	a.chats.jumpTo(conv, "1000")
+	a, core, conv := jumpedBack(t)
 	if !conv.away {
 		t.Fatal("not away after a far jump")
 	}
@@ -263,5 +266,30 @@ func TestSendFromHistoryKeepsOrder(t *testing.T) {
 	n := len(conv.lines)
 	if n != historyPage || conv.lines[n-2].text != "one" || conv.lines[n-1].text != "two" || conv.lines[n-3].id != "2000" {
 		t.Errorf("%d lines, ending %q %q %q", n, conv.lines[n-3].text, conv.lines[n-2].text, conv.lines[n-1].text)
+	}
+}
+
+// After a jump far back the reader can read on: scrolling to the bottom
+// loads the next newer page in place, the oldest lines go beyond
+// maxShown, and reaching the newest message ends "away".
+func TestReadOnAfterJump(t *testing.T) {
+	_, _, conv := jumpedBack(t)
+	toBottom := func() {
+		conv.scroll.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -conv.box.MinSize().Height)})
+	}
+	reading := conv.last() // 1250; the jump showed 951…1250
+	toBottom()
+	if n := len(conv.lines); n != 350 || conv.last().id != "1300" || conv.first().id != "951" || !conv.away {
+		t.Fatalf("after one page down: %d lines %s…%s, away %v", n, conv.first().id, conv.last().id, conv.away)
+	}
+	if !scrolledIntoView(conv, reading.id) {
+		t.Errorf("lost the place: %s not in view (offset %v)", reading.id, conv.scroll.Offset)
+	}
+	for i := 0; i < 30 && conv.away; i++ {
+		toBottom()
+	}
+	if conv.away || conv.last().id != "2000" || conv.newBelow.Visible() || len(conv.lines) != maxShown || !conv.more.Visible() {
+		t.Errorf("at the end: away %v, last %s, button %v, %d lines, older to load %v", conv.away, conv.last().id,
+			conv.newBelow.Visible(), len(conv.lines), conv.more.Visible())
 	}
 }

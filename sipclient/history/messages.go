@@ -136,6 +136,24 @@ func (s *Store) History(ctx context.Context, peer string, beforeID int64, limit 
 	return msgs, s.wrap("history", err)
 }
 
+// HistoryAfter returns up to limit messages of the conversation with peer
+// with IDs above afterID, oldest first: the next newer page for a reader
+// who jumped back into the conversation. Fewer than limit means the page
+// reaches the newest message.
+func (s *Store) HistoryAfter(ctx context.Context, peer string, afterID int64, limit int) ([]Message, error) {
+	key, err := CanonicalPeer(peer)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+columns+` FROM messages
+		WHERE peer = ? AND id > ? ORDER BY id LIMIT ?`, key, afterID, pageSize(limit))
+	if err != nil {
+		return nil, s.wrap("history after", err)
+	}
+	msgs, err := collect(rows)
+	return msgs, s.wrap("history after", err)
+}
+
 func pageSize(limit int) int {
 	if limit <= 0 {
 		return DefaultLimit

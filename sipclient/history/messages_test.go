@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -144,6 +145,28 @@ func TestHistoryPaging(t *testing.T) {
 	}
 	if _, err := s.History(ctx, "bob", 0, 10); !errors.Is(err, ErrInvalid) {
 		t.Errorf("History(bad peer) = %v, want ErrInvalid", err)
+	}
+
+	// HistoryAfter walks the other way, oldest first, from any message.
+	var fwd []int64
+	for after := bobIDs[4]; ; {
+		page, err := s.HistoryAfter(ctx, bob, after, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range page {
+			fwd = append(fwd, m.ID)
+		}
+		if len(page) < 7 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	if !slices.Equal(fwd, bobIDs[5:]) {
+		t.Errorf("HistoryAfter IDs %v, want %v", fwd, bobIDs[5:])
+	}
+	if _, err := s.HistoryAfter(ctx, "bob", 0, 10); !errors.Is(err, ErrInvalid) {
+		t.Errorf("HistoryAfter(bad peer) = %v, want ErrInvalid", err)
 	}
 }
 
