@@ -3,6 +3,7 @@
 package desktop
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-im/parley/internal/clitest"
+	"github.com/parley-im/parley/sipclient/history"
 )
 
 func TestMain(m *testing.M) { clitest.Main(m) }
@@ -36,6 +38,7 @@ func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
 	cfg := t.TempDir()
 	roster := fmt.Sprintf(`{"contacts":[{"uri":"%s;transport=tcp","name":"Simeon Poisson","group":"Lab"}]}`, peer.AOR())
 	os.WriteFile(filepath.Join(cfg, "roster.json"), []byte(roster), 0o600)
+	storeOldMessages(t, filepath.Join(cfg, "history.db"), peer.AOR(), 120)
 	port := clitest.FreePort(t)
 	cmd := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "FYNE_THEME=light", "DBUS_SESSION_BUS_ADDRESS=")
@@ -66,9 +69,11 @@ func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
 	peer.Send("status away Reading papers")
 	waitScreen(t, display, shots, &n, "Away", "Reading papers")
 
+	// The chat opens below 120 stored messages: the new one must be on
+	// screen, not the oldest of the first page.
 	peer.Send("send " + me + " Hi There from Poisson")
 	peer.WaitEvent(t, 10*time.Second, clitest.Match("message_status", "status", "sent"))
-	shot := waitScreen(t, display, shots, &n, "Hi There from Poisson")
+	shot := waitScreen(t, display, shots, &n, "Hi There from Poisson", "older line 120")
 	t.Logf("final screenshot: %s", shot)
 
 	// A clean exit on SIGTERM: the peer sees its watcher go away.
@@ -78,5 +83,24 @@ func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
 	case <-exited:
 	case <-time.After(10 * time.Second):
 		t.Error("parley did not exit after SIGTERM")
+	}
+}
+
+// storeOldMessages puts n messages from peer in the app's history file
+// before it starts, "older line 1" to "older line n".
+func storeOldMessages(t *testing.T, path, peer string, n int) {
+	t.Helper()
+	st, err := history.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	at := time.Now().Add(-time.Hour)
+	for i := 1; i <= n; i++ {
+		m := history.Message{PeerURI: peer, Text: fmt.Sprint("older line ", i), At: at.Add(time.Duration(i) * time.Second),
+			CallID: fmt.Sprint("old-", i), FromTag: "old", CSeq: 1}
+		if _, _, err := st.AddIncoming(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
