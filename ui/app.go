@@ -44,7 +44,7 @@ type App struct {
 
 	headerHeight, rowHeight float32 // roster row heights, from the templates
 	list                    *widget.List
-	filter                  *widget.Entry
+	filter                  *searchEntry
 	status                  *widget.Select
 	note                    *widget.Entry
 	reqBtn                  *widget.Button

@@ -64,6 +64,7 @@ func (cw *chatWindow) ensureWindow() {
 	}
 	cw.tabs.OnSelected = func(t *container.TabItem) { cw.markRead(t) }
 	cw.win.SetContent(cw.tabs)
+	cw.chatShortcuts()
 	cw.win.Resize(fyne.NewSize(520, 480))
 	cw.win.SetOnClosed(func() {
 		cw.win = nil

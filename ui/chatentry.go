@@ -55,3 +55,9 @@ func (e *sendEntry) send() {
 	e.SetText("")
 	e.onSend(text)
 }
+
+func (e *sendEntry) TypedShortcut(s fyne.Shortcut) {
+	if !passShortcut(e, s) {
+		e.Entry.TypedShortcut(s)
+	}
+}

@@ -42,8 +42,7 @@ func (a *App) buildMainWindow() {
 	a.win = a.fa.NewWindow("Parley")
 	a.win.SetMaster()
 	top := container.NewVBox(a.statusBar(), a.addressBar(), a.registrationBox(), a.problemBanner())
-	a.filter = widget.NewEntry()
-	a.filter.SetPlaceHolder("Filter contacts")
+	a.filter = newSearchEntry("Filter contacts")
 	a.filter.OnChanged = func(string) { a.refreshRoster() }
 	a.list = a.rosterList()
 	a.reqBtn = widget.NewButton("Message requests", a.showRequests)
@@ -58,6 +57,7 @@ func (a *App) buildMainWindow() {
 		content = container.NewStack(content, firstFrameProbe(a.opt.OnFirstFrame))
 	}
 	a.win.SetContent(content)
+	a.mainShortcuts(a.find.entry)
 	a.win.Resize(fyne.NewSize(360, 560))
 	a.refreshRoster()
 }

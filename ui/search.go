@@ -30,7 +30,7 @@ const snippetRunes = 80
 type searchView struct {
 	app   *App
 	peer  string // the one conversation searched; "" searches them all
-	entry *widget.Entry
+	entry *searchEntry
 	note  *widget.Label // no hits, too many, or why the search failed
 	list  *widget.List
 	view  *fyne.Container // note above list
@@ -50,8 +50,7 @@ type searchView struct {
 
 func newSearchView(a *App, peer, placeholder string) *searchView {
 	s := &searchView{app: a, peer: peer, note: widget.NewLabel("")}
-	s.entry = widget.NewEntry()
-	s.entry.SetPlaceHolder(placeholder)
+	s.entry = newSearchEntry(placeholder)
 	s.entry.OnChanged = s.search
 	s.entry.ActionItem = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.entry.SetText("") })
 	s.note.Wrapping = fyne.TextWrapWord

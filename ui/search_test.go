@@ -92,6 +92,9 @@ func entryWithPlaceholder(t *testing.T, w fyne.Window, placeholder string) *widg
 		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == placeholder {
 			found = e
 		}
+		if e, ok := o.(*searchEntry); ok && e.PlaceHolder == placeholder {
+			found = &e.Entry
+		}
 	})
 	if found == nil {
 		t.Fatalf("no entry %q shown", placeholder)
