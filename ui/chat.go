@@ -275,6 +275,9 @@ type conversation struct {
 	// gen counts the times the lines were replaced.
 	away bool
 	gen  int
+	// arrived: a message came since the last read of newer messages began,
+	// so that read may have missed it.
+	arrived bool
 }
 
 func newConversation(cw *chatWindow, c *contactState) *conversation {
@@ -299,6 +302,7 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 // add appends a line, with a day separator when the day changes. Away
 // from the newest messages it only says that one came.
 func (conv *conversation) add(l *chatLine) {
+	conv.arrived = true
 	if conv.away {
 		conv.newBelow.SetText(newText)
 		return

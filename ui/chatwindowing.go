@@ -47,7 +47,7 @@ func (cw *chatWindow) loadNewer(conv *conversation) {
 	if last == nil || last.id == "" {
 		return
 	}
-	conv.loading = true
+	conv.loading, conv.arrived = true, false
 	gen, uri, after := conv.gen, conv.contact.URI, last.id
 	cw.app.bg(func() {
 		msgs, err := cw.app.core.HistoryAfter(cw.app.ctx, uri, after, historyPage)
@@ -63,11 +63,15 @@ func (cw *chatWindow) loadNewer(conv *conversation) {
 			stay := conv.keepPlace(last)
 			conv.lines = append(conv.lines, conv.newLines(slices.All(msgs))...)
 			conv.trimOldest()
-			if len(msgs) < historyPage {
+			reached := len(msgs) < historyPage
+			if reached && !conv.arrived {
 				conv.setAway(false)
 			}
 			conv.rebuild()
 			stay()
+			if reached && conv.arrived {
+				cw.loadNewer(conv) // one came after the read: read it too
+			}
 		})
 	})
 }

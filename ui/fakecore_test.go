@@ -30,6 +30,8 @@ type fakeCore struct {
 	afterSend  func() // runs once SendMessage has stored the message
 	deleted    []string
 	deleteErr  error
+	// afterRead runs once HistoryAfter has read its page, before it returns.
+	afterRead func()
 }
 
 func newFakeCore() *fakeCore {
@@ -115,6 +117,9 @@ func (f *fakeCore) History(_ context.Context, peer, beforeID string, n int) ([]s
 
 // HistoryAfter pages forward: oldest first, newer than afterID.
 func (f *fakeCore) HistoryAfter(_ context.Context, peer, afterID string, n int) ([]sipclient.ChatMessage, error) {
+	if f.afterRead != nil {
+		defer f.afterRead()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	all := f.stored[peer] // newest first

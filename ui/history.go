@@ -80,6 +80,7 @@ func (cw *chatWindow) jumpTo(conv *conversation, id string) {
 	if fromNewest {
 		before = ""
 	}
+	conv.arrived = false
 	cw.app.bg(func() {
 		msgs, more, err := historyThrough(cw.app.ctx, cw.app.core, uri, before, id)
 		fyne.Do(func() {
@@ -90,8 +91,9 @@ func (cw *chatWindow) jumpTo(conv *conversation, id string) {
 				var newer bool
 				msgs, more, newer = around(msgs, more, id)
 				conv.clearLines()
-				// Away unless the run reaches the newest message.
-				conv.setAway(newer || !fromNewest)
+				// Away unless the run reaches the newest message (and
+				// none came after the read, which it would lack).
+				conv.setAway(newer || !fromNewest || conv.arrived)
 			}
 			conv.prependHistory(msgs, more, err)
 			conv.reveal(id)

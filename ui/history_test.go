@@ -293,3 +293,30 @@ func TestReadOnAfterJump(t *testing.T) {
 			conv.newBelow.Visible(), len(conv.lines), conv.more.Visible())
 	}
 }
+
+// A message that arrives while the last newer page is being read is not
+// lost behind the end of "away": it is read too.
+func TestReadOnCatchesMessageArrivingMeanwhile(t *testing.T) {
+	a, core, conv := jumpedBack(t)
+	toBottom := func() {
+		conv.scroll.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -conv.box.MinSize().Height)})
+	}
+	for i := 0; i < 30 && conv.last().id != "2000"; i++ {
+		toBottom()
+	}
+	if !conv.away || conv.last().id != "2000" {
+		t.Fatalf("setup: away %v, last %s", conv.away, conv.last().id)
+	}
+	core.afterRead = func() { // the read is done; 2001 comes before it is shown
+		core.afterRead = nil
+		core.mu.Lock()
+		core.stored[laplace] = append([]sipclient.ChatMessage{{ID: "2001", Direction: "in", Text: "just in", At: time.Now(), State: "received"}}, core.stored[laplace]...)
+		core.mu.Unlock()
+		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "2001", From: laplace, Text: "just in", At: time.Now()}})
+	}
+	conv.scroll.ScrollToOffset(fyne.NewPos(0, 0)) // so the next scroll moves
+	toBottom()
+	if conv.away || conv.last().id != "2001" {
+		t.Errorf("after reading on: away %v, last %s; the message that came meanwhile is missing", conv.away, conv.last().id)
+	}
+}
