@@ -3,7 +3,10 @@ package ui
 import (
 	"fmt"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -102,5 +105,41 @@ func BenchmarkLoadOlderDeep(b *testing.B) {
 	b.StopTimer()
 	if len(conv.lines) > maxShown || conv.lines[0].id != itoa(total-deep+1-50*min(b.N, 20)) {
 		b.Fatalf("%d lines shown from %s", len(conv.lines), conv.lines[0].id)
+	}
+}
+
+// BenchmarkLongMessage shows one incoming message in a new chat: the
+// wrapped text is measured and laid out on the Fyne thread. The core takes
+// bodies up to 32 KiB.
+func BenchmarkLongMessage(b *testing.B) {
+	for _, n := range []int{1000, 8000, 32 << 10} {
+		text := strings.Repeat("lorem ipsum dolor sit amet ", n/27+1)[:n]
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				a, _, _ := newTestApp(b)
+				b.StartTimer()
+				a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", From: laplace, Text: text, At: time.Now()}})
+			}
+		})
+	}
+}
+
+// BenchmarkPasteLong pastes one paragraph into the chat input (the core
+// takes up to 32 KiB). ns/op is the time the Fyne thread is busy.
+func BenchmarkPasteLong(b *testing.B) {
+	for _, n := range []int{8000, 32 << 10} {
+		text := strings.Repeat("lorem ipsum dolor sit amet ", n/27+1)[:n]
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				a, _, _ := newTestApp(b)
+				a.openChat(a.contacts[laplace])
+				cb := a.chats.win.Clipboard()
+				cb.SetContent(text)
+				b.StartTimer()
+				a.chats.convs[laplace].entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
+			}
+		})
 	}
 }

@@ -21,8 +21,24 @@ func newSendEntry(onSend func(string)) *sendEntry {
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.SetPlaceHolder("Type a message (Enter sends, Shift+Enter for a new line)")
+	e.OnChanged = e.fitWrapping
 	e.ExtendBaseWidget(e)
 	return e
+}
+
+// fitWrapping turns word wrap off while text has a paragraph too long to
+// wrap quickly (see paragraphRunes): the input then scrolls sideways
+// instead of freezing the window for seconds over a pasted log. It comes
+// back on when the text is short again (sent, or cut).
+func (e *sendEntry) fitWrapping(text string) {
+	want := fyne.TextWrapWord
+	if hasLongParagraph(text) {
+		want = fyne.TextWrapOff
+	}
+	if e.Wrapping != want {
+		e.Wrapping = want
+		e.Refresh()
+	}
 }
 
 func (e *sendEntry) KeyDown(k *fyne.KeyEvent) {
@@ -57,7 +73,13 @@ func (e *sendEntry) send() {
 }
 
 func (e *sendEntry) TypedShortcut(s fyne.Shortcut) {
-	if !passShortcut(e, s) {
-		e.Entry.TypedShortcut(s)
+	if passShortcut(e, s) {
+		return
 	}
+	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil {
+		// Decided before the paste: wrapping the pasted text even once
+		// is what takes seconds.
+		e.fitWrapping(e.Text + p.Clipboard.Content())
+	}
+	e.Entry.TypedShortcut(s)
 }

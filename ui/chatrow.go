@@ -22,7 +22,7 @@ type chatRow struct {
 }
 
 func newChatRow(conv *conversation, l *chatLine) *chatRow {
-	r := &chatRow{meta: widget.NewLabel(""), text: widget.NewLabel(l.text), peer: conv.contact.displayName()}
+	r := &chatRow{meta: widget.NewLabel(""), text: widget.NewLabel(breakLongParagraphs(l.text)), peer: conv.contact.displayName()}
 	r.meta.TextStyle = fyne.TextStyle{Italic: true}
 	r.text.Wrapping = fyne.TextWrapWord
 	r.text.Selectable = true

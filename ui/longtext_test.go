@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/parley-im/parley/sipclient"
+)
+
+func TestBreakLongParagraphs(t *testing.T) {
+	words := strings.Repeat("lorem ipsum dolor sit amet ", 400) // 10,800 runes
+	noSpace := strings.Repeat("é", 1000)
+	for _, tc := range []struct {
+		name, in string
+		rejoin   string // what the pieces give back joined with this
+	}{
+		{"short", "hello\nworld", "\n"},
+		{"words", words, " "},
+		{"no spaces", noSpace, ""},
+		{"paragraphs", "first line\n" + words + "\nlast line", ""},
+	} {
+		out := breakLongParagraphs(tc.in)
+		for _, p := range strings.Split(out, "\n") {
+			if n := utf8.RuneCountInString(p); n > paragraphRunes {
+				t.Errorf("%s: a paragraph of %d runes is left", tc.name, n)
+			}
+		}
+		switch tc.name {
+		case "short":
+			if out != tc.in {
+				t.Errorf("short text changed: %q", out)
+			}
+		case "paragraphs":
+			if !strings.HasPrefix(out, "first line\nlorem ipsum") || !strings.HasSuffix(out, "\nlast line") {
+				t.Errorf("paragraphs around the long one changed: %.40q … %.40q", out, out[len(out)-40:])
+			}
+		default:
+			if got := strings.ReplaceAll(out, "\n", tc.rejoin); got != tc.in {
+				t.Errorf("%s: the pieces do not give the text back", tc.name)
+			}
+		}
+	}
+}
+
+// The longest message the core takes, in one paragraph, is shown whole:
+// every word is on screen once it is scrolled to (the row holds it all).
+func TestLongMessageShownWhole(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	text := strings.Repeat("lorem ipsum dolor sit amet ", 32<<10/27) + "THE END"
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", From: laplace, Text: text, At: time.Now()}})
+	conv := a.chats.convs[laplace]
+	shown := conv.lines[0].row.text.Text
+	if strings.ReplaceAll(shown, "\n", " ") != text || !strings.HasSuffix(shown, "THE END") {
+		t.Errorf("the row shows %d of %d bytes", len(shown), len(text))
+	}
+}
+
+// A pasted paragraph too long to wrap quickly turns wrapping off in the
+// input (it scrolls sideways); sent, the input wraps again, and the whole
+// text went to the core.
+func TestPasteLongParagraph(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	a.openChat(a.contacts[laplace])
+	e := a.chats.convs[laplace].entry
+	text := strings.Repeat("lorem ipsum dolor sit amet ", 30<<10/27)
+	cb := a.chats.win.Clipboard()
+	cb.SetContent(text)
+	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
+	if e.Text != text || e.Wrapping != fyne.TextWrapOff {
+		t.Fatalf("after the paste: %d bytes, wrapping %v", len(e.Text), e.Wrapping)
+	}
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(core.sent) != 1 || core.sent[0] != laplace+"|"+strings.TrimRight(text, "\n") || e.Text != "" || e.Wrapping != fyne.TextWrapWord {
+		t.Errorf("after sending: %d sent, input %q, wrapping %v", len(core.sent), e.Text, e.Wrapping)
+	}
+	test.Type(e, "short again")
+	if e.Wrapping != fyne.TextWrapWord {
+		t.Errorf("a short text is not wrapped")
+	}
+}
