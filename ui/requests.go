@@ -96,7 +96,7 @@ func (a *App) requestCard(key string, done func()) fyne.CanvasObject {
 		lines.Add(widget.NewLabel("calls themselves “" + name + "”"))
 	}
 	for _, m := range msgs {
-		t := widget.NewLabel(clock(m.At) + "  " + m.Text)
+		t := widget.NewLabel(clock(m.At) + "  " + breakLongParagraphs(m.Text))
 		t.Wrapping = fyne.TextWrapWord
 		lines.Add(t)
 	}
