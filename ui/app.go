@@ -196,7 +196,7 @@ func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
 	if c == nil {
 		return false
 	}
-	c.basic, c.activity, c.note = ev.Basic, ev.Activity, ev.Note
+	c.basic, c.activity, c.note = ev.Basic, ev.Activity, oneLine(ev.Note, noteRunes)
 	if ev.Raw != "" {
 		c.raw, c.lastNotify = ev.Raw, ev.At
 	}

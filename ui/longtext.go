@@ -64,3 +64,19 @@ func hasLongParagraph(text string) bool {
 	}
 	return false
 }
+
+// noteRunes is the most of a contact's note the roster keeps. A note is a
+// line of status; a peer's 30 KB note cost 0.26 s of the Fyne thread on
+// every presence update (the label measures it to truncate it). The whole
+// document stays readable in Presence details.
+const noteRunes = 200
+
+// oneLine is s on one line (runs of white space become one space), cut to
+// n runes with an ellipsis.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

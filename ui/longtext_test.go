@@ -83,3 +83,19 @@ func TestPasteLongParagraph(t *testing.T) {
 		t.Errorf("a short text is not wrapped")
 	}
 }
+
+// A contact's note shows on one line and, however long the peer made it,
+// cut to noteRunes.
+func TestLongNoteCut(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	note := "first line\n" + strings.Repeat("lorem ipsum dolor sit amet ", 30000/27)
+	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{URI: laplace, Basic: "open", Note: note}})
+	got := a.contacts[laplace].note
+	if utf8.RuneCountInString(got) != noteRunes || !strings.HasPrefix(got, "first line lorem ipsum") || !strings.HasSuffix(got, "…") {
+		t.Errorf("note kept as %d runes: %.40q…", utf8.RuneCountInString(got), got)
+	}
+	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{URI: laplace, Basic: "open", Note: "  In the  lab "}})
+	if got := a.contacts[laplace].note; got != "In the lab" {
+		t.Errorf("short note kept as %q", got)
+	}
+}
