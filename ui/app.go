@@ -142,6 +142,7 @@ func (a *App) applyBatch(batch []sipclient.Event) {
 	for _, ev := range batch {
 		dirty = a.apply(ev) || dirty
 	}
+	a.chats.flush()
 	if dirty {
 		a.refreshRoster()
 	}

@@ -43,10 +43,12 @@ type chatWindow struct {
 	convs map[string]*conversation // by contact key
 	byID  map[string]*chatLine     // our messages by ID, for status events
 	early map[string]sipclient.MessageStatus
+	dirty map[*conversation]bool // lines added, to be laid out (flush)
 }
 
 func newChatWindow(a *App) *chatWindow {
-	return &chatWindow{app: a, convs: map[string]*conversation{}, byID: map[string]*chatLine{}, early: map[string]sipclient.MessageStatus{}}
+	return &chatWindow{app: a, convs: map[string]*conversation{}, byID: map[string]*chatLine{},
+		early: map[string]sipclient.MessageStatus{}, dirty: map[*conversation]bool{}}
 }
 
 func (cw *chatWindow) ensureWindow() {
@@ -161,6 +163,7 @@ func (cw *chatWindow) send(conv *conversation, text string) {
 	}
 	line := &chatLine{out: true, text: text, at: time.Now(), state: linePending}
 	conv.add(line)
+	conv.flush()
 	cw.deliver(conv, line)
 }
 
@@ -275,6 +278,9 @@ type conversation struct {
 	// gen counts the times the lines were replaced.
 	away bool
 	gen  int
+	// pending: add appended lines not laid out yet; follow: the view goes
+	// down to them (flush).
+	pending, follow bool
 	// arrived: a message came since the last read of newer messages began,
 	// so that read may have missed it.
 	arrived bool
@@ -300,23 +306,58 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 }
 
 // add appends a line, with a day separator when the day changes. Away
-// from the newest messages it only says that one came.
+// from the newest messages it only says that one came. The box is laid
+// out once per batch of events, by flush: laying it out for each line
+// made a burst of 100 messages take about a second.
 func (conv *conversation) add(l *chatLine) {
 	conv.arrived = true
 	if conv.away {
 		conv.newBelow.SetText(newText)
 		return
 	}
-	if n := len(conv.lines); n == 0 || !sameDay(conv.lines[n-1].at, l.at) {
-		conv.box.Add(daySeparator(l.at))
+	if !conv.pending {
+		// Whether the reader follows is read before the burst moves the view.
+		conv.pending, conv.follow = true, conv.atBottom()
+		conv.cw.dirty[conv] = true
 	}
-	follow := l.out || conv.atBottom()
+	conv.follow = conv.follow || l.out
+	if n := len(conv.lines); n == 0 || !sameDay(conv.lines[n-1].at, l.at) {
+		conv.box.Objects = append(conv.box.Objects, daySeparator(l.at))
+	}
 	conv.lines = append(conv.lines, l)
 	l.row = newChatRow(conv, l)
-	conv.box.Add(l.row.box)
-	if follow {
-		conv.scrollToBottom()
-	} else {
+	conv.box.Objects = append(conv.box.Objects, l.row.box)
+}
+
+// flush lays out the lines add appended and follows them down if the
+// reader was at the bottom (or wrote one); then at most maxShown lines
+// stay. A reader up in the history is told instead, and keeps every line
+// until back down.
+func (conv *conversation) flush() {
+	if !conv.pending {
+		return
+	}
+	conv.pending = false
+	delete(conv.cw.dirty, conv)
+	if !conv.follow {
+		conv.box.Refresh()
 		conv.newBelow.Show()
+		return
+	}
+	if n := len(conv.lines); n > maxShown {
+		conv.keep(n-maxShown, n)
+		conv.more.SetText(loadOlderText)
+		conv.more.Show()
+		conv.rebuild()
+	} else {
+		conv.box.Refresh()
+	}
+	conv.scrollToBottom()
+}
+
+// flush lays out every conversation that add changed.
+func (cw *chatWindow) flush() {
+	for conv := range cw.dirty {
+		conv.flush()
 	}
 }

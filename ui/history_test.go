@@ -320,3 +320,34 @@ func TestReadOnCatchesMessageArrivingMeanwhile(t *testing.T) {
 		t.Errorf("after reading on: away %v, last %s; the message that came meanwhile is missing", conv.away, conv.last().id)
 	}
 }
+
+// A burst of messages to a reader at the bottom shows them all at the
+// bottom and keeps at most maxShown lines; to a reader up in the history
+// it keeps every line, leaves the view alone and says so.
+func TestBurstKeepsViewBounded(t *testing.T) {
+	burst := func(from int) []sipclient.Event {
+		var evs []sipclient.Event
+		for i := range 100 {
+			evs = append(evs, sipclient.MessageReceived{ID: itoa(from + i), From: laplace, Text: "burst " + itoa(from+i), At: time.Now()})
+		}
+		return evs
+	}
+	a, core, _ := newTestApp(t)
+	storeLong(core, 2000)
+	a.openChat(a.contacts[laplace])
+	conv := a.chats.convs[laplace]
+	for len(conv.lines) < 450 {
+		a.chats.loadOlder(conv)
+	}
+	conv.scrollToBottom()
+	a.applyBatch(burst(5000))
+	if n := len(conv.lines); n != maxShown || conv.last().id != "5099" || !scrolledIntoView(conv, "5099") || !conv.more.Visible() {
+		t.Fatalf("following: %d lines, last %s in view %v, older to load %v", n, conv.last().id, scrolledIntoView(conv, "5099"), conv.more.Visible())
+	}
+	reading := conv.lines[100]
+	conv.scroll.ScrollToOffset(fyne.NewPos(0, reading.row.box.Position().Y))
+	a.applyBatch(burst(6000))
+	if n := len(conv.lines); n != maxShown+100 || !scrolledIntoView(conv, reading.id) || !conv.newBelow.Visible() {
+		t.Errorf("reading up: %d lines, %s in view %v, told %v", n, reading.id, scrolledIntoView(conv, reading.id), conv.newBelow.Visible())
+	}
+}
