@@ -135,7 +135,7 @@ func BenchmarkPasteLong(b *testing.B) {
 				b.StopTimer()
 				a, _, _ := newTestApp(b)
 				a.openChat(a.contacts[laplace])
-				cb := a.chats.win.Clipboard()
+				cb := a.fa.Clipboard()
 				cb.SetContent(text)
 				b.StartTimer()
 				a.chats.convs[laplace].entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})

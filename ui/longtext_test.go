@@ -68,7 +68,7 @@ func TestPasteLongParagraph(t *testing.T) {
 	a.openChat(a.contacts[laplace])
 	e := a.chats.convs[laplace].entry
 	text := strings.Repeat("lorem ipsum dolor sit amet ", 30<<10/27)
-	cb := a.chats.win.Clipboard()
+	cb := a.fa.Clipboard()
 	cb.SetContent(text)
 	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
 	if e.Text != text || e.Wrapping != fyne.TextWrapOff {
