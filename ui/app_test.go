@@ -276,6 +276,9 @@ func TestStrangerGoesToRequests(t *testing.T) {
 	if a.contacts[other] == nil || !hasText(a.chats.win, "hello") || core.subscribed[len(core.subscribed)-1] != other {
 		t.Errorf("accept: contact %v subscribed %v", a.contacts[other], core.subscribed)
 	}
+	if l := a.chats.convs[other].last(); l.text != "hello" || l.row.box.Size().Height == 0 {
+		t.Errorf("accept: the message's line is not laid out (%q, %v)", l.text, l.row.box.Size())
+	}
 }
 
 func TestWatcherDecisionRemembered(t *testing.T) {

@@ -99,3 +99,31 @@ func TestLongNoteCut(t *testing.T) {
 		t.Errorf("short note kept as %q", got)
 	}
 }
+
+// A flood of strangers' messages keeps the requests list bounded: the
+// newest maxRequestMsgs per sender and maxRequestSenders senders, with
+// the rest counted and said to be in the history.
+func TestRequestFloodBounded(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	var flood []sipclient.Event
+	for i := range 50 {
+		flood = append(flood, sipclient.MessageReceived{ID: itoa(i + 1), From: "sip:mallory@evil.example", Text: "spam " + itoa(i), At: time.Now()})
+	}
+	for i := range maxRequestSenders + 5 {
+		flood = append(flood, sipclient.MessageReceived{ID: itoa(1000 + i), From: "sip:bot" + itoa(i) + "@evil.example", Text: "hi", At: time.Now()})
+	}
+	a.applyBatch(flood)
+	r := a.requests
+	if len(r.order) != maxRequestSenders || r.dropped != 6 || r.order[0] != "sip:bot5@evil.example" {
+		t.Fatalf("%d senders listed, %d dropped, first %s", len(r.order), r.dropped, r.order[0])
+	}
+	a.requests = newRequestStore()
+	a.applyBatch(flood[:50])
+	if msgs := a.requests.msgs["sip:mallory@evil.example"]; len(msgs) != maxRequestMsgs || msgs[0].Text != "spam 30" {
+		t.Fatalf("kept %d messages from %q", len(msgs), msgs[0].Text)
+	}
+	a.showRequests()
+	if o := topOverlay(a.win); o == nil || !onScreen(o, "… 30 earlier messages (in the chat once you accept)") {
+		t.Errorf("the dropped messages are not counted: %q", textsOnScreen(o))
+	}
+}

@@ -10,27 +10,46 @@ import (
 	"github.com/parley-im/parley/sipclient"
 )
 
+// The request list is bounded, since anyone can write in direct mode: a
+// flood of messages or of senders would otherwise grow memory and the
+// requests window without end. Every message is in the history all the
+// same (the core stores it before answering), so accepting a sender later
+// still shows the whole conversation.
+const (
+	maxRequestMsgs    = 20  // newest messages kept per sender
+	maxRequestSenders = 100 // senders listed; the oldest request goes first
+)
+
 // requestStore keeps messages from addresses not in the roster until the
 // user accepts, ignores or blocks the sender.
 type requestStore struct {
-	order []string
-	msgs  map[string][]sipclient.MessageReceived
+	order   []string
+	msgs    map[string][]sipclient.MessageReceived
+	count   map[string]int // messages per sender, kept or not
+	dropped int            // senders taken off the list to bound it
 }
 
 func newRequestStore() *requestStore {
-	return &requestStore{msgs: map[string][]sipclient.MessageReceived{}}
+	return &requestStore{msgs: map[string][]sipclient.MessageReceived{}, count: map[string]int{}}
 }
 
 func (r *requestStore) add(key string, m sipclient.MessageReceived) {
 	if _, ok := r.msgs[key]; !ok {
+		if len(r.order) >= maxRequestSenders {
+			r.drop(r.order[0])
+			r.dropped++
+		}
 		r.order = append(r.order, key)
 	}
-	r.msgs[key] = append(r.msgs[key], m)
+	r.count[key]++
+	kept := append(r.msgs[key], m)
+	r.msgs[key] = kept[max(0, len(kept)-maxRequestMsgs):]
 }
 
 func (r *requestStore) drop(key string) []sipclient.MessageReceived {
 	m := r.msgs[key]
 	delete(r.msgs, key)
+	delete(r.count, key)
 	for i, k := range r.order {
 		if k == key {
 			r.order = append(r.order[:i], r.order[i+1:]...)
@@ -73,6 +92,9 @@ func (a *App) updateRequestsButton() {
 // display name proves nothing in direct mode.
 func (a *App) showRequests() {
 	box := container.NewVBox()
+	if n := a.requests.dropped; n > 0 {
+		box.Add(widget.NewLabel(itoa(n) + " older requests were taken off this list to keep it short; their messages are in your history (Search all messages)."))
+	}
 	var d dialog.Dialog
 	for _, key := range a.requests.order {
 		box.Add(a.requestCard(key, func() { d.Hide(); a.showRequestsIfAny() }))
@@ -94,6 +116,9 @@ func (a *App) requestCard(key string, done func()) fyne.CanvasObject {
 	lines := container.NewVBox(head)
 	if name := msgs[0].FromName; name != "" {
 		lines.Add(widget.NewLabel("calls themselves “" + name + "”"))
+	}
+	if earlier := a.requests.count[key] - len(msgs); earlier > 0 {
+		lines.Add(widget.NewLabel("… " + itoa(earlier) + " earlier messages (in the chat once you accept)"))
 	}
 	for _, m := range msgs {
 		t := widget.NewLabel(clock(m.At) + "  " + breakLongParagraphs(m.Text))
@@ -129,6 +154,7 @@ func (a *App) acceptRequest(key string) {
 	for _, m := range msgs {
 		a.chats.incoming(cs, m)
 	}
+	a.chats.flush()
 	a.refreshRoster()
 }
 
