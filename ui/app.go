@@ -61,6 +61,10 @@ type App struct {
 	accts accountUI
 	// find is the search across all conversations (search.go).
 	find *searchView
+	// asking is the watchers waiting for an answer, the first on screen
+	// (watchers.go).
+	asking  []string
+	askMore *widget.Label // on the question on screen: how many more wait
 }
 
 // New builds the interface for core and the saved roster. Call Start to

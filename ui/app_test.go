@@ -389,3 +389,29 @@ func TestUserWideDiagnosticsOnBanner(t *testing.T) {
 		t.Errorf("dismissed, the problem is still shown")
 	}
 }
+
+// Presence requests are asked one at a time, each address once, with the
+// number still waiting in the title.
+func TestWatcherRequestsQueued(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	pending := func(uri string) sipclient.Event {
+		return sipclient.WatcherChanged{URI: uri, State: sipclient.WatcherPending}
+	}
+	a.applyBatch([]sipclient.Event{pending("sip:eve@x.org"), pending("sip:eve@x.org"), pending("sip:trudy@x.org")})
+	if n := len(a.win.Canvas().Overlays().List()); n != 1 {
+		t.Fatalf("%d dialogs open, want 1", n)
+	}
+	first := topOverlay(a.win)
+	if !onScreen(first, "1 more waiting after this one") || !onScreen(first, "sip:eve@x.org wants to see") {
+		t.Fatalf("first question: %q", textsOnScreen(first))
+	}
+	tapButton(t, first, "Block")
+	second := topOverlay(a.win)
+	if second == nil || !onScreen(second, "sip:trudy@x.org wants to see") || onScreen(second, "more waiting after") {
+		t.Fatalf("second question: %q", textsOnScreen(second))
+	}
+	tapButton(t, second, "Allow")
+	if topOverlay(a.win) != nil || core.decisions["sip:eve@x.org"] != sipclient.Block || core.decisions["sip:trudy@x.org"] != sipclient.Allow {
+		t.Errorf("after both answers: overlay %v, decisions %v", topOverlay(a.win) != nil, core.decisions)
+	}
+}

@@ -1,20 +1,56 @@
 package ui
 
 import (
+	"slices"
+
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
 )
 
 // watcherChanged asks the user about someone who wants to see their
-// presence, and remembers the answer.
+// presence, and remembers the answer. One question is on screen at a time
+// and each address is asked about once: in direct mode anyone can
+// subscribe, and a burst of strangers stacked a dialog each.
 func (a *App) watcherChanged(ev sipclient.WatcherChanged) {
-	if ev.State != sipclient.WatcherPending {
+	if ev.State != sipclient.WatcherPending || slices.Contains(a.asking, ev.URI) {
 		return
 	}
-	msg := ev.URI + " wants to see when you are available.\nAllow them? If you block them, they will always see you as offline."
-	dialog.ShowCustomConfirm("Presence request", "Allow", "Block", wrapLabel(msg), func(allow bool) {
-		a.decideWatcher(ev.URI, allow)
+	a.asking = append(a.asking, ev.URI)
+	if len(a.asking) == 1 {
+		a.askNextWatcher()
+	}
+	a.showWaiting()
+}
+
+// showWaiting says on the question on screen how many more wait.
+func (a *App) showWaiting() {
+	if a.askMore == nil {
+		return
+	}
+	more := len(a.asking) - 1
+	a.askMore.SetText(itoa(more) + " more waiting after this one")
+	a.askMore.Hidden = more <= 0
+	a.askMore.Refresh()
+}
+
+// askNextWatcher shows the question at the head of the queue.
+func (a *App) askNextWatcher() {
+	if len(a.asking) == 0 {
+		return
+	}
+	uri := a.asking[0]
+	msg := uri + " wants to see when you are available.\nAllow them? If you block them, they will always see you as offline."
+	a.askMore = widget.NewLabel("")
+	a.showWaiting()
+	content := container.NewVBox(wrapLabel(msg), a.askMore)
+	dialog.ShowCustomConfirm("Presence request", "Allow", "Block", content, func(allow bool) {
+		a.askMore = nil
+		a.decideWatcher(uri, allow)
+		a.asking = a.asking[1:]
+		a.askNextWatcher()
 	}, a.win)
 }
 
