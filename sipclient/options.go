@@ -40,6 +40,7 @@ type options struct {
 	policy        Policy
 	subExpires    int // what we ask for in SUBSCRIBE
 	maxExpires    int // cap on what watchers get
+	maxWatchers   int // subscriptions to us held at once
 	minExpires    int // below this a watcher gets 423
 	retryMin      time.Duration
 	retryMax      time.Duration
@@ -62,6 +63,7 @@ func defaultOptions() options {
 		policy:        func(string) Decision { return Allow },
 		subExpires:    3600,
 		maxExpires:    3600,
+		maxWatchers:   defaultMaxWatchers,
 		minExpires:    60,
 		retryMin:      2 * time.Second,
 		retryMax:      5 * time.Minute,
@@ -91,6 +93,16 @@ func WithSubscribeExpires(sec int) Option { return func(o *options) { o.subExpir
 func WithExpiresRange(minSec, maxSec int) Option {
 	return func(o *options) { o.minExpires, o.maxExpires = minSec, maxSec }
 }
+
+// defaultMaxWatchers bounds the subscriptions to us held at once. In
+// direct mode anyone can subscribe; each subscription holds a dialog and a
+// timer and costs a NOTIFY at every status change, so a flood of them
+// would grow memory and turn one change into a flood of our own.
+const defaultMaxWatchers = 1000
+
+// WithMaxWatchers sets how many subscriptions to us are held at once;
+// beyond it a new one is refused with 503 and Retry-After.
+func WithMaxWatchers(n int) Option { return func(o *options) { o.maxWatchers = n } }
 
 // WithRetry sets the re-subscribe backoff range.
 func WithRetry(first, max time.Duration) Option {

@@ -2,8 +2,11 @@ package sipclient
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/emiago/sipgo/sip"
 )
 
 func subscribeHeaders(extra ...string) []string {
@@ -155,5 +158,39 @@ func TestStatusDocument(t *testing.T) {
 		if err != nil || !strings.Contains(string(body), want) {
 			t.Errorf("%s: %v\n%s", st, err, body)
 		}
+	}
+}
+
+// Subscriptions to us are bounded: beyond the limit a new one gets 503
+// with Retry-After and is not announced; once one ends, a new one is taken.
+func TestPresentityWatcherLimit(t *testing.T) {
+	c, rec := newTestClient(t, "poisson", "tcp", WithMaxWatchers(2))
+	rc := dialRaw(t, tcpAddr(c))
+	subscribe := func(expires string) *sip.Response {
+		res := rc.exchange(rawRequest("SUBSCRIBE", c.AOR(), subscribeHeaders("Expires: "+expires), ""))
+		if res.StatusCode == 202 {
+			rc.answer(rc.readRequest()) // its first NOTIFY
+		}
+		return res
+	}
+	first := subscribe("600")
+	subscribe("600")
+	if res := subscribe("600"); res.StatusCode != 503 || headerValue(res, "Retry-After") != "300" {
+		t.Fatalf("third subscription: %d Retry-After %q, want 503 300", res.StatusCode, headerValue(res, "Retry-After"))
+	}
+	if n := rec.count(func(e Event) bool { _, ok := e.(WatcherChanged); return ok }); n != 2 {
+		t.Errorf("%d watcher events, want 2: the refused one was announced", n)
+	}
+	// The first watcher leaves (in-dialog SUBSCRIBE, Expires: 0); room again.
+	unsub := rawRequest("SUBSCRIBE", c.AOR(), subscribeHeaders("Expires: 0"), "")
+	unsub = []byte(strings.Replace(string(unsub), "To: <"+c.AOR()+">", "To: <"+c.AOR()+">;tag="+tagOf(first.To().Params), 1))
+	unsub = []byte(regexp.MustCompile(`Call-ID: \S+`).ReplaceAllString(string(unsub), "Call-ID: "+first.CallID().Value()))
+	unsub = []byte(strings.Replace(string(unsub), "CSeq: 1 SUBSCRIBE", "CSeq: 2 SUBSCRIBE", 1))
+	if res := rc.exchange(unsub); res.StatusCode != 200 && res.StatusCode != 202 {
+		t.Fatalf("unsubscribe answered %d", res.StatusCode)
+	}
+	rc.answer(rc.readRequest()) // the final NOTIFY
+	if res := subscribe("600"); res.StatusCode != 202 {
+		t.Errorf("after one left: %d, want 202", res.StatusCode)
 	}
 }
