@@ -80,3 +80,7 @@ func oneLine(s string, n int) string {
 	}
 	return string([]rune(s)[:n-1]) + "…"
 }
+
+// nameRunes is the most of a display name a peer sent that Parley takes
+// (a SIP header can hold kilobytes; a name is a few words).
+const nameRunes = 64

@@ -127,3 +127,16 @@ func TestRequestFloodBounded(t *testing.T) {
 		t.Errorf("the dropped messages are not counted: %q", textsOnScreen(o))
 	}
 }
+
+// A stranger's long display name is cut when shown and when the sender is
+// accepted.
+func TestLongDisplayNameCut(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	name := strings.Repeat("Very Long Name ", 500)
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", From: "sip:long@x.org", FromName: name, Text: "hi", At: time.Now()}})
+	a.acceptRequest("sip:long@x.org")
+	got := a.contacts["sip:long@x.org"].Name
+	if utf8.RuneCountInString(got) != nameRunes || !strings.HasPrefix(got, "Very Long Name Very") {
+		t.Errorf("contact named %d runes: %.30q", utf8.RuneCountInString(got), got)
+	}
+}

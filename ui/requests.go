@@ -114,7 +114,7 @@ func (a *App) requestCard(key string, done func()) fyne.CanvasObject {
 	msgs := a.requests.msgs[key]
 	head := widget.NewLabelWithStyle(key, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	lines := container.NewVBox(head)
-	if name := msgs[0].FromName; name != "" {
+	if name := oneLine(msgs[0].FromName, nameRunes); name != "" {
 		lines.Add(widget.NewLabel("calls themselves “" + name + "”"))
 	}
 	if earlier := a.requests.count[key] - len(msgs); earlier > 0 {
@@ -137,7 +137,7 @@ func (a *App) requestCard(key string, done func()) fyne.CanvasObject {
 func (a *App) acceptRequest(key string) {
 	msgs := a.requests.drop(key)
 	a.updateRequestsButton()
-	c, err := a.roster.Add(account.Contact{URI: key, Name: msgs[0].FromName})
+	c, err := a.roster.Add(account.Contact{URI: key, Name: oneLine(msgs[0].FromName, nameRunes)})
 	if err != nil && c.URI == "" {
 		a.showProblem(err.Error())
 		return

@@ -34,6 +34,7 @@ func newRosterItem() *rosterItem {
 	}
 	it.dot.TextSize = 18
 	it.status.Truncation = fyne.TextTruncateEllipsis
+	it.name.Truncation = fyne.TextTruncateEllipsis // a long name must not widen the window
 	it.badge.Importance = widget.HighImportance
 	text := container.NewVBox(it.name, it.status)
 	line := container.NewBorder(nil, nil, container.NewCenter(it.dot), container.NewHBox(it.badge, it.menu), text)
