@@ -149,23 +149,13 @@ func BenchmarkPasteLong(b *testing.B) {
 // server hands over stored messages at sign-in. ns/op is the time the
 // Fyne thread is busy.
 func BenchmarkIncomingBurst(b *testing.B) {
-	var batch []sipclient.Event
-	for i := range 100 {
-		batch = append(batch, sipclient.MessageReceived{ID: strconv.Itoa(10000 + i), From: laplace, Text: "burst " + strconv.Itoa(i), At: time.Now()})
-	}
+	batch := burst(10000)
 	for range b.N {
 		b.StopTimer()
-		a, core, _ := newTestApp(b)
-		storeLong(core, 2000)
-		a.openChat(a.contacts[laplace])
-		conv := a.chats.convs[laplace]
-		for len(conv.lines) < 450 {
-			a.chats.loadOlder(conv)
-		}
-		conv.scrollToBottom()
+		a, conv := chatShowing(b, 450)
 		b.StartTimer()
 		a.applyBatch(batch)
-		if last := conv.last(); last.text != "burst 99" || len(conv.lines) != maxShown {
+		if last := conv.last(); last.text != "burst 10099" || len(conv.lines) != maxShown {
 			b.Fatalf("%d lines, last %q", len(conv.lines), last.text)
 		}
 	}

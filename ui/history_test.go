@@ -97,6 +97,29 @@ func jumpedBack(t *testing.T) (*App, *fakeCore, *conversation) {
 	return a, core, conv
 }
 
+// chatShowing is Laplace's chat (2,000 stored messages) showing at least
+// n lines, scrolled to the newest.
+func chatShowing(tb testing.TB, n int) (*App, *conversation) {
+	a, core, _ := newTestApp(tb)
+	storeLong(core, 2000)
+	a.openChat(a.contacts[laplace])
+	conv := a.chats.convs[laplace]
+	for len(conv.lines) < n {
+		a.chats.loadOlder(conv)
+	}
+	conv.scrollToBottom()
+	return a, conv
+}
+
+// burst is 100 messages from Laplace, IDs and texts numbered from.
+func burst(from int) []sipclient.Event {
+	var evs []sipclient.Event
+	for i := range 100 {
+		evs = append(evs, sipclient.MessageReceived{ID: itoa(from + i), From: laplace, Text: "burst " + itoa(from+i), At: time.Now()})
+	}
+	return evs
+}
+
 // storeLong gives Laplace n numbered messages, IDs 1..n, oldest first in
 // time; the fake core hands them out newest first.
 func storeLong(core *fakeCore, n int) {
@@ -325,21 +348,7 @@ func TestReadOnCatchesMessageArrivingMeanwhile(t *testing.T) {
 // bottom and keeps at most maxShown lines; to a reader up in the history
 // it keeps every line, leaves the view alone and says so.
 func TestBurstKeepsViewBounded(t *testing.T) {
-	burst := func(from int) []sipclient.Event {
-		var evs []sipclient.Event
-		for i := range 100 {
-			evs = append(evs, sipclient.MessageReceived{ID: itoa(from + i), From: laplace, Text: "burst " + itoa(from+i), At: time.Now()})
-		}
-		return evs
-	}
-	a, core, _ := newTestApp(t)
-	storeLong(core, 2000)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
-	for len(conv.lines) < 450 {
-		a.chats.loadOlder(conv)
-	}
-	conv.scrollToBottom()
+	a, conv := chatShowing(t, 450)
 	a.applyBatch(burst(5000))
 	if n := len(conv.lines); n != maxShown || conv.last().id != "5099" || !scrolledIntoView(conv, "5099") || !conv.more.Visible() {
 		t.Fatalf("following: %d lines, last %s in view %v, older to load %v", n, conv.last().id, scrolledIntoView(conv, "5099"), conv.more.Visible())
