@@ -57,9 +57,12 @@ func AddressOfRecord(s string) (string, error) {
 }
 
 // aorString renders a URI as an address of record: scheme, user, host and
-// port, without parameters or headers.
+// port, without parameters or headers. Scheme and host compare without
+// case (RFC 3261 19.1.4), so they are written in lower case: a peer that
+// writes its domain in capitals is still the contact in the roster. The
+// user part keeps its case, which does matter.
 func aorString(u sip.Uri) string {
-	a := sip.Uri{Scheme: u.Scheme, User: u.User, Host: u.Host, Port: u.Port}
+	a := sip.Uri{Scheme: strings.ToLower(u.Scheme), User: u.User, Host: strings.ToLower(u.Host), Port: u.Port}
 	if a.Scheme == "" {
 		a.Scheme = "sip"
 	}

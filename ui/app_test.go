@@ -415,3 +415,25 @@ func TestWatcherRequestsQueued(t *testing.T) {
 		t.Errorf("after both answers: overlay %v, decisions %v", topOverlay(a.win) != nil, core.decisions)
 	}
 }
+
+// A contact who writes their domain in capitals is still the contact: the
+// message opens their chat, not a message request.
+func TestContactDomainAnyCase(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "7", From: "sip:poisson@PROBABILITY.ORG", Text: "it is me", At: time.Now()}})
+	if a.reqBtn.Visible() || a.chats.convs[poisson] == nil || !a.chats.convs[poisson].has("7") {
+		t.Errorf("request shown %v; poisson's chat has it %v", a.reqBtn.Visible(), a.chats.convs[poisson] != nil && a.chats.convs[poisson].has("7"))
+	}
+}
+
+// Blocking a sender tells the core's policy too, so their next messages
+// are dropped before they are stored.
+func TestBlockTellsCore(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	a.opt.Policy = account.NewWatcherPolicy(a.roster, sipclient.Ask)
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", From: "sip:mallory@evil.example", Text: "buy now", At: time.Now()}})
+	a.blockSender("sip:mallory@evil.example")
+	if !a.opt.Policy.SenderBlocked("sip:mallory@evil.example") || !a.roster.IsBlockedSender("sip:mallory@evil.example") {
+		t.Errorf("blocked in the policy %v, in the roster %v", a.opt.Policy.SenderBlocked("sip:mallory@evil.example"), a.roster.IsBlockedSender("sip:mallory@evil.example"))
+	}
+}
