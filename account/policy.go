@@ -9,19 +9,27 @@ import (
 // WatcherPolicy decides who may see the user's presence. The SIP core asks
 // it from its own goroutines, so it is safe for concurrent use. Remembered
 // answers win; contacts in the roster are allowed; anyone else is asked.
+//
+// It also holds the senders the user blocked (Roster.BlockedSenders), for
+// the core to refuse their messages before storing them.
 type WatcherPolicy struct {
 	mu       sync.RWMutex
 	answers  map[string]sipclient.Decision
 	contacts map[string]bool
+	blocked  map[string]bool // senders whose messages are dropped
 	stranger sipclient.Decision
 }
 
 // NewWatcherPolicy starts from the roster's remembered answers; stranger is
 // what to do with an unknown watcher (Ask, or Allow for an open presence).
 func NewWatcherPolicy(r *Roster, stranger sipclient.Decision) *WatcherPolicy {
-	p := &WatcherPolicy{answers: map[string]sipclient.Decision{}, contacts: map[string]bool{}, stranger: stranger}
+	p := &WatcherPolicy{answers: map[string]sipclient.Decision{}, contacts: map[string]bool{},
+		blocked: map[string]bool{}, stranger: stranger}
 	for uri, v := range r.Watchers {
 		p.answers[Key(uri)] = decisionOf(v)
+	}
+	for _, uri := range r.BlockedSenders {
+		p.blocked[Key(uri)] = true
 	}
 	for _, c := range r.Contacts {
 		p.contacts[Key(c.URI)] = true
@@ -62,4 +70,19 @@ func (p *WatcherPolicy) SetContact(uri string, isContact bool) {
 	p.mu.Lock()
 	p.contacts[Key(uri)] = isContact
 	p.mu.Unlock()
+}
+
+// BlockSender records that messages from uri are to be dropped.
+func (p *WatcherPolicy) BlockSender(uri string) {
+	p.mu.Lock()
+	p.blocked[Key(uri)] = true
+	p.mu.Unlock()
+}
+
+// SenderBlocked reports whether the user blocked uri's messages; it is
+// the core's sipclient.WithBlockedSenders check.
+func (p *WatcherPolicy) SenderBlocked(uri string) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.blocked[Key(uri)]
 }

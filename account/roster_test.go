@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parley-im/parley/sipclient"
 )
 
 func TestNormalizeAddress(t *testing.T) {
@@ -82,5 +84,20 @@ func TestConfigDirXDG(t *testing.T) {
 	t.Setenv("PARLEY_CONFIG_DIR", "/tmp/override")
 	if d, _ := ConfigDir(); d != "/tmp/override" {
 		t.Errorf("override: %q", d)
+	}
+}
+
+// The policy starts from the roster's blocked senders, any spelling of the
+// address, and learns new ones; the core asks it before storing a message.
+func TestPolicyBlockedSenders(t *testing.T) {
+	r, _ := LoadRoster(t.TempDir())
+	r.BlockSender("sip:Mallory@Evil.Example")
+	p := NewWatcherPolicy(r, sipclient.Ask)
+	if !p.SenderBlocked("<sip:Mallory@evil.example;transport=tcp>") || p.SenderBlocked("sip:bob@example.test") {
+		t.Errorf("blocked from the roster: mallory %v, bob %v", p.SenderBlocked("sip:Mallory@evil.example"), p.SenderBlocked("sip:bob@example.test"))
+	}
+	p.BlockSender("sip:trudy@evil.example")
+	if !p.SenderBlocked("sip:trudy@evil.example") {
+		t.Error("a sender blocked now is not")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/parley-im/parley/sipclient/history"
@@ -221,5 +222,33 @@ func TestHistoryAfter(t *testing.T) {
 	}
 	if _, err := c.HistoryAfter(ctx, "sip:bob@127.0.0.1:9", "x", 10); !errors.Is(err, history.ErrInvalid) {
 		t.Errorf("HistoryAfter(bad ID) = %v, want ErrInvalid", err)
+	}
+}
+
+// A blocked sender's message is answered 200 (they cannot tell) but
+// neither stored nor announced; anyone else's is both.
+func TestBlockedSenderDropped(t *testing.T) {
+	blocked := func(aor string) bool { return strings.HasPrefix(aor, "sip:mallory@") }
+	sink, rec := newTestClient(t, "sink", "tcp", WithBlockedSenders(blocked))
+	mallory, err := New(Config{ListenAddr: "127.0.0.1:0", User: "mallory", Transport: "tcp"}, WithRequestTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mallory.Close()
+	friend, _ := newTestClient(t, "friend", "tcp")
+	ctx := context.Background()
+	d, err := mallory.DeliverMessage(ctx, sink.AOR()+";transport=tcp", "let me in")
+	if err != nil || d.Status != MsgSent || d.Code != 200 {
+		t.Fatalf("blocked sender's delivery: %+v %v, want sent 200", d, err)
+	}
+	if _, err := friend.DeliverMessage(ctx, sink.AOR()+";transport=tcp", "hello"); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "the friend's message", isMessage("hello"))
+	if rec.count(isMessage("let me in")) != 0 {
+		t.Error("the blocked sender's message was announced")
+	}
+	if found, err := sink.Search(ctx, "let", 10); err != nil || len(found) != 0 {
+		t.Errorf("the blocked sender's message was stored: %+v %v", found, err)
 	}
 }

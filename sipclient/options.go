@@ -41,6 +41,7 @@ type options struct {
 	subExpires    int // what we ask for in SUBSCRIBE
 	maxExpires    int // cap on what watchers get
 	maxWatchers   int // subscriptions to us held at once
+	blocked       func(aor string) bool
 	minExpires    int // below this a watcher gets 423
 	retryMin      time.Duration
 	retryMax      time.Duration
@@ -103,6 +104,15 @@ const defaultMaxWatchers = 1000
 // WithMaxWatchers sets how many subscriptions to us are held at once;
 // beyond it a new one is refused with 503 and Retry-After.
 func WithMaxWatchers(n int) Option { return func(o *options) { o.maxWatchers = n } }
+
+// WithBlockedSenders gives the check for senders the user blocked: their
+// MESSAGEs are answered 200, as if delivered, but neither stored nor
+// announced, so a blocked sender fills neither the disk nor the history
+// and cannot tell they are blocked. It is called from the core's own
+// goroutines.
+func WithBlockedSenders(blocked func(aor string) bool) Option {
+	return func(o *options) { o.blocked = blocked }
+}
 
 // WithRetry sets the re-subscribe backoff range.
 func WithRetry(first, max time.Duration) Option {

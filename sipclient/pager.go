@@ -144,6 +144,11 @@ func (c *Client) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	ev := received(req)
+	if c.opt.blocked != nil && c.opt.blocked(ev.From) {
+		c.respond(req, tx, 200, "OK") // polite: the sender cannot tell
+		c.opt.log.Debug("message from a blocked sender dropped", "from", ev.From)
+		return
+	}
 	id, dup, err := c.keepIncoming(ev)
 	ev.ID = id
 	switch {

@@ -163,4 +163,7 @@ func (a *App) blockSender(key string) {
 	a.updateRequestsButton()
 	a.roster.BlockSender(key)
 	a.saveRoster()
+	if a.opt.Policy != nil {
+		a.opt.Policy.BlockSender(key) // the core drops their next messages
+	}
 }

@@ -68,7 +68,8 @@ func run() error {
 		stranger = sipclient.Allow
 	}
 	policy := account.NewWatcherPolicy(roster, stranger)
-	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policy.Decide)}
+	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policy.Decide),
+		sipclient.WithBlockedSenders(policy.SenderBlocked)}
 	store, herr := openHistory()
 	if herr == nil {
 		defer store.Close() // after the core: deferred first, runs last
