@@ -86,3 +86,11 @@ func (p *WatcherPolicy) SenderBlocked(uri string) bool {
 	defer p.mu.RUnlock()
 	return p.blocked[Key(uri)]
 }
+
+// IsContact reports whether uri is in the roster; the core does not limit
+// how much a contact may write (sipclient.WithStrangerLimit).
+func (p *WatcherPolicy) IsContact(uri string) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.contacts[Key(uri)]
+}

@@ -100,4 +100,9 @@ func TestPolicyBlockedSenders(t *testing.T) {
 	if !p.SenderBlocked("sip:trudy@evil.example") {
 		t.Error("a sender blocked now is not")
 	}
+	// Contacts are who the core never rate-limits.
+	p.SetContact("sip:bob@example.test;transport=tcp", true)
+	if !p.IsContact("sip:bob@EXAMPLE.test") || p.IsContact("sip:trudy@evil.example") {
+		t.Errorf("IsContact: bob %v, trudy %v", p.IsContact("sip:bob@EXAMPLE.test"), p.IsContact("sip:trudy@evil.example"))
+	}
 }

@@ -42,6 +42,7 @@ type options struct {
 	maxExpires    int // cap on what watchers get
 	maxWatchers   int // subscriptions to us held at once
 	blocked       func(aor string) bool
+	limit         *strangerLimit
 	minExpires    int // below this a watcher gets 423
 	retryMin      time.Duration
 	retryMax      time.Duration
@@ -112,6 +113,15 @@ func WithMaxWatchers(n int) Option { return func(o *options) { o.maxWatchers = n
 // goroutines.
 func WithBlockedSenders(blocked func(aor string) bool) Option {
 	return func(o *options) { o.blocked = blocked }
+}
+
+// WithStrangerLimit stores at most perSender messages a minute from each
+// sender that known reports false for, and total from all of them
+// together; beyond, a MESSAGE gets 503 with Retry-After: 60, so the
+// sender's client (or a server holding it) tries again later. Known
+// senders are never limited. Without this option there is no limit.
+func WithStrangerLimit(known func(aor string) bool, perSender, total int) Option {
+	return func(o *options) { o.limit = &strangerLimit{known: known, perSender: perSender, total: total} }
 }
 
 // WithRetry sets the re-subscribe backoff range.

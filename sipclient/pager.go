@@ -149,6 +149,11 @@ func (c *Client) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 		c.opt.log.Debug("message from a blocked sender dropped", "from", ev.From)
 		return
 	}
+	if !c.opt.limit.allow(ev.From, time.Now()) {
+		c.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
+		c.opt.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
+		return
+	}
 	id, dup, err := c.keepIncoming(ev)
 	ev.ID = id
 	switch {

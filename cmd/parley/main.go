@@ -69,7 +69,8 @@ func run() error {
 	}
 	policy := account.NewWatcherPolicy(roster, stranger)
 	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policy.Decide),
-		sipclient.WithBlockedSenders(policy.SenderBlocked)}
+		sipclient.WithBlockedSenders(policy.SenderBlocked),
+		sipclient.WithStrangerLimit(policy.IsContact, strangerPerSender, strangerTotal)}
 	store, herr := openHistory()
 	if herr == nil {
 		defer store.Close() // after the core: deferred first, runs last
@@ -131,6 +132,14 @@ func quitOnSignal(fa fyne.App) {
 		fyne.Do(fa.Quit)
 	}()
 }
+
+// Messages a minute the app stores from strangers (senders not in the
+// roster): from each, and from all together. A person types far less; a
+// flood beyond gets 503 with Retry-After and is sent again later.
+const (
+	strangerPerSender = 30
+	strangerTotal     = 300
+)
 
 // openHistory opens the chat history and outbox under the data dir.
 func openHistory() (*history.Store, error) {
