@@ -140,8 +140,11 @@ func Key(uri string) string {
 }
 
 // IsBlockedSender reports whether messages from uri are to be dropped.
+// Saved entries are compared as keys too: a file written before host
+// names were lower-cased still blocks the same sender.
 func (r *Roster) IsBlockedSender(uri string) bool {
-	return slices.Contains(r.BlockedSenders, Key(uri))
+	k := Key(uri)
+	return slices.ContainsFunc(r.BlockedSenders, func(b string) bool { return Key(b) == k })
 }
 
 // BlockSender remembers never to show messages from uri.

@@ -96,6 +96,11 @@ func TestPolicyBlockedSenders(t *testing.T) {
 	if !p.SenderBlocked("<sip:Mallory@evil.example;transport=tcp>") || p.SenderBlocked("sip:bob@example.test") {
 		t.Errorf("blocked from the roster: mallory %v, bob %v", p.SenderBlocked("sip:Mallory@evil.example"), p.SenderBlocked("sip:bob@example.test"))
 	}
+	// A roster saved before host names were lower-cased still blocks.
+	old := &Roster{BlockedSenders: []string{"sip:eve@Old.Example"}}
+	if !old.IsBlockedSender("sip:eve@old.example") || !NewWatcherPolicy(old, sipclient.Ask).SenderBlocked("sip:eve@OLD.example") {
+		t.Error("an entry saved with capitals no longer blocks")
+	}
 	p.BlockSender("sip:trudy@evil.example")
 	if !p.SenderBlocked("sip:trudy@evil.example") {
 		t.Error("a sender blocked now is not")
