@@ -37,4 +37,4 @@ echo "== unit and integration tests"
 # (process-level interop tests, the UI) plainly, to keep the suite short
 # on 2 cores.
 go test -race -count=1 -timeout 10m ./sipclient/... ./cmd/parley-cli/... ./account/...
-go test -count=1 -timeout 15m $(go list ./... | grep -v -e /sipclient -e /cmd/ -e /account)
+go test -count=1 -timeout 15m $(go list ./... | grep -v -e /sipclient -e /cmd/parley-cli -e /account)

@@ -85,11 +85,11 @@ func run() error {
 		// Saving would overwrite a damaged file the user may repair.
 		accountsDir = ""
 	}
-	core, err := account.NewManager(account.ManagerConfig{
+	core, moved, err := startCore(account.ManagerConfig{
 		Direct:  sipclient.Config{ListenAddr: *listen, User: *user, DisplayName: *name, Transport: *transport},
 		Options: opts, Store: store, Dir: accountsDir, Accounts: accounts,
 		Passwords: account.NewVault(), Log: log,
-	})
+	}, flagSet("listen"))
 	if err != nil {
 		return fmt.Errorf("cannot start SIP on %s: %w (is another program using the port? try --listen 0.0.0.0:5062)", *listen, err)
 	}
@@ -111,6 +111,9 @@ func run() error {
 	}
 	if herr != nil {
 		u.ShowProblem(herr.Error() + "; messages are kept in memory for this session")
+	}
+	if moved != "" {
+		u.ShowProblem(moved)
 	}
 	if aerr != nil {
 		u.ShowProblem(aerr.Error() + "; no account is signed in, and accounts cannot be saved until the file is repaired or removed")
@@ -140,6 +143,13 @@ const (
 	strangerPerSender = 30
 	strangerTotal     = 300
 )
+
+// flagSet reports whether the user gave the flag name.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
 
 // openHistory opens the chat history and outbox under the data dir.
 func openHistory() (*history.Store, error) {
