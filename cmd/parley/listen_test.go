@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -30,11 +31,30 @@ func TestStartCoreMovesOffATakenPort(t *testing.T) {
 	}
 	defer core.Close()
 	_, after, _ := strings.Cut(moved, "listens on port ")
-	now, _ := strconv.Atoi(strings.TrimRight(strings.Fields(after+" ")[0], ":"))
+	now, _ := strconv.Atoi(strings.TrimRight(strings.Fields(after + " ")[0], ":"))
 	if now <= port || !strings.HasSuffix(core.AOR(), ":"+strconv.Itoa(now)) {
 		t.Errorf("listening as %s, the note says port %d (%q)", core.AOR(), now, moved)
 	}
 	if !strings.Contains(moved, "Port "+strconv.Itoa(port)+" is taken") || !strings.Contains(moved, "--listen") {
 		t.Errorf("the note says %q", moved)
 	}
+}
+
+// One Parley per profile: a second one finds the lock taken, and gets it
+// once the first lets go.
+func TestOneInstancePerProfile(t *testing.T) {
+	dir := t.TempDir()
+	release, err := lockInstance(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockInstance(dir); !errors.Is(err, errRunning) {
+		t.Fatalf("second instance: %v, want errRunning", err)
+	}
+	release()
+	again, err := lockInstance(dir)
+	if err != nil {
+		t.Fatalf("after the first let go: %v", err)
+	}
+	again()
 }

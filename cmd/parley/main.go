@@ -17,6 +17,8 @@ import (
 	"fyne.io/fyne/v2"
 
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/assets"
@@ -71,6 +73,13 @@ func run() error {
 	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policy.Decide),
 		sipclient.WithBlockedSenders(policy.SenderBlocked),
 		sipclient.WithStrangerLimit(policy.IsContact, strangerPerSender, strangerTotal)}
+	if dataDir, derr := account.DataDir(); derr == nil {
+		release, lerr := lockInstance(dataDir)
+		if lerr != nil {
+			return alreadyRunning(lerr)
+		}
+		defer release()
+	}
 	store, herr := openHistory()
 	if herr == nil {
 		defer store.Close() // after the core: deferred first, runs last
@@ -122,6 +131,21 @@ func run() error {
 	u.Window().Show()
 	quitOnSignal(fa)
 	fa.Run()
+	return nil
+}
+
+// alreadyRunning tells the user, in a window since Parley is usually
+// started from a menu, that another Parley has this profile.
+func alreadyRunning(err error) error {
+	fmt.Fprintln(os.Stderr, "parley:", err)
+	fa := app.NewWithID("im.parley.Parley")
+	fa.SetIcon(assets.Icon)
+	w := fa.NewWindow("Parley")
+	msg := widget.NewLabel("Parley is already running for this profile. Its window may be hidden: look for Parley in the tray.")
+	msg.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("Quit", fa.Quit)), nil, nil, msg))
+	w.Resize(fyne.NewSize(360, 140))
+	w.ShowAndRun()
 	return nil
 }
 
