@@ -99,6 +99,12 @@ func (c *Client) roundTrip(ctx context.Context, req *sip.Request) (*sip.Response
 		}
 		return nil, fmt.Errorf("%s to %s: %w", req.Method, req.Recipient.Host, err)
 	}
+	if res == nil {
+		// sipgo v1.7.3 closes a terminated transaction's done channel
+		// before it records why, so Do can return neither answer nor
+		// error while the user agent closes.
+		return nil, fmt.Errorf("%s to %s: transaction ended: %w", req.Method, req.Recipient.Host, ErrNoResponse)
+	}
 	return res, nil
 }
 
