@@ -79,6 +79,13 @@ func (p *WatcherPolicy) BlockSender(uri string) {
 	p.mu.Unlock()
 }
 
+// UnblockSender lets uri's messages through again.
+func (p *WatcherPolicy) UnblockSender(uri string) {
+	p.mu.Lock()
+	delete(p.blocked, Key(uri))
+	p.mu.Unlock()
+}
+
 // SenderBlocked reports whether the user blocked uri's messages; it is
 // the core's sipclient.WithBlockedSenders check.
 func (p *WatcherPolicy) SenderBlocked(uri string) bool {

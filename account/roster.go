@@ -154,5 +154,12 @@ func (r *Roster) BlockSender(uri string) {
 	}
 }
 
+// UnblockSender forgets a block on uri (however the address was spelled
+// when it was blocked).
+func (r *Roster) UnblockSender(uri string) {
+	k := Key(uri)
+	r.BlockedSenders = slices.DeleteFunc(r.BlockedSenders, func(b string) bool { return Key(b) == k })
+}
+
 // Path is the file the roster is saved to.
 func (r *Roster) Path() string { return r.path }

@@ -427,7 +427,7 @@ func TestContactDomainAnyCase(t *testing.T) {
 }
 
 // Blocking a sender tells the core's policy too, so their next messages
-// are dropped before they are stored.
+// are dropped before they are stored; adding them as a contact unblocks.
 func TestBlockTellsCore(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	a.opt.Policy = account.NewWatcherPolicy(a.roster, sipclient.Ask)
@@ -435,5 +435,15 @@ func TestBlockTellsCore(t *testing.T) {
 	a.blockSender("sip:mallory@evil.example")
 	if !a.opt.Policy.SenderBlocked("sip:mallory@evil.example") || !a.roster.IsBlockedSender("sip:mallory@evil.example") {
 		t.Errorf("blocked in the policy %v, in the roster %v", a.opt.Policy.SenderBlocked("sip:mallory@evil.example"), a.roster.IsBlockedSender("sip:mallory@evil.example"))
+	}
+	// Adding them as a contact after all lifts the block: their messages
+	// are wanted now.
+	f := newContactForm(account.Contact{})
+	f.uri.SetText("sip:mallory@EVIL.example")
+	if err := a.addContact(f); err != nil {
+		t.Fatal(err)
+	}
+	if a.opt.Policy.SenderBlocked("sip:mallory@evil.example") || a.roster.IsBlockedSender("sip:mallory@evil.example") {
+		t.Errorf("still blocked after adding: policy %v, roster %v", a.opt.Policy.SenderBlocked("sip:mallory@evil.example"), a.roster.IsBlockedSender("sip:mallory@evil.example"))
 	}
 }

@@ -80,6 +80,12 @@ func (a *App) addContact(f *contactForm) error {
 		f.problem.SetText(err.Error())
 		return err
 	}
+	if a.roster.IsBlockedSender(c.URI) { // adding someone is wanting their messages
+		a.roster.UnblockSender(c.URI)
+		if a.opt.Policy != nil {
+			a.opt.Policy.UnblockSender(c.URI)
+		}
+	}
 	a.saveRoster()
 	a.addContactState(c)
 	if a.opt.Policy != nil {
