@@ -143,7 +143,7 @@ func alreadyRunning(err error) error {
 	w := fa.NewWindow("Parley")
 	msg := widget.NewLabel("Parley is already running for this profile. Its window may be hidden: look for Parley in the tray.")
 	msg.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("Quit", fa.Quit)), nil, nil, msg))
+	w.SetContent(container.NewVBox(msg, container.NewCenter(widget.NewButton("Quit", fa.Quit))))
 	w.Resize(fyne.NewSize(360, 140))
 	w.ShowAndRun()
 	return nil
