@@ -268,13 +268,9 @@ func (c *Client) buildNotify(w *watcher, terminateReason string) (*sip.Request, 
 	if w.state != WatcherActive || c.closed {
 		p = Presence{Status: StatusOffline}
 	}
-	body, err := encodeBody(p, c.aor.String(), c.contact.String(), w.contentType)
-	if err != nil {
+	if err := setPresenceBody(req, p, c.aor.String(), c.contact.String(), w.contentType); err != nil {
 		return nil, err
 	}
-	ct := sip.ContentTypeHeader(w.contentType)
-	req.AppendHeader(&ct)
-	req.SetBody(body)
 	return req, nil
 }
 

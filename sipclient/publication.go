@@ -103,13 +103,9 @@ func (c *Client) publishRequest(kind pubKind, etag string, expires int) (*sip.Re
 	if kind == pubRefresh || expires == 0 {
 		return req, nil
 	}
-	body, err := encodeBody(c.Presence(), aorString(c.aor), c.contact.String(), pidf.ContentTypePIDF)
-	if err != nil {
+	if err := setPresenceBody(req, c.Presence(), aorString(c.aor), c.contact.String(), pidf.ContentTypePIDF); err != nil {
 		return nil, err
 	}
-	ct := sip.ContentTypeHeader(pidf.ContentTypePIDF)
-	req.AppendHeader(&ct)
-	req.SetBody(body)
 	return req, nil
 }
 

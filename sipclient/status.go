@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/parley-im/parley/sipclient/pidf"
 )
 
@@ -68,4 +69,17 @@ func (p Presence) document(entity, contact string) *pidf.Document {
 // encodeBody renders p for one watcher in the format it asked for.
 func encodeBody(p Presence, entity, contact, contentType string) ([]byte, error) {
 	return pidf.Encode(p.document(entity, contact), contentType)
+}
+
+// setPresenceBody puts p in req as a presence document of contentType,
+// with its Content-Type header: the body of a NOTIFY or a PUBLISH.
+func setPresenceBody(req *sip.Request, p Presence, entity, contact, contentType string) error {
+	body, err := encodeBody(p, entity, contact, contentType)
+	if err != nil {
+		return err
+	}
+	ct := sip.ContentTypeHeader(contentType)
+	req.AppendHeader(&ct)
+	req.SetBody(body)
+	return nil
 }
