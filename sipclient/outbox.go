@@ -225,30 +225,32 @@ func (c *Client) startSend(m *messaging, msg history.Message, base int64, now ti
 	go func() {
 		defer m.work.Done()
 		defer m.release(id)
-		if cur, ok := c.stillDue(m, msg.ID, base, now); ok {
+		cur, due, err := c.stillDue(m, msg.ID, base, now)
+		switch {
+		case due:
 			c.attempt(m, cur, base)
+		case err != nil && !errors.Is(err, history.ErrNotFound):
+			c.opt.log.Warn("outbox: reading a message before sending", "id", id, "error", err)
 		}
 	}()
 }
 
 // stillDue reads message row of the store at base again and reports
-// whether it is due at now.
-func (c *Client) stillDue(m *messaging, row, base int64, now time.Time) (history.Message, bool) {
+// whether it is due at now. A message deleted meanwhile, or left in a
+// store given up on, is ErrNotFound.
+func (c *Client) stillDue(m *messaging, row, base int64, now time.Time) (history.Message, bool, error) {
 	var cur history.Message
 	err := c.storeDo(m, false, func(st *history.Store, b int64) (err error) {
 		if b != base {
-			return history.ErrNotFound // the message is in a store given up on
+			return history.ErrNotFound
 		}
 		cur, err = st.Get(context.Background(), row)
 		return err
 	})
 	if err != nil {
-		if !errors.Is(err, history.ErrNotFound) {
-			c.opt.log.Warn("outbox: reading a message before sending", "id", base+row, "error", err)
-		}
-		return history.Message{}, false
+		return history.Message{}, false, err
 	}
-	return cur, cur.DueAt(now)
+	return cur, cur.DueAt(now), nil
 }
 
 // attempt sends msg once, records the outcome and announces it. When the

@@ -75,12 +75,12 @@ func (c *Client) DeliverMessage(ctx context.Context, uri, text string) (Delivery
 		return Delivery{}, ErrClosed
 	}
 	defer m.work.Done()
-	cur, due := c.stillDue(m, msg.ID, base, time.Now())
+	cur, due, err := c.stillDue(m, msg.ID, base, time.Now())
 	switch {
+	case err != nil:
+		return Delivery{}, fmt.Errorf("message %d: %w", id, err)
 	case due:
 		return c.attempt(m, cur, base), nil
-	case cur.ID == 0:
-		return Delivery{}, fmt.Errorf("message %d: %w", id, history.ErrNotFound)
 	}
 	return Delivery{ID: strconv.FormatInt(id, 10), Status: string(cur.State), Code: cur.Code, Reason: cur.Reason}, nil
 }

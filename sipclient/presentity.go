@@ -109,7 +109,7 @@ func (c *Client) newWatcher(req *sip.Request, tx sip.ServerTransaction, ct strin
 	w := &watcher{uri: fromAOR(req), contentType: ct, dlg: c.uasDialog(req, target)}
 	w.state = c.decide(w.uri)
 	c.mu.Lock()
-	if full := len(c.watchers) >= c.opt.maxWatchers; full && expires > 0 {
+	if expires > 0 && len(c.watchers) >= c.opt.maxWatchers {
 		c.mu.Unlock()
 		c.opt.log.Warn("subscription refused: too many watchers", "from", w.uri, "limit", c.opt.maxWatchers)
 		c.respond(req, tx, 503, "Too Many Watchers", "Retry-After", "300")
