@@ -104,6 +104,13 @@ type Diagnostic struct {
 	Detail string
 }
 
+// Diagnostic.What values about the user's own setup rather than a peer.
+const (
+	WhatHistory       = "history"        // the history file failed; messages go to memory
+	WhatPresenceRules = "presence rules" // the server did not store who may see the user
+	WhatWatcherList   = "watcher list"   // the server's watcher list could not be read
+)
+
 func (PresenceChanged) isEvent()     {}
 func (SubscriptionChanged) isEvent() {}
 func (MessageReceived) isEvent()     {}

@@ -44,7 +44,7 @@ func (c *Client) box() *messaging {
 	m.once.Do(func() {
 		m.store = &chatStore{openFallback: c.opt.fallback, onFallback: func(err error) {
 			c.opt.log.Error("history unavailable, keeping messages in memory", "error", err)
-			c.emit(Diagnostic{What: "history", Detail: unavailableDetail(err)})
+			c.emit(Diagnostic{What: WhatHistory, Detail: unavailableDetail(err)})
 		}}
 		m.wake = make(chan struct{}, 1)
 		m.inFlight = map[int64]chan struct{}{}

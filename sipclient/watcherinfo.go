@@ -45,7 +45,7 @@ func (c *Client) notifyWinfo(s *subscription, req *sip.Request) {
 		}
 	}
 	if err != nil {
-		c.emit(Diagnostic{What: "watcher list", URI: aorString(c.aor), Detail: "the server's watcher list could not be read: " + err.Error()})
+		c.emit(Diagnostic{What: WhatWatcherList, URI: aorString(c.aor), Detail: "the server's watcher list could not be read: " + err.Error()})
 	}
 }
 

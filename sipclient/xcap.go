@@ -44,7 +44,7 @@ func (c *Client) setRule(aor string, d Decision) {
 	r.mu.Unlock()
 	go func() {
 		if err := c.putRules(c.ctx); err != nil && c.ctx.Err() == nil {
-			c.emit(Diagnostic{What: "presence rules", URI: aor, Detail: "the server did not store who may see your status: " + err.Error()})
+			c.emit(Diagnostic{What: WhatPresenceRules, URI: aor, Detail: "the server did not store who may see your status: " + err.Error()})
 		}
 	}()
 }

@@ -179,7 +179,7 @@ func (a *App) apply(ev sipclient.Event) bool {
 // userWide are the diagnostics about the user's own setup rather than a
 // contact: the history file failed, the server kept no presence rules or
 // sent an unreadable watcher list. They go on the main window's banner.
-var userWide = map[string]bool{"history": true, "presence rules": true, "watcher list": true}
+var userWide = map[string]bool{sipclient.WhatHistory: true, sipclient.WhatPresenceRules: true, sipclient.WhatWatcherList: true}
 
 // applyDiagnostic shows a problem where it belongs: on the contact it is
 // about, on the banner when it is about the user's own setup, else (a

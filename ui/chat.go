@@ -190,8 +190,7 @@ func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id string, er
 	// A page read while the message was being stored may hold it already:
 	// the echo stays, the copy from the page goes.
 	if i := slices.IndexFunc(conv.lines, func(l *chatLine) bool { return l.id == id && l != line }); i >= 0 {
-		conv.lines = slices.Delete(conv.lines, i, i+1)
-		conv.rebuild()
+		conv.remove(conv.lines[i])
 	}
 	cw.app.historyChanged(conv.contact.URI)
 	if ev, ok := cw.early[id]; ok {
@@ -344,10 +343,8 @@ func (conv *conversation) flush() {
 		conv.newBelow.Show()
 		return
 	}
-	if n := len(conv.lines); n > maxShown {
-		conv.keep(n-maxShown, n)
-		conv.more.SetText(loadOlderText)
-		conv.more.Show()
+	if len(conv.lines) > maxShown {
+		conv.trimOldest()
 		conv.rebuild()
 	} else {
 		conv.box.Refresh()

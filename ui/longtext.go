@@ -18,7 +18,7 @@ const paragraphRunes = 400
 // limit (the space goes), or at the limit in a run without one. Text with
 // no such paragraph comes back as it is.
 func breakLongParagraphs(text string) string {
-	if len(text) <= paragraphRunes { // bytes ≥ runes: nothing to break
+	if !hasLongParagraph(text) {
 		return text
 	}
 	var b strings.Builder

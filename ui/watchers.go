@@ -21,8 +21,9 @@ func (a *App) watcherChanged(ev sipclient.WatcherChanged) {
 	a.asking = append(a.asking, ev.URI)
 	if len(a.asking) == 1 {
 		a.askNextWatcher()
+	} else {
+		a.showWaiting()
 	}
-	a.showWaiting()
 }
 
 // showWaiting says on the question on screen how many more wait.
