@@ -52,6 +52,10 @@ func LoadRoster(dir string) (*Roster, error) {
 	if r.Watchers == nil {
 		r.Watchers = map[string]string{}
 	}
+	// Entries saved before host names were lower-cased are keys again.
+	for i, b := range r.BlockedSenders {
+		r.BlockedSenders[i] = Key(b)
+	}
 	return r, nil
 }
 
@@ -140,11 +144,8 @@ func Key(uri string) string {
 }
 
 // IsBlockedSender reports whether messages from uri are to be dropped.
-// Saved entries are compared as keys too: a file written before host
-// names were lower-cased still blocks the same sender.
 func (r *Roster) IsBlockedSender(uri string) bool {
-	k := Key(uri)
-	return slices.ContainsFunc(r.BlockedSenders, func(b string) bool { return Key(b) == k })
+	return slices.Contains(r.BlockedSenders, Key(uri))
 }
 
 // BlockSender remembers never to show messages from uri.
@@ -154,11 +155,9 @@ func (r *Roster) BlockSender(uri string) {
 	}
 }
 
-// UnblockSender forgets a block on uri (however the address was spelled
-// when it was blocked).
+// UnblockSender forgets a block on uri (however the address is spelled).
 func (r *Roster) UnblockSender(uri string) {
-	k := Key(uri)
-	r.BlockedSenders = slices.DeleteFunc(r.BlockedSenders, func(b string) bool { return Key(b) == k })
+	r.BlockedSenders = slices.DeleteFunc(r.BlockedSenders, func(b string) bool { return b == Key(uri) })
 }
 
 // Path is the file the roster is saved to.

@@ -97,7 +97,14 @@ func TestPolicyBlockedSenders(t *testing.T) {
 		t.Errorf("blocked from the roster: mallory %v, bob %v", p.SenderBlocked("sip:Mallory@evil.example"), p.SenderBlocked("sip:bob@example.test"))
 	}
 	// A roster saved before host names were lower-cased still blocks.
-	old := &Roster{BlockedSenders: []string{"sip:eve@Old.Example"}}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "roster.json"), []byte(`{"blocked_senders":["sip:eve@Old.Example"]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old, err := LoadRoster(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !old.IsBlockedSender("sip:eve@old.example") || !NewWatcherPolicy(old, sipclient.Ask).SenderBlocked("sip:eve@OLD.example") {
 		t.Error("an entry saved with capitals no longer blocks")
 	}
