@@ -45,19 +45,11 @@ func (m *Manager) RetryMessage(ctx context.Context, id string) error {
 	return c.RetryMessage(ctx, id)
 }
 
-// DeleteMessage removes a message from the history, and from the outbox
-// when it was waiting there. The identity that owns it does it; for an
-// account that is not signed in (a message kept for it), the direct one
-// does, since all share the store.
+// DeleteMessage removes a message from the shared history, and from the
+// outbox when it was waiting there (through the direct client, like the
+// reads: whichever identity would send it finds it gone).
 func (m *Manager) DeleteMessage(ctx context.Context, id string) error {
-	c, err := m.messageOwner(ctx, id)
-	if errors.Is(err, ErrNotSignedIn) {
-		c, err = m.direct, nil
-	}
-	if err != nil {
-		return err
-	}
-	return c.DeleteMessage(ctx, id)
+	return m.direct.DeleteMessage(ctx, id)
 }
 
 // messageOwner is the client that sends the stored message id: the one
