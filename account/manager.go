@@ -11,6 +11,7 @@ import (
 
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // ErrNotSignedIn: the account a request is routed to has no running
@@ -67,8 +68,8 @@ type Manager struct {
 	closed   bool
 	ops      sync.WaitGroup // account work in progress; Close waits for it
 	accounts []Account
-	clients  map[string]*running // by account ID
-	subs     map[string]*watch   // by contact AOR
+	clients  map[string]*running    // by account ID
+	subs     map[identity.ID]*watch // by contact
 	presence sipclient.Presence
 	once     sync.Once
 }
@@ -86,7 +87,7 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		return nil, errors.New("account: the direct identity has a server")
 	}
 	m := &Manager{cfg: cfg, log: cfg.Log, store: cfg.Store, events: newMerger(),
-		locks: map[string]*sync.Mutex{}, clients: map[string]*running{}, subs: map[string]*watch{},
+		locks: map[string]*sync.Mutex{}, clients: map[string]*running{}, subs: map[identity.ID]*watch{},
 		accounts: append([]Account(nil), cfg.Accounts...), presence: cfg.Direct.Presence}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	if m.log == nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // drainTimeout bounds the wait for a stopped client's last events.
@@ -104,7 +105,7 @@ func (m *Manager) stopAccount(id string) {
 func (m *Manager) replaceSubs() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := m.placeSubs(ctx, ""); err != nil {
+	if err := m.placeSubs(ctx, identity.ID{}); err != nil {
 		m.log.Warn("moving subscriptions", "error", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // SendMessage sends text through the identity that routes uri; the
@@ -74,10 +75,10 @@ func (m *Manager) SetPresence(ctx context.Context, p sipclient.Presence) error {
 	return m.each(func(c *sipclient.Client) error { return c.SetPresence(ctx, p) })
 }
 
-// AuthorizeWatcher answers a watcher on every identity: whichever one it
-// asked, and the answer is remembered on all.
-func (m *Manager) AuthorizeWatcher(uri string, d sipclient.Decision) error {
-	return m.each(func(c *sipclient.Client) error { return c.AuthorizeWatcher(uri, d) })
+// AuthorizeWatcher applies the user's answer about a watcher on every
+// identity, whichever one it asked (the contact book remembers it).
+func (m *Manager) AuthorizeWatcher(who identity.ID, d sipclient.Decision) error {
+	return m.each(func(c *sipclient.Client) error { return c.AuthorizeWatcher(who, d) })
 }
 
 // each calls f on every running client. A client closed meanwhile (an
@@ -103,12 +104,12 @@ func (m *Manager) accountClients() []*sipclient.Client {
 }
 
 // HistoryAfter reads the shared history forward (through the direct client).
-func (m *Manager) HistoryAfter(ctx context.Context, peer, afterID string, n int) ([]sipclient.ChatMessage, error) {
+func (m *Manager) HistoryAfter(ctx context.Context, peer identity.ID, afterID string, n int) ([]sipclient.ChatMessage, error) {
 	return m.direct.HistoryAfter(ctx, peer, afterID, n)
 }
 
 // History reads the shared history (through the direct client).
-func (m *Manager) History(ctx context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error) {
+func (m *Manager) History(ctx context.Context, peer identity.ID, beforeID string, n int) ([]sipclient.ChatMessage, error) {
 	return m.direct.History(ctx, peer, beforeID, n)
 }
 
@@ -118,11 +119,11 @@ func (m *Manager) Search(ctx context.Context, text string, n int) ([]sipclient.C
 }
 
 // SearchConversation searches one conversation of the shared history.
-func (m *Manager) SearchConversation(ctx context.Context, peer, text string, n int) ([]sipclient.ChatMessage, error) {
+func (m *Manager) SearchConversation(ctx context.Context, peer identity.ID, text string, n int) ([]sipclient.ChatMessage, error) {
 	return m.direct.SearchConversation(ctx, peer, text, n)
 }
 
 // Export writes one conversation of the shared history to w.
-func (m *Manager) Export(ctx context.Context, peer string, w io.Writer) error {
+func (m *Manager) Export(ctx context.Context, peer identity.ID, w io.Writer) error {
 	return m.direct.Export(ctx, peer, w)
 }

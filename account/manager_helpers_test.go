@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"github.com/parley-im/parley/sipclient/identity"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -275,4 +276,13 @@ func assertNoPassword(t *testing.T, dir string, passwords ...string) {
 	if len(read) == 0 {
 		t.Errorf("no file under %s: nothing was checked", dir)
 	}
+}
+
+// pid is the identity of an address the test knows to be valid.
+func pid(s string) identity.ID {
+	id, err := identity.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return id
 }

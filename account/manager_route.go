@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // direct is the route of everything no account claims.
@@ -94,7 +95,16 @@ func (m *Manager) accountAOR(id string) string {
 type notSignedInError struct{ aor string }
 
 func (e *notSignedInError) Error() string {
-	return "the account " + strings.TrimPrefix(Key(e.aor), "sip:") + " is not signed in"
+	return "the account " + accountName(e.aor) + " is not signed in"
 }
 
 func (e *notSignedInError) Is(target error) bool { return target == ErrNotSignedIn }
+
+// accountName is how an account is named to the user: its identity
+// without the scheme (alice@example.test).
+func accountName(aor string) string {
+	if id, err := identity.Parse(aor); err == nil {
+		return strings.TrimPrefix(id.String(), "sip:")
+	}
+	return aor
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // unheld marks a subscription no client holds: its account is not running
@@ -15,12 +16,14 @@ const unheld = "\x00"
 // watch is one contact the user subscribed to, and the identity that
 // holds the subscription now.
 type watch struct {
-	uri    string
+	peer   identity.ID
+	uri    string // the address to watch, as given: it says the route
 	holder string // account ID, direct, or unheld
 }
 
 // move is a subscription changing identity.
 type move struct {
+	peer     identity.ID
 	uri      string
 	from, to *sipclient.Client // from may be nil
 }
@@ -29,7 +32,7 @@ type move struct {
 // The Manager remembers it: when that identity starts later, or the
 // routes change, the subscription moves to the right client.
 func (m *Manager) Subscribe(ctx context.Context, uri string) error {
-	key, err := sipclient.AddressOfRecord(uri)
+	key, err := identity.Parse(uri)
 	if err != nil {
 		return err
 	}
@@ -39,18 +42,14 @@ func (m *Manager) Subscribe(ctx context.Context, uri string) error {
 		return sipclient.ErrClosed
 	}
 	if _, ok := m.subs[key]; !ok {
-		m.subs[key] = &watch{uri: uri, holder: unheld}
+		m.subs[key] = &watch{peer: key, uri: uri, holder: unheld}
 	}
 	m.mu.Unlock()
 	return m.placeSubs(ctx, key)
 }
 
-// Unsubscribe stops watching uri, on whichever identity holds it.
-func (m *Manager) Unsubscribe(ctx context.Context, uri string) error {
-	key, err := sipclient.AddressOfRecord(uri)
-	if err != nil {
-		return err
-	}
+// Unsubscribe stops watching key, on whichever identity holds it.
+func (m *Manager) Unsubscribe(ctx context.Context, key identity.ID) error {
 	m.mu.Lock()
 	w, ok := m.subs[key]
 	delete(m.subs, key)
@@ -65,7 +64,7 @@ func (m *Manager) Unsubscribe(ctx context.Context, uri string) error {
 	case c == nil:
 		return nil // no client held it
 	}
-	return c.Unsubscribe(ctx, w.uri)
+	return c.Unsubscribe(ctx, w.peer)
 }
 
 // clientLocked is the running client of route id, or nil. Caller holds
@@ -84,12 +83,12 @@ func (m *Manager) clientLocked(id string) *sipclient.Client {
 }
 
 // placeSubs moves every subscription (only the one under key, if key is
-// not "") to the client that routes it, when that client runs.
-func (m *Manager) placeSubs(ctx context.Context, key string) error {
+// not zero) to the client that routes it, when that client runs.
+func (m *Manager) placeSubs(ctx context.Context, key identity.ID) error {
 	var errs []error
 	for _, mv := range m.planMoves(key) {
 		if mv.from != nil {
-			go m.dropSub(mv.from, mv.uri)
+			go m.dropSub(mv.from, mv.peer)
 		}
 		if err := mv.to.Subscribe(ctx, mv.uri); err != nil {
 			errs = append(errs, err)
@@ -98,12 +97,12 @@ func (m *Manager) placeSubs(ctx context.Context, key string) error {
 	return errors.Join(errs...)
 }
 
-func (m *Manager) planMoves(key string) []move {
+func (m *Manager) planMoves(key identity.ID) []move {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var moves []move
 	for k, w := range m.subs {
-		if key != "" && k != key {
+		if !key.IsZero() && k != key {
 			continue
 		}
 		target := m.route(w.uri)
@@ -111,7 +110,7 @@ func (m *Manager) planMoves(key string) []move {
 		if w.holder == target || to == nil {
 			continue
 		}
-		moves = append(moves, move{uri: w.uri, from: m.clientLocked(w.holder), to: to})
+		moves = append(moves, move{peer: w.peer, uri: w.uri, from: m.clientLocked(w.holder), to: to})
 		w.holder = target
 	}
 	return moves
@@ -128,11 +127,11 @@ func (m *Manager) releaseSubs(id string) {
 }
 
 // dropSub ends a subscription on the identity it moved away from.
-func (m *Manager) dropSub(c *sipclient.Client, uri string) {
+func (m *Manager) dropSub(c *sipclient.Client, peer identity.ID) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := c.Unsubscribe(ctx, uri)
+	err := c.Unsubscribe(ctx, peer)
 	if err != nil && !errors.Is(err, sipclient.ErrNotFound) && !errors.Is(err, sipclient.ErrClosed) {
-		m.log.Warn("moving a subscription", "uri", uri, "error", err)
+		m.log.Warn("moving a subscription", "peer", peer, "error", err)
 	}
 }

@@ -119,7 +119,7 @@ func checkPresenceViaServer(t *testing.T, m *account.Manager, rec *recorder, bob
 		p, ok := e.(sipclient.PresenceChanged)
 		return ok && p.URI == "sip:bob@parley.test" && p.Basic == sipclient.BasicOpen
 	})
-	if err := m.Unsubscribe(ctx, "sip:bob@parley.test"); err != nil {
+	if err := m.Unsubscribe(ctx, pid("sip:bob@parley.test")); err != nil {
 		t.Errorf("unsubscribe: %v", err)
 	}
 }
@@ -129,7 +129,7 @@ func checkSharedHistory(t *testing.T, m *account.Manager, peer string) {
 	t.Helper()
 	ctx := context.Background()
 	for peer, want := range map[string][]string{"sip:bob@parley.test": {"via the server", "hi alice"}, peer: {"directly"}} {
-		msgs, err := m.History(ctx, peer, "", 10)
+		msgs, err := m.History(ctx, pid(peer), "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +175,7 @@ func checkRetryThroughAccount(t *testing.T, m *account.Manager, rec *recorder) {
 	if err := m.DeleteMessage(ctx, id); err != nil {
 		t.Fatalf("deleting the failed message: %v", err)
 	}
-	if h, err := m.History(ctx, "sip:nobody@parley.test", "", 10); err != nil || len(h) != 0 {
+	if h, err := m.History(ctx, pid("sip:nobody@parley.test"), "", 10); err != nil || len(h) != 0 {
 		t.Errorf("history after the delete: %v %v", h, err)
 	}
 	if err := m.DeleteMessage(ctx, id); !errors.Is(err, history.ErrNotFound) {
@@ -338,7 +338,7 @@ func TestManagerKeyringError(t *testing.T) {
 		s, ok := e.(sipclient.MessageStatus)
 		return ok && s.ID == id && s.Status == sipclient.MsgSent
 	})
-	if h, _ := m.History(ctx, "sip:bob@parley.test", "", 10); len(h) != 1 || h[0].Text != "not yet" {
+	if h, _ := m.History(ctx, pid("sip:bob@parley.test"), "", 10); len(h) != 1 || h[0].Text != "not yet" {
 		t.Errorf("history with bob: %+v, want only the kept message that was not deleted", h)
 	}
 	if n := bob.count(func(e sipclient.Event) bool { _, ok := e.(sipclient.MessageReceived); return ok }); n != 1 {

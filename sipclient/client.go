@@ -43,10 +43,9 @@ type Client struct {
 	mu        sync.Mutex
 	closed    bool
 	presence  Presence
-	subs      map[string]*subscription // by contact AOR
+	subs      map[subKey]*subscription
 	subDlgs   map[dialogKey]*subscription
 	watchers  map[dialogKey]*watcher
-	decisions map[string]Decision         // AOR -> remembered answer
 	finals    map[dialogKey]chan struct{} // final NOTIFYs awaited at exit
 	msgs      *messaging                  // history store and outbox
 	closeOnce sync.Once
@@ -75,8 +74,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	c := &Client{server: srvCfg,
 		opt: o, cfg: cfg, presence: cfg.Presence, events: fifo.New[Event](),
-		subs: map[string]*subscription{}, subDlgs: map[dialogKey]*subscription{},
-		watchers: map[dialogKey]*watcher{}, decisions: map[string]Decision{}, finals: map[dialogKey]chan struct{}{},
+		subs: map[subKey]*subscription{}, subDlgs: map[dialogKey]*subscription{},
+		watchers: map[dialogKey]*watcher{}, finals: map[dialogKey]chan struct{}{},
 	}
 	c.msgs = &messaging{}
 	c.ctx, c.cancel = context.WithCancel(context.Background())

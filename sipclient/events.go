@@ -1,6 +1,10 @@
 package sipclient
 
-import "time"
+import (
+	"time"
+
+	"github.com/parley-im/parley/sipclient/identity"
+)
 
 // Event is one thing that happened in the SIP core. The concrete types below
 // are the whole vocabulary; callers switch on them.
@@ -17,9 +21,10 @@ const (
 // PresenceChanged is a whole snapshot of one contact's presence, so a
 // consumer may coalesce them and keep only the latest per URI.
 type PresenceChanged struct {
-	URI      string // the contact we subscribed to
-	Basic    string // BasicOpen, BasicClosed or BasicUnknown
-	Activity string // RPID activity ("away", "busy", "on-the-phone"...), "" if none
+	Peer     identity.ID // who: the key for the contact
+	URI      string      // the address we subscribed to, as given
+	Basic    string      // BasicOpen, BasicClosed or BasicUnknown
+	Activity string      // RPID activity ("away", "busy", "on-the-phone"...), "" if none
 	Note     string
 	Contact  string // where the contact says it can be reached
 	Raw      string // the last NOTIFY body as received
@@ -36,7 +41,8 @@ const (
 
 // SubscriptionChanged reports the state of our subscription to a contact.
 type SubscriptionChanged struct {
-	URI        string
+	Peer       identity.ID
+	URI        string // the address we subscribed to, as given
 	State      string
 	Reason     string // RFC 6665 reason or the refusal's reason phrase
 	Code       int    // status code when a SUBSCRIBE was refused, else 0
@@ -47,9 +53,10 @@ type SubscriptionChanged struct {
 
 // MessageReceived is an instant message from someone (RFC 3428).
 type MessageReceived struct {
-	ID          string // its history ID, as History reports it
-	From        string // the sender's address (From URI)
-	FromName    string // the display name the sender claims
+	ID          string      // its history ID, as History reports it
+	Peer        identity.ID // who sent it: the conversation
+	From        string      // the sender's address as written (From URI, no parameters)
+	FromName    string      // the display name the sender claims
 	To          string
 	Text        string
 	ContentType string
@@ -72,7 +79,8 @@ const (
 // user (RetryMessage) or is given up.
 type MessageStatus struct {
 	ID      string
-	To      string
+	Peer    identity.ID // who it is for: the conversation
+	To      string      // the address it was sent to
 	Status  string
 	Code    int
 	Reason  string
@@ -90,7 +98,8 @@ const (
 // WatcherChanged reports someone watching (or asking to watch) our presence.
 // State WatcherPending means a decision is wanted: call AuthorizeWatcher.
 type WatcherChanged struct {
-	URI     string
+	Peer    identity.ID // who watches: the key for AuthorizeWatcher
+	URI     string      // their address as written (From URI, no parameters)
 	State   string
 	Reason  string
 	Expires int

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/parley-im/parley/sipclient/identity"
 	"io"
 	"net"
 	"strconv"
@@ -267,3 +268,38 @@ func rawNotify(sub *sip.Request, cseq int, state, ct, body string) []byte {
 	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n%s", len(body), body)
 	return []byte(b.String())
 }
+
+// pid is the identity of an address the test knows to be valid; "" is
+// no one.
+func pid(s string) identity.ID {
+	if s == "" {
+		return identity.ID{}
+	}
+	id, err := identity.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
+// funcBook is a contact book made of functions; a nil one answers as the
+// open book does (everyone may watch, no contacts, no blocks).
+type funcBook struct {
+	decide  func(identity.ID) Decision
+	contact func(identity.ID) bool
+	blocked func(identity.ID) bool
+}
+
+func (b funcBook) WatcherDecision(id identity.ID) Decision {
+	if b.decide == nil {
+		return Allow
+	}
+	return b.decide(id)
+}
+
+func (b funcBook) IsContact(id identity.ID) bool { return b.contact != nil && b.contact(id) }
+
+func (b funcBook) SenderBlocked(id identity.ID) bool { return b.blocked != nil && b.blocked(id) }
+
+// askBook asks the user about every watcher.
+var askBook = funcBook{decide: func(identity.ID) Decision { return Ask }}

@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/parley-im/parley/sipclient/history"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // ChatMessage is one message of the chat history as the UI shows it.
 type ChatMessage struct {
-	ID        string // as SendMessage returned it and MessageStatus carries it
-	Peer      string // conversation key: the peer's canonical address
-	PeerURI   string // the peer's address as seen on the wire
-	Direction string // "in" (received) or "out" (sent by the user)
+	ID        string      // as SendMessage returned it and MessageStatus carries it
+	Peer      identity.ID // who the conversation is with
+	PeerURI   string      // the peer's address as seen on the wire
+	Direction string      // "in" (received) or "out" (sent by the user)
 	Text      string
 	At        time.Time // when it was received, or written by the user
 	// State is "received" for incoming messages; outgoing ones are
@@ -36,7 +37,7 @@ func (c *Client) keepIncoming(ev MessageReceived) (id string, dup bool, err erro
 		return "", false, ErrClosed
 	}
 	defer m.work.Done()
-	msg := history.Message{PeerURI: ev.From, At: ev.At, Text: ev.Text, ContentType: ev.ContentType,
+	msg := history.Message{Peer: ev.Peer, PeerURI: ev.From, At: ev.At, Text: ev.Text, ContentType: ev.ContentType,
 		CallID: ev.CallID, FromTag: ev.FromTag, CSeq: ev.CSeq}
 	err = c.storeDo(m, true, func(st *history.Store, base int64) (err error) {
 		var n int64
@@ -47,10 +48,10 @@ func (c *Client) keepIncoming(ev MessageReceived) (id string, dup bool, err erro
 	return id, dup, err
 }
 
-// History returns up to n messages of the conversation with peer (any
-// spelling of the address), newest first, older than the message beforeID
+// History returns up to n messages of the conversation with peer, newest
+// first, older than the message beforeID
 // ("" starts from the newest). Pass the last ID of a page to get the next.
-func (c *Client) History(ctx context.Context, peer, beforeID string, n int) ([]ChatMessage, error) {
+func (c *Client) History(ctx context.Context, peer identity.ID, beforeID string, n int) ([]ChatMessage, error) {
 	m := c.box()
 	st, base := m.store.get()
 	if st == nil {
@@ -71,7 +72,7 @@ func (c *Client) History(ctx context.Context, peer, beforeID string, n int) ([]C
 
 // HistoryAfter returns up to n messages of the conversation with peer
 // newer than afterID, oldest first (see history.Store.HistoryAfter).
-func (c *Client) HistoryAfter(ctx context.Context, peer, afterID string, n int) ([]ChatMessage, error) {
+func (c *Client) HistoryAfter(ctx context.Context, peer identity.ID, afterID string, n int) ([]ChatMessage, error) {
 	st, row, err := c.box().store.row(afterID)
 	if err != nil {
 		return nil, err
@@ -89,14 +90,14 @@ func (c *Client) Search(ctx context.Context, text string, n int) ([]ChatMessage,
 	if st == nil {
 		return nil, ErrClosed
 	}
-	msgs, err := st.Search(ctx, text, "", n)
+	msgs, err := st.Search(ctx, text, identity.ID{}, n)
 	return chatMessages(msgs, base), err
 }
 
-// SearchConversation is Search within the conversation with peer (any
-// spelling of the address); the chat window searches one conversation.
-func (c *Client) SearchConversation(ctx context.Context, peer, text string, n int) ([]ChatMessage, error) {
-	if peer == "" {
+// SearchConversation is Search within the conversation with peer; the
+// chat window searches one conversation.
+func (c *Client) SearchConversation(ctx context.Context, peer identity.ID, text string, n int) ([]ChatMessage, error) {
+	if peer.IsZero() {
 		return nil, fmt.Errorf("%w: search needs a peer", history.ErrInvalid)
 	}
 	st, base := c.box().store.get()
@@ -123,7 +124,7 @@ func chatMessages(msgs []history.Message, base int64) []ChatMessage {
 
 // Export writes the whole conversation with peer as plain text, one line
 // per message with its time and direction, to w.
-func (c *Client) Export(ctx context.Context, peer string, w io.Writer) error {
+func (c *Client) Export(ctx context.Context, peer identity.ID, w io.Writer) error {
 	st, _ := c.box().store.get()
 	if st == nil {
 		return ErrClosed

@@ -25,7 +25,7 @@ func BenchmarkDurableIncoming(b *testing.B) {
 	}
 	defer c.Close()
 	floodMessages(b, c)
-	h, err := store.History(context.Background(), "sip:load@127.0.0.1", 0, b.N+1)
+	h, err := store.History(context.Background(), pid("sip:load@127.0.0.1"), 0, b.N+1)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,16 +2,16 @@ package sipclient
 
 import (
 	"context"
+	"github.com/parley-im/parley/sipclient/identity"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
 
 func TestStrangerLimitWindow(t *testing.T) {
-	l := &strangerLimit{known: func(aor string) bool { return aor == "sip:friend@x" }, perSender: 2, total: 3}
+	l := &strangerLimit{perSender: 2, total: 3}
 	t0 := time.Now()
-	got := func(aor string, at time.Duration) bool { return l.allow(aor, t0.Add(at)) }
+	got := func(aor string, at time.Duration) bool { return l.allow(pid(aor), t0.Add(at)) }
 	steps := []struct {
 		aor  string
 		at   time.Duration
@@ -19,7 +19,6 @@ func TestStrangerLimitWindow(t *testing.T) {
 	}{
 		{"sip:a@x", 0, true}, {"sip:a@x", 1, true}, {"sip:a@x", 2, false}, // per sender
 		{"sip:b@x", 3, true}, {"sip:c@x", 4, false}, // all strangers together
-		{"sip:friend@x", 5, true}, {"sip:friend@x", 6, true}, {"sip:friend@x", 7, true}, // never limited
 		{"sip:a@x", time.Minute, true}, // a new minute
 	}
 	for i, s := range steps {
@@ -28,7 +27,7 @@ func TestStrangerLimitWindow(t *testing.T) {
 		}
 	}
 	var none *strangerLimit
-	if !none.allow("sip:a@x", t0) {
+	if !none.allow(pid("sip:a@x"), t0) {
 		t.Error("no limit refused a message")
 	}
 }
@@ -36,8 +35,8 @@ func TestStrangerLimitWindow(t *testing.T) {
 // Over the limit a stranger's MESSAGE gets 503 with Retry-After and is not
 // stored; a known sender is never limited.
 func TestStrangerLimitOnTheWire(t *testing.T) {
-	known := func(aor string) bool { return strings.HasPrefix(aor, "sip:friend@") }
-	sink, _ := newTestClient(t, "sink", "tcp", WithStrangerLimit(known, 2, 100))
+	known := func(who identity.ID) bool { return who.User() == "friend" }
+	sink, _ := newTestClient(t, "sink", "tcp", WithBook(funcBook{contact: known}), WithStrangerLimit(2, 100))
 	stranger, _ := newTestClient(t, "stranger", "tcp")
 	friend, _ := newTestClient(t, "friend", "tcp")
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/parley-im/parley/sipclient/identity"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,7 +19,7 @@ import (
 // message as "direction state text".
 func wantHistory(t testing.TB, c *Client, peer string, want ...string) []ChatMessage {
 	t.Helper()
-	h, err := c.History(context.Background(), peer, "", 100)
+	h, err := c.History(context.Background(), pid(peer), "", 100)
 	if err != nil {
 		t.Fatalf("History(%s): %v", peer, err)
 	}
@@ -76,7 +77,7 @@ func TestIncomingStoredBeforeAnswer(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("MESSAGE %d answered %d", i, res.StatusCode)
 		}
-		h, err := other.History(context.Background(), "sip:peer@peer.example", 0, 1)
+		h, err := other.History(context.Background(), pid("sip:peer@peer.example"), 0, 1)
 		if err != nil || len(h) != 1 || h[0].Text != text || h[0].Direction != history.In {
 			t.Fatalf("after the 200 of %q the file holds %+v (%v)", text, h, err)
 		}
@@ -141,7 +142,7 @@ func TestStoreUnavailableKeepsMessages(t *testing.T) {
 	if n := rec.count(func(e Event) bool { d, ok := e.(Diagnostic); return ok && d.What == "history" }); n != 1 {
 		t.Errorf("%d history diagnostics, want 1", n)
 	}
-	if h, _ := ro.History(context.Background(), "sip:peer@peer.example", 0, 10); len(h) != 0 {
+	if h, _ := ro.History(context.Background(), pid("sip:peer@peer.example"), 0, 10); len(h) != 0 {
 		t.Errorf("the read-only file was written: %+v", h)
 	}
 }
@@ -162,12 +163,12 @@ func TestSearchAndPaging(t *testing.T) {
 	if err != nil || len(found) != 3 || found[0].Text != "note 4 about zebras" || found[2].Text != "note 0 about zebras" {
 		t.Errorf("Search(zeb) = %+v, %v", found, err)
 	}
-	page1, _ := c.History(ctx, "sip:peer@peer.example", "", 2)
-	page2, _ := c.History(ctx, "sip:peer@peer.example", page1[1].ID, 10)
+	page1, _ := c.History(ctx, pid("sip:peer@peer.example"), "", 2)
+	page2, _ := c.History(ctx, pid("sip:peer@peer.example"), page1[1].ID, 10)
 	if len(page1) != 2 || len(page2) != 3 || page2[0].Text != "note 2 about zebras" {
 		t.Errorf("pages %+v / %+v", page1, page2)
 	}
-	if _, err := c.History(ctx, "sip:peer@peer.example", "x", 2); err == nil {
+	if _, err := c.History(ctx, pid("sip:peer@peer.example"), "x", 2); err == nil {
 		t.Error("History with a bad ID succeeded")
 	}
 }
@@ -216,11 +217,11 @@ func TestHistoryAfter(t *testing.T) {
 		}
 		ids = append(ids, id)
 	}
-	got, err := c.HistoryAfter(ctx, "sip:bob@127.0.0.1:9", ids[0], 10)
+	got, err := c.HistoryAfter(ctx, pid("sip:bob@127.0.0.1:9"), ids[0], 10)
 	if err != nil || len(got) != 2 || got[0].ID != ids[1] || got[0].Text != "two" || got[1].Text != "three" {
 		t.Errorf("HistoryAfter = %+v, %v", got, err)
 	}
-	if _, err := c.HistoryAfter(ctx, "sip:bob@127.0.0.1:9", "x", 10); !errors.Is(err, history.ErrInvalid) {
+	if _, err := c.HistoryAfter(ctx, pid("sip:bob@127.0.0.1:9"), "x", 10); !errors.Is(err, history.ErrInvalid) {
 		t.Errorf("HistoryAfter(bad ID) = %v, want ErrInvalid", err)
 	}
 }
@@ -228,8 +229,8 @@ func TestHistoryAfter(t *testing.T) {
 // A blocked sender's message is answered 200 (they cannot tell) but
 // neither stored nor announced; anyone else's is both.
 func TestBlockedSenderDropped(t *testing.T) {
-	blocked := func(aor string) bool { return strings.HasPrefix(aor, "sip:mallory@") }
-	sink, rec := newTestClient(t, "sink", "tcp", WithBlockedSenders(blocked))
+	blocked := func(who identity.ID) bool { return who.User() == "mallory" }
+	sink, rec := newTestClient(t, "sink", "tcp", WithBook(funcBook{blocked: blocked}))
 	mallory, err := New(Config{ListenAddr: "127.0.0.1:0", User: "mallory", Transport: "tcp"}, WithRequestTimeout(5*time.Second))
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func (c *Client) applyNotify(s *subscription, key dialogKey, req *sip.Request, s
 		dlg.remoteTarget = u
 	}
 	s.lastNotify, s.state = time.Now(), ss.state
-	ev := SubscriptionChanged{URI: s.uri, State: ss.state, Reason: ss.reason, Expires: max(ss.expires, 0), LastNotify: s.lastNotify}
+	ev := SubscriptionChanged{Peer: s.peer, URI: s.uri, State: ss.state, Reason: ss.reason, Expires: max(ss.expires, 0), LastNotify: s.lastNotify}
 	if ss.state == SubTerminated {
 		ev.RetryIn = c.subTerminated(s, ss)
 	} else if ss.expires >= 0 && refreshDelay(ss.expires) < refreshDelay(s.expires) {
@@ -123,7 +123,7 @@ func (c *Client) notifyPresence(s *subscription, req *sip.Request, ss subState) 
 		c.markUnknown(s)
 		return
 	}
-	p := PresenceChanged{URI: s.uri, Basic: string(doc.Basic), Note: doc.Note, Contact: doc.Contact, Raw: string(body), At: s.lastNotify}
+	p := PresenceChanged{Peer: s.peer, URI: s.uri, Basic: string(doc.Basic), Note: doc.Note, Contact: doc.Contact, Raw: string(body), At: s.lastNotify}
 	if len(doc.Activities) > 0 {
 		p.Activity = doc.Activities[0]
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-im/parley/sipclient/history"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // Decision is the answer of a watcher-authorization policy.
@@ -19,8 +20,32 @@ const (
 	Ask                   // pending until AuthorizeWatcher is called
 )
 
-// Policy decides, for a watcher's address, whether it may see our presence.
-type Policy func(watcherURI string) Decision
+// Book is what the core asks about a person: the user's contact book
+// (account.Book in the app and parley-cli). The core holds no copy of its
+// answers, so a change the user makes there applies at once. It is called
+// from the core's own goroutines and must be safe for concurrent use.
+type Book interface {
+	// WatcherDecision says whether who may see our presence: a
+	// remembered answer, else Allow for a contact, else the book's
+	// answer for strangers (Ask, or Allow for an open presence).
+	WatcherDecision(who identity.ID) Decision
+	// SenderBlocked reports a sender the user blocked: their MESSAGEs
+	// are answered 200, as if delivered, but neither stored nor
+	// announced, so they fill neither the disk nor the history and
+	// cannot tell they are blocked.
+	SenderBlocked(who identity.ID) bool
+	// IsContact reports someone in the contact list; contacts are never
+	// rate-limited (WithStrangerLimit).
+	IsContact(who identity.ID) bool
+}
+
+// openBook is the book of a client given none: everyone may watch, no
+// one is blocked, no one is a contact.
+type openBook struct{}
+
+func (openBook) WatcherDecision(identity.ID) Decision { return Allow }
+func (openBook) SenderBlocked(identity.ID) bool       { return false }
+func (openBook) IsContact(identity.ID) bool           { return false }
 
 // Config is what identifies this user agent.
 type Config struct {
@@ -37,11 +62,10 @@ type Config struct {
 type options struct {
 	log           *slog.Logger
 	trace         io.Writer
-	policy        Policy
+	book          Book
 	subExpires    int // what we ask for in SUBSCRIBE
 	maxExpires    int // cap on what watchers get
 	maxWatchers   int // subscriptions to us held at once
-	blocked       func(aor string) bool
 	limit         *strangerLimit
 	minExpires    int // below this a watcher gets 423
 	retryMin      time.Duration
@@ -62,7 +86,7 @@ type Option func(*options)
 func defaultOptions() options {
 	return options{
 		log:           slog.New(slog.DiscardHandler),
-		policy:        func(string) Decision { return Allow },
+		book:          openBook{},
 		subExpires:    3600,
 		maxExpires:    3600,
 		maxWatchers:   defaultMaxWatchers,
@@ -85,8 +109,9 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 // process-wide, so w sees the traffic of every client in the process.
 func WithTrace(w io.Writer) Option { return func(o *options) { o.trace = w } }
 
-// WithPolicy sets the watcher-authorization policy (default: allow all).
-func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
+// WithBook gives the user's contact book, the one source of who is a
+// contact, who is blocked and who may watch (default: everyone may watch).
+func WithBook(b Book) Option { return func(o *options) { o.book = b } }
 
 // WithSubscribeExpires sets the subscription duration we ask for.
 func WithSubscribeExpires(sec int) Option { return func(o *options) { o.subExpires = sec } }
@@ -106,22 +131,13 @@ const defaultMaxWatchers = 1000
 // beyond it a new one is refused with 503 and Retry-After.
 func WithMaxWatchers(n int) Option { return func(o *options) { o.maxWatchers = n } }
 
-// WithBlockedSenders gives the check for senders the user blocked: their
-// MESSAGEs are answered 200, as if delivered, but neither stored nor
-// announced, so a blocked sender fills neither the disk nor the history
-// and cannot tell they are blocked. It is called from the core's own
-// goroutines.
-func WithBlockedSenders(blocked func(aor string) bool) Option {
-	return func(o *options) { o.blocked = blocked }
-}
-
 // WithStrangerLimit stores at most perSender messages a minute from each
 // sender that known reports false for, and total from all of them
 // together; beyond, a MESSAGE gets 503 with Retry-After: 60, so the
-// sender's client (or a server holding it) tries again later. Known
-// senders are never limited. Without this option there is no limit.
-func WithStrangerLimit(known func(aor string) bool, perSender, total int) Option {
-	return func(o *options) { o.limit = &strangerLimit{known: known, perSender: perSender, total: total} }
+// sender's client (or a server holding it) tries again later. Contacts
+// (Book.IsContact) are never limited. Without this option there is no limit.
+func WithStrangerLimit(perSender, total int) Option {
+	return func(o *options) { o.limit = &strangerLimit{perSender: perSender, total: total} }
 }
 
 // WithRetry sets the re-subscribe backoff range.

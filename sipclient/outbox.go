@@ -269,7 +269,7 @@ func (c *Client) attempt(m *messaging, msg history.Message, base int64) Delivery
 	o := c.classify(res, err, msg.Attempts+1)
 	c.record(m, msg, base, o)
 	d := Delivery{ID: id, Status: o.status, Code: o.code, Reason: o.reason}
-	c.emit(MessageStatus{ID: id, To: peerAOR(msg), Status: o.status, Code: o.code, Reason: o.reason, RetryAt: o.retryAt})
+	c.emit(MessageStatus{ID: id, Peer: msg.Peer, To: peerAOR(msg), Status: o.status, Code: o.code, Reason: o.reason, RetryAt: o.retryAt})
 	return d
 }
 
@@ -277,7 +277,7 @@ func peerAOR(msg history.Message) string {
 	if u, err := ParseURI(msg.PeerURI); err == nil {
 		return aorString(u)
 	}
-	return msg.Peer
+	return msg.Peer.String()
 }
 
 // outboxRequest builds the MESSAGE for a stored message, with the Call-ID,

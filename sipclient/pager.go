@@ -143,13 +143,18 @@ func (c *Client) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 		c.respond(req, tx, 415, "Unsupported Media Type", "Accept", "text/plain")
 		return
 	}
-	ev := received(req)
-	if c.opt.blocked != nil && c.opt.blocked(ev.From) {
+	ev, err := received(req)
+	if err != nil {
+		c.respond(req, tx, 400, "Bad From")
+		c.emit(Diagnostic{What: "message", URI: ev.From, Detail: err.Error()})
+		return
+	}
+	if c.opt.book.SenderBlocked(ev.Peer) {
 		c.respond(req, tx, 200, "OK") // polite: the sender cannot tell
 		c.opt.log.Debug("message from a blocked sender dropped", "from", ev.From)
 		return
 	}
-	if !c.opt.limit.allow(ev.From, time.Now()) {
+	if !c.opt.book.IsContact(ev.Peer) && !c.opt.limit.allow(ev.Peer, time.Now()) {
 		c.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
 		c.opt.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
 		return
@@ -173,11 +178,15 @@ func (c *Client) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 	}
 }
 
-func received(req *sip.Request) MessageReceived {
+// received reads a MESSAGE; an error means its From names no one.
+func received(req *sip.Request) (MessageReceived, error) {
 	from := req.From()
-	return MessageReceived{
+	ev := MessageReceived{
 		From: aorString(from.Address), FromName: from.DisplayName, To: aorString(req.To().Address),
 		Text: strings.ToValidUTF8(string(req.Body()), "\uFFFD"), ContentType: "text/plain",
 		CallID: req.CallID().Value(), FromTag: tagOf(from.Params), CSeq: req.CSeq().SeqNo, At: time.Now(),
 	}
+	var err error
+	ev.Peer, err = peerOf(from.Address)
+	return ev, err
 }

@@ -39,10 +39,10 @@ func TestMessageBothWays(t *testing.T) {
 			// IDs SendMessage and DeliverMessage returned for their own.
 			wantHistory(t, a, b.AOR(), "in received Well, hello there to you, too!", "out sent Hi There! Grüße ✓\nsecond line")
 			wantHistory(t, b, a.AOR(), "out sent Well, hello there to you, too!", "in received Hi There! Grüße ✓\nsecond line")
-			if h, _ := a.History(ctx, b.AOR(), "", 10); len(h) != 2 || h[1].ID != id {
+			if h, _ := a.History(ctx, pid(b.AOR()), "", 10); len(h) != 2 || h[1].ID != id {
 				t.Errorf("a's history %+v: want the sent message with ID %s", h, id)
 			}
-			if h, _ := b.History(ctx, a.AOR(), "", 10); len(h) != 2 || h[0].ID != d.ID {
+			if h, _ := b.History(ctx, pid(a.AOR()), "", 10); len(h) != 2 || h[0].ID != d.ID {
 				t.Errorf("b's history %+v: want the delivered message with ID %s", h, d.ID)
 			}
 		})

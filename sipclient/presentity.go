@@ -3,19 +3,22 @@ package sipclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/identity"
 	"github.com/parley-im/parley/sipclient/pidf"
 )
 
 // watcher is someone subscribed to our presence: the notifier side of an
 // RFC 6665 subscription that we answer directly (peer-to-peer).
 type watcher struct {
-	uri         string // watcher's AOR
+	peer        identity.ID // who watches
+	uri         string      // their From address, as written
 	dlg         *dialog
 	state       string // WatcherPending, WatcherActive or WatcherBlocked
 	contentType string
@@ -106,8 +109,13 @@ func (c *Client) newWatcher(req *sip.Request, tx sip.ServerTransaction, ct strin
 		c.respond(req, tx, 400, "Missing Contact")
 		return
 	}
-	w := &watcher{uri: fromAOR(req), contentType: ct, dlg: c.uasDialog(req, target)}
-	w.state = c.decide(w.uri)
+	peer, err := peerOf(req.From().Address)
+	if err != nil {
+		c.respond(req, tx, 400, "Bad From")
+		return
+	}
+	w := &watcher{peer: peer, uri: fromAOR(req), contentType: ct, dlg: c.uasDialog(req, target)}
+	w.state = c.decide(w.peer)
 	c.mu.Lock()
 	if expires > 0 && len(c.watchers) >= c.opt.maxWatchers {
 		c.mu.Unlock()
@@ -121,7 +129,7 @@ func (c *Client) newWatcher(req *sip.Request, tx sip.ServerTransaction, ct strin
 	}
 	c.mu.Unlock()
 	c.acceptSubscribe(req, tx, w.dlg.localTag, expires)
-	c.emit(WatcherChanged{URI: w.uri, State: w.state, Expires: expires})
+	c.emit(WatcherChanged{Peer: w.peer, URI: w.uri, State: w.state, Expires: expires})
 	if expires == 0 { // a one-off fetch: one NOTIFY and done
 		go c.endWatcher(w, "timeout")
 		return
@@ -153,14 +161,12 @@ func (c *Client) acceptSubscribe(req *sip.Request, tx sip.ServerTransaction, tag
 	c.send(tx, res)
 }
 
-// decide applies a remembered decision, else the policy.
-func (c *Client) decide(uri string) string {
-	c.mu.Lock()
-	d, ok := c.decisions[uri]
-	c.mu.Unlock()
-	if !ok {
-		d = c.opt.policy(uri)
-	}
+// decide asks the contact book what who may see.
+func (c *Client) decide(who identity.ID) string {
+	return watcherState(c.opt.book.WatcherDecision(who))
+}
+
+func watcherState(d Decision) string {
 	switch d {
 	case Block:
 		return WatcherBlocked
@@ -223,7 +229,7 @@ func (c *Client) endWatcher(w *watcher, reason string) {
 	}
 	// The subscription is over now, whether or not the watcher answers
 	// the final NOTIFY (it may be gone: that can take 32 s to learn).
-	c.emit(WatcherChanged{URI: w.uri, State: WatcherTerminated, Reason: reason})
+	c.emit(WatcherChanged{Peer: w.peer, URI: w.uri, State: WatcherTerminated, Reason: reason})
 	c.sendNotify(w, reason)
 }
 
@@ -251,7 +257,7 @@ func (c *Client) sendNotify(w *watcher, terminateReason string) {
 	delete(c.watchers, w.dlg.key())
 	w.done = true
 	c.mu.Unlock()
-	c.emit(WatcherChanged{URI: w.uri, State: WatcherTerminated, Reason: err.Error()})
+	c.emit(WatcherChanged{Peer: w.peer, URI: w.uri, State: WatcherTerminated, Reason: err.Error()})
 }
 
 func (c *Client) buildNotify(w *watcher, terminateReason string) (*sip.Request, error) {
@@ -322,29 +328,28 @@ func (c *Client) watcherList() []*watcher {
 	return out
 }
 
-// AuthorizeWatcher answers a pending watcher (and remembers the answer for
-// that address): Allow shows our status, Block shows us offline. The
+// AuthorizeWatcher applies the user's answer about who to their current
+// subscriptions: Allow shows our status, Block shows us offline. The
+// answer itself is remembered by the contact book, which the core asks
+// for every new subscription; this only acts on those already here. The
 // NOTIFYs go out in the background.
-func (c *Client) AuthorizeWatcher(uri string, d Decision) error {
-	u, err := ParseURI(uri)
-	if err != nil {
-		return err
+func (c *Client) AuthorizeWatcher(who identity.ID, d Decision) error {
+	if who.IsZero() {
+		return fmt.Errorf("%w: no watcher named", ErrInvalidURI)
 	}
-	aor := aorString(u)
 	c.mu.Lock()
-	c.decisions[aor] = d
 	var changed []*watcher
 	for _, w := range c.watchers {
-		if w.uri == aor {
-			w.state = map[Decision]string{Allow: WatcherActive, Block: WatcherBlocked, Ask: WatcherPending}[d]
+		if w.peer == who {
+			w.state = watcherState(d)
 			changed = append(changed, w)
 		}
 	}
 	c.mu.Unlock()
 	for _, w := range changed {
-		c.emit(WatcherChanged{URI: w.uri, State: w.state})
+		c.emit(WatcherChanged{Peer: w.peer, URI: w.uri, State: w.state})
 	}
-	c.setRule(aor, d) // and the same at the server, for those who ask it
+	c.setRule(who, d) // and the same at the server, for those who ask it
 	go parallel(changed, 32, c.notifyWatcher)
 	return nil
 }

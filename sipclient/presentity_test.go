@@ -99,7 +99,7 @@ func TestPresentityExpiryAndUnsubscribe(t *testing.T) {
 // Policy Ask: the watcher is pending (NOTIFY without a body) until the
 // user decides; blocked watchers see us offline.
 func TestPresentityAuthorization(t *testing.T) {
-	c, rec := newTestClient(t, "poisson", "tcp", WithPolicy(func(string) Decision { return Ask }))
+	c, rec := newTestClient(t, "poisson", "tcp", WithBook(askBook))
 	rc := dialRaw(t, tcpAddr(c))
 	if res := rc.exchange(rawRequest("SUBSCRIBE", c.AOR(), subscribeHeaders(), "")); res.StatusCode != 202 {
 		t.Fatal(res)
@@ -113,13 +113,13 @@ func TestPresentityAuthorization(t *testing.T) {
 		w, ok := e.(WatcherChanged)
 		return ok && w.State == WatcherPending && w.URI == "sip:peer@peer.example"
 	})
-	c.AuthorizeWatcher("sip:peer@peer.example", Block)
+	c.AuthorizeWatcher(pid("sip:peer@peer.example"), Block)
 	n = rc.readRequest()
 	rc.answer(n)
 	if !strings.HasPrefix(headerValue(n, "Subscription-State"), "active") || !strings.Contains(string(n.Body()), "<basic>closed</basic>") {
 		t.Fatalf("blocked watcher got:\n%s", n)
 	}
-	c.AuthorizeWatcher("sip:peer@peer.example", Allow)
+	c.AuthorizeWatcher(pid("sip:peer@peer.example"), Allow)
 	n = rc.readRequest()
 	rc.answer(n)
 	if !strings.Contains(string(n.Body()), "<basic>open</basic>") {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"github.com/parley-im/parley/sipclient/identity"
 	"regexp"
 	"strings"
 	"sync"
@@ -333,7 +334,7 @@ func TestRegisterIntervalTooBrief(t *testing.T) {
 // watcher, from our presence.winfo subscription.
 func TestPendingWatcherThroughServer(t *testing.T) {
 	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, PresenceAuthorization: true})
-	_, arec := serverClient(t, srv, "alice", kamUsers["alice"], "tcp", WithPolicy(func(string) Decision { return Ask }))
+	_, arec := serverClient(t, srv, "alice", kamUsers["alice"], "tcp", WithBook(askBook))
 	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp")
 	arec.wait(t, "alice registered", isReg(RegRegistered))
 	brec.wait(t, "bob registered", isReg(RegRegistered))
@@ -405,15 +406,15 @@ func TestRefreshesBeforeExpiry(t *testing.T) {
 // contact) is let in without asking.
 func TestWatcherAuthorizedAtServer(t *testing.T) {
 	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, PresenceAuthorization: true})
-	policy := func(uri string) Decision {
-		if uri == "sip:carol@parley.test" {
+	policy := func(who identity.ID) Decision {
+		if who.String() == "sip:carol@parley.test" {
 			return Allow
 		}
 		return Ask
 	}
 	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:" + srv.TCPAddr() + ";transport=tcp",
 		Password: kamUsers["alice"], XCAPRoot: srv.XCAPRoot()}
-	alice, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithPolicy(policy), WithRequestTimeout(3*time.Second))
+	alice, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithBook(funcBook{decide: policy}), WithRequestTimeout(3*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,7 +435,7 @@ func TestWatcherAuthorizedAtServer(t *testing.T) {
 		return ok && w.URI == "sip:bob@parley.test" && w.State == WatcherPending
 	})
 	crec.wait(t, "carol let in without asking", isPresence("sip:alice@parley.test", BasicOpen))
-	if err := alice.AuthorizeWatcher("sip:bob@parley.test", Allow); err != nil {
+	if err := alice.AuthorizeWatcher(pid("sip:bob@parley.test"), Allow); err != nil {
 		t.Fatal(err)
 	}
 	brec.wait(t, "bob active", isSub("sip:alice@parley.test", SubActive))

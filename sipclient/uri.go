@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // ParseURI parses a user-supplied SIP address: a bare URI, a name-addr
@@ -81,4 +82,9 @@ func uriTransport(u sip.Uri, def string) string {
 		return "TLS"
 	}
 	return strings.ToUpper(def)
+}
+
+// peerOf is the identity a URI on the wire names.
+func peerOf(u sip.Uri) (identity.ID, error) {
+	return identity.Parse(aorString(u))
 }

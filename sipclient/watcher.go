@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/identity"
 	"github.com/parley-im/parley/sipclient/winfo"
 )
 
@@ -15,7 +16,8 @@ import (
 // It survives failures: a failed or terminated dialog is replaced by a new
 // SUBSCRIBE after a backoff, until Unsubscribe.
 type subscription struct {
-	uri        string // contact AOR, the key in Client.subs
+	peer       identity.ID // who we watch
+	uri        string      // the address we were asked to watch, as given
 	target     sip.Uri
 	dlg        *dialog // current dialog, nil between attempts
 	state      string
@@ -28,6 +30,15 @@ type subscription struct {
 	event      string         // "presence", or "presence.winfo" for our own watcher list
 	winfo      *winfo.Tracker // the watcher list so far (presence.winfo only)
 }
+
+// subKey names a subscription in Client.subs: one per person and event
+// package (our own presence.winfo is the only other one).
+type subKey struct {
+	event string
+	peer  identity.ID
+}
+
+func (s *subscription) key() subKey { return subKey{s.event, s.peer} }
 
 // Event packages we subscribe to.
 const (
@@ -43,17 +54,21 @@ func (c *Client) Subscribe(ctx context.Context, uri string) error {
 	if err != nil {
 		return err
 	}
-	key := aorString(target)
+	peer, err := peerOf(target)
+	if err != nil {
+		return err
+	}
+	s := &subscription{peer: peer, uri: aorString(target), target: target, expires: c.opt.subExpires,
+		lastBasic: BasicUnknown, event: eventPresence}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return ErrClosed
 	}
-	if _, ok := c.subs[key]; ok {
+	if _, ok := c.subs[s.key()]; ok {
 		return nil
 	}
-	s := &subscription{uri: key, target: target, expires: c.opt.subExpires, lastBasic: BasicUnknown, event: eventPresence}
-	c.subs[key] = s
+	c.subs[s.key()] = s
 	go c.sendSubscribe(s, false)
 	return nil
 }
@@ -67,7 +82,7 @@ func (c *Client) Subscriptions() []SubscriptionChanged {
 		if s.event != eventPresence {
 			continue
 		}
-		out = append(out, SubscriptionChanged{URI: s.uri, State: s.state, Expires: s.expires, LastNotify: s.lastNotify})
+		out = append(out, SubscriptionChanged{Peer: s.peer, URI: s.uri, State: s.state, Expires: s.expires, LastNotify: s.lastNotify})
 	}
 	return out
 }
@@ -239,7 +254,7 @@ func (c *Client) subscribeFailed(s *subscription, res *sip.Response, err error) 
 	if ra := retryAfter(res); ra > 0 {
 		delay = ra
 	}
-	ev := SubscriptionChanged{URI: s.uri, State: SubFailed, Reason: err.Error(), RetryIn: delay, LastNotify: s.lastNotify}
+	ev := SubscriptionChanged{Peer: s.peer, URI: s.uri, State: SubFailed, Reason: err.Error(), RetryIn: delay, LastNotify: s.lastNotify}
 	var re *ResponseError
 	if errors.As(err, &re) {
 		ev.Code, ev.Reason = re.Code, re.Reason
@@ -279,21 +294,17 @@ func (c *Client) markUnknown(s *subscription) {
 		return
 	}
 	s.lastBasic = BasicUnknown
-	c.emit(PresenceChanged{URI: s.uri, Basic: BasicUnknown, At: time.Now()})
+	c.emit(PresenceChanged{Peer: s.peer, URI: s.uri, Basic: BasicUnknown, At: time.Now()})
 }
 
-// Unsubscribe stops watching uri: a SUBSCRIBE with Expires: 0 in the
+// Unsubscribe stops watching who: a SUBSCRIBE with Expires: 0 in the
 // dialog, if one is established.
-func (c *Client) Unsubscribe(ctx context.Context, uri string) error {
-	target, err := ParseURI(uri)
-	if err != nil {
-		return err
-	}
-	return c.endSubscription(ctx, aorString(target))
+func (c *Client) Unsubscribe(ctx context.Context, who identity.ID) error {
+	return c.endSubscription(ctx, subKey{eventPresence, who})
 }
 
 // endSubscription ends the subscription kept under key in c.subs.
-func (c *Client) endSubscription(ctx context.Context, key string) error {
+func (c *Client) endSubscription(ctx context.Context, key subKey) error {
 	c.mu.Lock()
 	s, ok := c.subs[key]
 	if !ok {
@@ -307,7 +318,7 @@ func (c *Client) endSubscription(ctx context.Context, key string) error {
 	}
 	dlg := s.dlg
 	c.mu.Unlock()
-	c.emitSub(s, SubscriptionChanged{URI: s.uri, State: SubTerminated, Reason: "unsubscribed"})
+	c.emitSub(s, SubscriptionChanged{Peer: s.peer, URI: s.uri, State: SubTerminated, Reason: "unsubscribed"})
 	if dlg == nil || dlg.remoteTag == "" {
 		return nil // an answer still in flight sends the Expires: 0
 	}
@@ -342,14 +353,14 @@ func (c *Client) sendUnsubscribe(ctx context.Context, s *subscription, dlg *dial
 
 func (c *Client) unsubscribeAll(ctx context.Context) {
 	c.mu.Lock()
-	uris := make([]string, 0, len(c.subs))
+	keys := make([]subKey, 0, len(c.subs))
 	for k := range c.subs {
-		uris = append(uris, k)
+		keys = append(keys, k)
 	}
 	c.mu.Unlock()
-	parallel(uris, 64, func(u string) {
-		if err := c.endSubscription(ctx, u); err != nil {
-			c.opt.log.Debug("unsubscribe at exit", "uri", u, "error", err)
+	parallel(keys, 64, func(k subKey) {
+		if err := c.endSubscription(ctx, k); err != nil {
+			c.opt.log.Debug("unsubscribe at exit", "event", k.event, "peer", k.peer, "error", err)
 		}
 	})
 	c.awaitFinals(ctx)

@@ -38,7 +38,7 @@ func TestWatchPeer(t *testing.T) {
 				return ok && p.Activity == "on-the-phone"
 			})
 
-			if err := a.Unsubscribe(ctx, b.AOR()); err != nil {
+			if err := a.Unsubscribe(ctx, pid(b.AOR())); err != nil {
 				t.Fatal(err)
 			}
 			rb.wait(t, "watcher gone", func(e Event) bool {
@@ -225,7 +225,7 @@ func TestCloseWithUnansweredUnsubscribe(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no SUBSCRIBE came")
 	}
-	if err := c.Unsubscribe(ctx, peer); err != nil {
+	if err := c.Unsubscribe(ctx, pid(peer)); err != nil {
 		t.Fatal(err)
 	}
 	close(answer)

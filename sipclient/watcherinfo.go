@@ -11,15 +11,18 @@ import (
 // presence server, so people who ask the server to watch us are
 // announced as pending watchers, as direct ones are.
 func (c *Client) watchWatchers() {
-	key := "winfo:" + aorString(c.aor)
+	self, err := peerOf(c.aor)
+	if err != nil {
+		return // parseServer made c.aor from a valid URI
+	}
+	s := &subscription{peer: self, uri: aorString(c.aor), target: c.aor, expires: c.opt.subExpires,
+		lastBasic: BasicUnknown, event: eventWinfo, winfo: &winfo.Tracker{}}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.subs[key]; ok || c.closed {
+	if _, ok := c.subs[s.key()]; ok || c.closed {
 		return
 	}
-	s := &subscription{uri: key, target: c.aor, expires: c.opt.subExpires, lastBasic: BasicUnknown,
-		event: eventWinfo, winfo: &winfo.Tracker{}}
-	c.subs[key] = s
+	c.subs[s.key()] = s
 	go c.sendSubscribe(s, false)
 }
 
@@ -58,14 +61,13 @@ func (c *Client) watcherInfoChanged(w winfo.Watcher) {
 	if err != nil || w.Status != winfo.StatusPending {
 		return
 	}
-	aor := aorString(u)
-	d, decided := c.decisions[aor]
-	if !decided {
-		d = c.opt.policy(aor)
-	}
-	if d != Ask {
-		c.setRule(aor, d)
+	who, err := peerOf(u)
+	if err != nil {
 		return
 	}
-	c.emit(WatcherChanged{URI: aor, State: WatcherPending, Reason: "asks the server to see your status"})
+	if d := c.opt.book.WatcherDecision(who); d != Ask {
+		c.setRule(who, d)
+		return
+	}
+	c.emit(WatcherChanged{Peer: who, URI: aorString(u), State: WatcherPending, Reason: "asks the server to see your status"})
 }

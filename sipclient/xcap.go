@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/parley-im/parley/sipclient/digest"
+	"github.com/parley-im/parley/sipclient/identity"
 	"github.com/parley-im/parley/sipclient/presrules"
 )
 
@@ -23,10 +24,11 @@ type presRules struct {
 	session  *digest.Session // HTTP digest, started by the first 401
 }
 
-// setRule records what watcher aor may see and stores the rules at the
+// setRule records what watcher who may see and stores the rules at the
 // server in the background. Without an XCAP root nothing is stored: the
 // server's own default decides.
-func (c *Client) setRule(aor string, d Decision) {
+func (c *Client) setRule(who identity.ID, d Decision) {
+	aor := who.String()
 	if c.server == nil || c.server.cfg.XCAPRoot == "" || d == Ask {
 		return
 	}

@@ -67,7 +67,7 @@ func benchSearch(b *testing.B, n int) {
 			b.ReportAllocs()
 			hits := 0
 			for range b.N {
-				got, err := s.Search(ctx, sc.query, sc.peer, 20)
+				got, err := s.Search(ctx, sc.query, pid(sc.peer), 20)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -114,7 +114,7 @@ func benchHistory(b *testing.B, s *Store, peer string, before int64, limit int) 
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		page, err := s.History(ctx, peer, before, limit)
+		page, err := s.History(ctx, pid(peer), before, limit)
 		if err != nil || len(page) == 0 {
 			b.Fatal(len(page), err)
 		}

@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"github.com/parley-im/parley/sipclient/identity"
 	"sync"
 	"testing"
 )
@@ -28,9 +29,9 @@ func TestConcurrentUse(t *testing.T) {
 				})
 				wg.Go(func() {
 					for range 25 {
-						_, err := s.History(ctx, bob, 0, 20)
+						_, err := s.History(ctx, pid(bob), 0, 20)
 						errs <- err
-						_, err = s.Search(ctx, "concurrent wor", "", 20)
+						_, err = s.Search(ctx, "concurrent wor", identity.ID{}, 20)
 						errs <- err
 						_, err = s.Due(ctx, t0, 10)
 						errs <- err

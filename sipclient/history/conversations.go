@@ -3,15 +3,17 @@ package history
 import (
 	"context"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // Conversation summarizes the history with one peer.
 type Conversation struct {
-	Peer    string    // conversation key
-	PeerURI string    // the peer's URI as seen on the newest message
-	LastID  int64     // newest message
-	Last    time.Time // its time
-	Count   int       // number of messages
+	Peer    identity.ID // who the conversation is with
+	PeerURI string      // the peer's URI as seen on the newest message
+	LastID  int64       // newest message
+	Last    time.Time   // its time
+	Count   int         // number of messages
 }
 
 // Conversations lists every conversation, most recently active first.
@@ -30,7 +32,11 @@ func (s *Store) Conversations(ctx context.Context) ([]Conversation, error) {
 	for rows.Next() {
 		var c Conversation
 		var at int64
-		if err := rows.Scan(&c.Peer, &c.PeerURI, &c.LastID, &at, &c.Count); err != nil {
+		var peer string
+		if err := rows.Scan(&peer, &c.PeerURI, &c.LastID, &at, &c.Count); err != nil {
+			return nil, s.wrap("conversations", err)
+		}
+		if c.Peer, err = storedPeer(peer); err != nil {
 			return nil, s.wrap("conversations", err)
 		}
 		c.Last = fromNanos(at)

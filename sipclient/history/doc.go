@@ -20,9 +20,10 @@
 //
 // # Conversations
 //
-// Messages are grouped by a conversation key, the canonical form of the
-// peer's SIP URI computed by [CanonicalPeer], so that "Bob" <sip:bob@x>,
-// <sip:bob@X;transport=tcp> and sips:bob@x are one conversation.
+// Messages are grouped by the peer's identity ([identity.ID]), so that
+// "Bob" <sip:bob@x>, <sip:bob@X;transport=tcp> and sips:bob@x are one
+// conversation. Schema version 3 re-keyed every older row by those rules,
+// merging conversations an older build had filed under two spellings.
 //
 // # Outbox
 //

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // exportIndent starts the continuation lines of a multi-line message, so
@@ -20,16 +22,12 @@ const exportIndent = "    "
 //	    a second line
 //
 // "from" marks received messages, "to" sent ones (whatever their outbox
-// state); times are in the local time zone. peer "" exports every
+// state); times are in the local time zone. The zero peer exports every
 // conversation.
-func (s *Store) Export(ctx context.Context, peer string, w io.Writer) error {
+func (s *Store) Export(ctx context.Context, peer identity.ID, w io.Writer) error {
 	q, args := `SELECT `+columns+` FROM messages ORDER BY id`, []any(nil)
-	if peer != "" {
-		key, err := CanonicalPeer(peer)
-		if err != nil {
-			return err
-		}
-		q, args = `SELECT `+columns+` FROM messages WHERE peer = ? ORDER BY id`, []any{key}
+	if !peer.IsZero() {
+		q, args = `SELECT `+columns+` FROM messages WHERE peer = ? ORDER BY id`, []any{peer.String()}
 	}
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"errors"
+	"github.com/parley-im/parley/sipclient/identity"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func TestExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	if err := s.Export(ctx, "sips:bob@EXAMPLE.test", &b); err != nil {
+	if err := s.Export(ctx, pid("sips:bob@EXAMPLE.test"), &b); err != nil {
 		t.Fatal(err)
 	}
 	want := "2025-03-01 09:30:05 from sip:bob@example.test: hello\n" +
@@ -36,7 +37,7 @@ func TestExport(t *testing.T) {
 		t.Errorf("Export =\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
-	if err := s.Export(ctx, "", &b); err != nil || strings.Count(b.String(), "\n") != 5 {
+	if err := s.Export(ctx, identity.ID{}, &b); err != nil || strings.Count(b.String(), "\n") != 5 {
 		t.Errorf("Export(all) = %q, %v", b.String(), err)
 	}
 }
@@ -51,10 +52,7 @@ func TestExportWriteError(t *testing.T) {
 	if _, err := s.AddOutgoing(ctx, Message{PeerURI: bob, Text: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Export(ctx, bob, failingWriter{}); err == nil || !strings.Contains(err.Error(), "disk gone") {
+	if err := s.Export(ctx, pid(bob), failingWriter{}); err == nil || !strings.Contains(err.Error(), "disk gone") {
 		t.Errorf("Export to failing writer = %v", err)
-	}
-	if err := s.Export(ctx, "nonsense", failingWriter{}); !errors.Is(err, ErrInvalid) {
-		t.Errorf("Export(bad peer) = %v, want ErrInvalid", err)
 	}
 }

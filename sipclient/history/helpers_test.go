@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"github.com/parley-im/parley/sipclient/identity"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -153,12 +154,12 @@ func fixtureMessage(g *textGen, i, n int) Message {
 	if i == n/2+7 {
 		text += " " + uniqueWord
 	}
-	m := Message{Peer: peer, PeerURI: peer, Direction: dir, State: state,
+	m := Message{Peer: pid(peer), PeerURI: peer, Direction: dir, State: state,
 		At: t0.Add(time.Duration(i) * time.Second), Text: text, ContentType: "text/plain",
 		CallID: fmt.Sprintf("call-%d@host.example.test", i), FromTag: "ft", CSeq: 1}
 	// Alice's messages are spread through the second half of the file.
 	if i >= n/2 && (i-n/2)%((n/2)/aliceCount) == 0 && (i-n/2)/((n/2)/aliceCount) < aliceCount {
-		m.Peer, m.PeerURI = alice, alice
+		m.Peer, m.PeerURI = pid(alice), alice
 	}
 	return m
 }
@@ -203,4 +204,17 @@ func fileSize(tb testing.TB, path string) int64 {
 		}
 	}
 	return total
+}
+
+// pid is the identity of an address the test knows to be valid; "" is
+// no one (all conversations).
+func pid(s string) identity.ID {
+	if s == "" {
+		return identity.ID{}
+	}
+	id, err := identity.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return id
 }

@@ -2,8 +2,11 @@ package history
 
 import (
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // Direction says who wrote a message.
@@ -29,8 +32,8 @@ const (
 // Message is one chat message.
 type Message struct {
 	ID          int64
-	Peer        string // conversation key, see CanonicalPeer
-	PeerURI     string // the peer's URI as seen on the wire
+	Peer        identity.ID // the conversation: who the peer is
+	PeerURI     string      // the peer's URI as seen on the wire
 	Direction   Direction
 	At          time.Time // when it was sent or received
 	Text        string
@@ -61,9 +64,13 @@ type scanner interface{ Scan(dest ...any) error }
 func scanMessage(sc scanner) (Message, error) {
 	var m Message
 	var at, next int64
-	err := sc.Scan(&m.ID, &m.Peer, &m.PeerURI, &m.Direction, &at, &m.Text,
+	var peer string
+	err := sc.Scan(&m.ID, &peer, &m.PeerURI, &m.Direction, &at, &m.Text,
 		&m.ContentType, &m.CallID, &m.FromTag, &m.CSeq, &m.State, &m.Code,
 		&m.Reason, &m.Attempts, &next)
+	if err == nil {
+		m.Peer, err = storedPeer(peer)
+	}
 	m.At = fromNanos(at)
 	m.NextAttempt = fromNanos(next)
 	return m, err
@@ -97,4 +104,14 @@ func fromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n)
+}
+
+// storedPeer reads a peer column. Every row holds a canonical identity
+// (migration 3 made older rows so), so a failure means a damaged file.
+func storedPeer(s string) (identity.ID, error) {
+	id, err := identity.Parse(s)
+	if err != nil {
+		return id, fmt.Errorf("stored peer: %w", err)
+	}
+	return id, nil
 }

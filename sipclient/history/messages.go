@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // DefaultLimit is the page size used when a caller passes limit <= 0.
@@ -55,17 +57,15 @@ func (s *Store) incomingID(ctx context.Context, m Message) (int64, error) {
 
 // prepare fills in the conversation key and defaults before an insert.
 func prepare(m *Message) error {
-	uri := m.PeerURI
-	if uri == "" {
-		uri = m.Peer
+	if m.Peer.IsZero() {
+		id, err := identity.Parse(m.PeerURI)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		m.Peer = id
 	}
-	key, err := CanonicalPeer(uri)
-	if err != nil {
-		return err
-	}
-	m.Peer = key
 	if m.PeerURI == "" {
-		m.PeerURI = key
+		m.PeerURI = m.Peer.String()
 	}
 	if m.At.IsZero() {
 		m.At = time.Now()
@@ -77,7 +77,7 @@ func prepare(m *Message) error {
 }
 
 func insertArgs(m Message) []any {
-	return []any{m.Peer, m.PeerURI, string(m.Direction), nanos(m.At), m.Text,
+	return []any{m.Peer.String(), m.PeerURI, string(m.Direction), nanos(m.At), m.Text,
 		m.ContentType, m.CallID, m.FromTag, m.CSeq, string(m.State), m.Code,
 		m.Reason, m.Attempts, nanos(m.NextAttempt)}
 }
@@ -114,21 +114,17 @@ func (s *Store) affected(op string, id int64, res sql.Result, err error) error {
 	return nil
 }
 
-// History returns up to limit messages of the conversation with peer (any
-// spelling CanonicalPeer accepts), newest first, with IDs below beforeID;
+// History returns up to limit messages of the conversation with peer,
+// newest first, with IDs below beforeID;
 // beforeID 0 means from the newest. Pass the last ID of a page as beforeID
 // to get the next (older) page. Each page is an index seek on (peer, id), so
 // its cost does not grow with the length of the conversation.
-func (s *Store) History(ctx context.Context, peer string, beforeID int64, limit int) ([]Message, error) {
-	key, err := CanonicalPeer(peer)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) History(ctx context.Context, peer identity.ID, beforeID int64, limit int) ([]Message, error) {
 	if beforeID <= 0 {
 		beforeID = math.MaxInt64
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+columns+` FROM messages
-		WHERE peer = ? AND id < ? ORDER BY id DESC LIMIT ?`, key, beforeID, pageSize(limit))
+		WHERE peer = ? AND id < ? ORDER BY id DESC LIMIT ?`, peer.String(), beforeID, pageSize(limit))
 	if err != nil {
 		return nil, s.wrap("history", err)
 	}
@@ -140,13 +136,9 @@ func (s *Store) History(ctx context.Context, peer string, beforeID int64, limit 
 // with IDs above afterID, oldest first: the next newer page for a reader
 // who jumped back into the conversation. Fewer than limit means the page
 // reaches the newest message.
-func (s *Store) HistoryAfter(ctx context.Context, peer string, afterID int64, limit int) ([]Message, error) {
-	key, err := CanonicalPeer(peer)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) HistoryAfter(ctx context.Context, peer identity.ID, afterID int64, limit int) ([]Message, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+columns+` FROM messages
-		WHERE peer = ? AND id > ? ORDER BY id LIMIT ?`, key, afterID, pageSize(limit))
+		WHERE peer = ? AND id > ? ORDER BY id LIMIT ?`, peer.String(), afterID, pageSize(limit))
 	if err != nil {
 		return nil, s.wrap("history after", err)
 	}

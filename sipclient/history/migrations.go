@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // migrations are applied in order; migrations[i] takes the schema from
@@ -65,6 +67,50 @@ var migrations = []string{
 	END;
 	-- Index what version 1 already stored.
 	INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');`,
+
+	// 3: every peer column holds an identity.ID. The rules are Go code
+	// (identity.Parse), so the work is rekeyPeers, run after this.
+	`SELECT 1;`,
+}
+
+// goSteps run after the SQL of the migration to the version they are
+// keyed by, in the same transaction.
+var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	3: rekeyPeers,
+}
+
+// rekeyPeers writes every peer as its identity, so a conversation that an
+// older build (or another program) filed under two spellings of one
+// person becomes one, in the order the messages were stored. Rows whose
+// peer is no SIP identity at all are left as they are.
+func rekeyPeers(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT peer FROM messages`)
+	if err != nil {
+		return err
+	}
+	var peers []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return err
+		}
+		peers = append(peers, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range peers {
+		id, err := identity.Parse(p)
+		if err != nil || id.String() == p {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET peer = ? WHERE peer = ?`, id.String(), p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // migrate brings db to len(migrations) in one transaction, so a failed
@@ -92,6 +138,11 @@ func migrateTo(ctx context.Context, db *sql.DB, log *slog.Logger, target int) er
 	for i := v; i < target; i++ {
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if step := goSteps[i+1]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
 		}
 	}
 	// PRAGMA takes no parameters; target is an int we control.

@@ -4,15 +4,17 @@ import (
 	"context"
 	"strings"
 	"unicode"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // Search returns up to limit messages, newest first, whose text contains
 // every word of query; the last word also matches as a prefix, so results
 // can follow the user's typing. peer restricts the search to one
-// conversation ("" searches all). Words are plain text: quotes, brackets,
+// conversation (the zero ID searches all). Words are plain text: quotes, brackets,
 // '*', AND, OR, NOT and NEAR have no special meaning, so no query is a
 // syntax error. A query without any letter or digit matches nothing.
-func (s *Store) Search(ctx context.Context, query, peer string, limit int) ([]Message, error) {
+func (s *Store) Search(ctx context.Context, query string, peer identity.ID, limit int) ([]Message, error) {
 	match := ftsQuery(query)
 	if match == "" {
 		return nil, nil
@@ -24,11 +26,8 @@ func (s *Store) Search(ctx context.Context, query, peer string, limit int) ([]Me
 	q := `SELECT ` + mColumns + ` FROM messages_fts JOIN messages AS m ON m.id = messages_fts.rowid
 		WHERE messages_fts MATCH ?`
 	args := []any{match}
-	if peer != "" {
-		key, err := CanonicalPeer(peer)
-		if err != nil {
-			return nil, err
-		}
+	if !peer.IsZero() {
+		key := peer.String()
 		// The phrase of the key's tokens narrows the search inside FTS5;
 		// it can also match a different key with the same tokens
 		// (sip:a.b@c vs sip:a@b.c), which the exact comparison removes.

@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"github.com/parley-im/parley/sipclient/identity"
 	"testing"
 	"time"
 )
@@ -66,7 +67,7 @@ func TestSearch(t *testing.T) {
 		{"sip", "", nil},
 	}
 	for _, tt := range tests {
-		got, err := s.Search(ctx, tt.query, tt.peer, 10)
+		got, err := s.Search(ctx, tt.query, pid(tt.peer), 10)
 		if err != nil {
 			t.Errorf("Search(%q, %q): %v", tt.query, tt.peer, err)
 			continue
@@ -96,7 +97,7 @@ func TestSearchPeerTokens(t *testing.T) {
 	if _, _, err := s.AddIncoming(ctx, incoming("sip:a@b.c.test", "same words", "c2", 1)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Search(ctx, "same words", "sip:a.b@c.test", 10)
+	got, err := s.Search(ctx, "same words", pid("sip:a.b@c.test"), 10)
 	if err != nil || len(got) != 1 || got[0].ID != one {
 		t.Fatalf("Search within sip:a.b@c.test = %v, %v", got, err)
 	}
@@ -117,11 +118,11 @@ func TestSearchHostileQueries(t *testing.T) {
 		`rank:bm25`, `😀 foo`, `ä`, `foo"`, `"foo`, `foo -bar`, `foo^2`, `a b c d e f g h i j`,
 	}
 	for _, q := range queries {
-		if _, err := s.Search(ctx, q, "", 10); err != nil {
+		if _, err := s.Search(ctx, q, identity.ID{}, 10); err != nil {
 			t.Errorf("Search(%q): %v", q, err)
 		}
 	}
-	if got, err := s.Search(ctx, `foo"bar OR (`, "", 10); err != nil || len(got) != 1 {
+	if got, err := s.Search(ctx, `foo"bar OR (`, identity.ID{}, 10); err != nil || len(got) != 1 {
 		t.Errorf(`Search(foo"bar OR () = %v, %v; want the message`, got, err)
 	}
 }
@@ -143,7 +144,7 @@ func TestSearchHundredThousand(t *testing.T) {
 	}
 	defer s.Close()
 	start := time.Now()
-	hits, err := s.Search(ctx, rareWord, "", 100)
+	hits, err := s.Search(ctx, rareWord, identity.ID{}, 100)
 	t.Logf("rare word: %d hits in %v", len(hits), time.Since(start))
 	if err != nil || len(hits) != n/10_000 {
 		t.Fatalf("Search(%s) = %d hits, %v; want %d", rareWord, len(hits), err, n/10_000)
@@ -153,17 +154,17 @@ func TestSearchHundredThousand(t *testing.T) {
 			t.Fatal("hits not newest first")
 		}
 	}
-	if hits, err := s.Search(ctx, uniqueWord, "", 100); err != nil || len(hits) != 1 {
+	if hits, err := s.Search(ctx, uniqueWord, identity.ID{}, 100); err != nil || len(hits) != 1 {
 		t.Fatalf("Search(%s) = %v, %v", uniqueWord, hits, err)
 	}
 	start = time.Now()
-	hits, err = s.Search(ctx, "the", "", 20)
+	hits, err = s.Search(ctx, "the", identity.ID{}, 20)
 	t.Logf("common word, 20 newest: %v", time.Since(start))
 	if err != nil || len(hits) != 20 {
 		t.Fatalf("Search(the) = %d hits, %v", len(hits), err)
 	}
 	for _, q := range []string{`foo"bar OR (`, `the AND (`, `NEAR(the`} {
-		if _, err := s.Search(ctx, q, "", 20); err != nil {
+		if _, err := s.Search(ctx, q, identity.ID{}, 20); err != nil {
 			t.Errorf("Search(%q): %v", q, err)
 		}
 	}
@@ -173,12 +174,12 @@ func TestSearchHundredThousand(t *testing.T) {
 func checkLongHistory(t *testing.T, s *Store, n int) {
 	ctx := context.Background()
 	start := time.Now()
-	page, err := s.History(ctx, bob, 0, 50)
+	page, err := s.History(ctx, pid(bob), 0, 50)
 	t.Logf("newest page of %d-message conversation: %v", n, time.Since(start))
 	if err != nil || len(page) != 50 {
 		t.Fatalf("History = %d, %v", len(page), err)
 	}
-	page, err = s.History(ctx, alice, 0, 50)
+	page, err = s.History(ctx, pid(alice), 0, 50)
 	if err != nil || len(page) != aliceCount {
 		t.Fatalf("History(alice) = %d, %v", len(page), err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/parley-im/parley/sipclient/identity"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,7 +65,7 @@ func TestReopenIsIdempotent(t *testing.T) {
 		if m, err := s.Get(ctx, id); err != nil || m.Text != "before reopen" {
 			t.Fatalf("Get = %+v, %v", m, err)
 		}
-		if hits, err := s.Search(ctx, "reopen", "", 10); err != nil || len(hits) != 1 {
+		if hits, err := s.Search(ctx, "reopen", identity.ID{}, 10); err != nil || len(hits) != 1 {
 			t.Fatalf("Search = %v, %v", hits, err)
 		}
 		s.Close()
@@ -99,7 +100,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	hits, err := s.Search(ctx, "version one", "", 10)
+	hits, err := s.Search(ctx, "version one", identity.ID{}, 10)
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("Search after upgrade = %v, %v", hits, err)
 	}
@@ -228,7 +229,7 @@ func TestOpenMemory(t *testing.T) {
 	if _, dup, _ := s.AddIncoming(ctx, incoming(bob, "memory only", "c1", 1)); !dup {
 		t.Error("duplicate not detected")
 	}
-	if hits, err := s.Search(ctx, "memo", bob, 5); err != nil || len(hits) != 1 || hits[0].ID != id {
+	if hits, err := s.Search(ctx, "memo", pid(bob), 5); err != nil || len(hits) != 1 || hits[0].ID != id {
 		t.Fatalf("Search = %v, %v", hits, err)
 	}
 	if err := s.Close(); err != nil {

@@ -1,11 +1,11 @@
-package history
+package identity
 
 import (
 	"errors"
 	"testing"
 )
 
-func TestCanonicalPeer(t *testing.T) {
+func TestParse(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"sip:bob@example.test", "sip:bob@example.test"},
 		{"<sip:Bob@EXAMPLE.test;transport=tcp>", "sip:Bob@example.test"},
@@ -56,18 +56,18 @@ func TestCanonicalPeer(t *testing.T) {
 		{"sip:host_1.corp.example.test", "sip:host_1.corp.example.test"},
 	}
 	for _, tt := range tests {
-		got, err := CanonicalPeer(tt.in)
-		if err != nil || got != tt.want {
-			t.Errorf("CanonicalPeer(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		got, err := Parse(tt.in)
+		if err != nil || got.String() != tt.want {
+			t.Errorf("Parse(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 			continue
 		}
-		if again, err := CanonicalPeer(got); err != nil || again != got {
-			t.Errorf("CanonicalPeer(%q) = %q, %v; not idempotent", got, again, err)
+		if again, err := Parse(got.String()); err != nil || again != got {
+			t.Errorf("Parse(%q) = %q, %v; not idempotent", got, again, err)
 		}
 	}
 }
 
-func TestCanonicalPeerErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	bad := []string{
 		"", "   ", "garbage", "bob@example.test", "tel:+15551234", "http://example.test/",
 		"sip:", "sip:@example.test", "sip:bob@", "sip:bob@:5060",
@@ -81,28 +81,29 @@ func TestCanonicalPeerErrors(t *testing.T) {
 		"<>", "<tel:123>",
 	}
 	for _, in := range bad {
-		got, err := CanonicalPeer(in)
-		if !errors.Is(err, ErrInvalid) {
-			t.Errorf("CanonicalPeer(%q) = %q, %v; want ErrInvalid", in, got, err)
+		got, err := Parse(in)
+		if !errors.Is(err, ErrInvalid) || !got.IsZero() {
+			t.Errorf("Parse(%q) = %q, %v; want ErrInvalid", in, got, err)
 		}
 	}
 }
 
-// FuzzCanonicalPeer checks that nothing panics and that keys are fixed
-// points, which is what makes a key usable as a peer argument.
-func FuzzCanonicalPeer(f *testing.F) {
+// FuzzParse checks that nothing panics and that IDs are fixed points:
+// Parse(Parse(x).String()) is Parse(x), which is what makes an ID usable
+// wherever an address is taken.
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"sip:bob@example.test", `"B" <sips:Bob@[::1]:5061;x=y?h=v>`,
 		"sip:%41@h:1", "sip:b%C3%B3b@example.test", "sip:x;y=z@h?@"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		key, err := CanonicalPeer(in)
+		id, err := Parse(in)
 		if err != nil {
 			return
 		}
-		again, err := CanonicalPeer(key)
-		if err != nil || again != key {
-			t.Fatalf("CanonicalPeer(%q) = %q; CanonicalPeer(%q) = %q, %v", in, key, key, again, err)
+		again, err := Parse(id.String())
+		if err != nil || again != id {
+			t.Fatalf("Parse(%q) = %q; Parse(%q) = %q, %v", in, id, id, again, err)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package history
+package identity
 
 import (
 	"fmt"
@@ -8,38 +8,9 @@ import (
 	"strings"
 )
 
-// CanonicalPeer returns the conversation key for a SIP URI, so that every
-// way a peer's address is written maps to one conversation.
-//
-// It accepts a bare URI (sip:bob@example.test), a URI in angle brackets, or
-// a name-addr with a display name ("Bob Smith" <sip:bob@example.test>;tag=1).
-// The key is built as follows:
-//
-//   - the display name, the URI parameters (;transport=tcp), the URI
-//     headers (?subject=x), the header parameters after '>' and any
-//     password (user:pw@) are dropped;
-//   - "sip" and "sips" (any case) both become "sip:": they reach the same
-//     person, and TLS or not is a property of the route, not of the chat;
-//   - the host is lower-cased; an IPv6 reference stays in brackets, in the
-//     canonical text form ([2001:DB8:0::1] becomes [2001:db8::1]);
-//   - port 5060, the default, is dropped, and so is 5061 on a sips URI
-//     (its default); any other port is kept, sips:x:5061 and sip:x are one
-//     key, sip:x:5061 another;
-//   - the user part keeps its case, because RFC 3261 19.1.4 compares it
-//     case-sensitively; percent-escapes of unreserved characters are
-//     decoded (%62ob is bob), other escapes are kept with upper-case hex,
-//     and bytes outside ASCII are escaped, so the key is plain ASCII;
-//   - a URI without a user part (sip:example.test) is allowed.
-//
-// Anything else (empty input, another scheme, no host, a bad port or
-// escape, spaces or control characters) is an error matching [ErrInvalid].
-// CanonicalPeer is idempotent: a key maps to itself.
-func CanonicalPeer(uri string) (string, error) {
-	key, err := canonicalPeer(uri)
-	if err != nil {
-		return "", fmt.Errorf("%w: peer %q: %v", ErrInvalid, uri, err)
-	}
-	return key, nil
+// canonical returns the text of an identity: see [Parse] for the rules.
+func canonical(s string) (string, error) {
+	return canonicalPeer(s)
 }
 
 func canonicalPeer(s string) (string, error) {
