@@ -29,6 +29,10 @@ var ErrDuplicate = errors.New("account: contact already in the contact book")
 // ErrNoContact is returned for a change to someone not in the book.
 var ErrNoContact = errors.New("account: no such contact")
 
+// ErrNotSaved is matched by the error of a change that was made, and
+// holds for this session, but could not be written to disk.
+var ErrNotSaved = errors.New("account: contact book not saved")
+
 // Book is the user's contact book: contacts and their groups, the senders
 // the user blocked, and the user's answers about who may watch their
 // presence. It is the one copy of all of that: the UI calls its methods,

@@ -43,26 +43,44 @@ type keptEntries struct {
 // set, and when two watcher answers disagree, block wins. A file that
 // changed this way is saved at once, after a copy of the original is kept
 // beside it as roster.json.v1.
+//
+// A file that cannot be read or is damaged gives an empty book kept in
+// memory, so the file is never overwritten: the user may repair it.
 func OpenBook(dir string, stranger sipclient.Decision) (*Book, error) {
-	b := NewMemoryBook(stranger)
-	b.path = filepath.Join(dir, rosterFile)
-	raw, err := os.ReadFile(b.path)
+	path := filepath.Join(dir, rosterFile)
+	b, raw, changed, err := readBook(path, stranger)
+	if err != nil {
+		return b, fmt.Errorf("%w; contacts you add now are kept until Parley quits", err)
+	}
+	b.path = path
+	if changed {
+		err = b.migrate(raw)
+	}
+	return b, err
+}
+
+// ReadBook reads a contact book file into a book kept in memory: changes
+// to it are never saved, so the file stays as its owner wrote it
+// (parley-cli --roster reads the app's book this way).
+func ReadBook(path string, stranger sipclient.Decision) (*Book, error) {
+	b, _, _, err := readBook(path, stranger)
+	return b, err
+}
+
+func readBook(path string, stranger sipclient.Decision) (b *Book, raw []byte, changed bool, err error) {
+	b = NewMemoryBook(stranger)
+	raw, err = os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return b, nil
+		return b, nil, false, nil
 	}
 	if err != nil {
-		return b, fmt.Errorf("account: read contact book: %w", err)
+		return b, nil, false, fmt.Errorf("account: read contact book: %w", err)
 	}
 	var f bookFile
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return b, fmt.Errorf("account: contact book %s is damaged: %w", b.path, err)
+		return b, nil, false, fmt.Errorf("account: contact book %s is damaged: %w", path, err)
 	}
-	if changed := b.load(f); changed {
-		if err := b.migrate(raw); err != nil {
-			return b, err
-		}
-	}
-	return b, nil
+	return b, raw, b.load(f), nil
 }
 
 // load takes the file's entries in; it reports whether any was not
@@ -173,7 +191,7 @@ func (b *Book) saveLocked() error {
 		return err
 	}
 	if err := writeFileAtomic(b.path, append(data, '\n')); err != nil {
-		return fmt.Errorf("account: save contact book: %w", err)
+		return fmt.Errorf("%w: %w", ErrNotSaved, err)
 	}
 	return nil
 }

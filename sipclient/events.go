@@ -109,7 +109,8 @@ type WatcherChanged struct {
 // document, a malformed request, a failed NOTIFY. What names the operation.
 type Diagnostic struct {
 	What   string
-	URI    string
+	Peer   identity.ID // who it is about, when it is about someone
+	URI    string      // their address as written
 	Detail string
 }
 

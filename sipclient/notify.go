@@ -119,7 +119,7 @@ func (c *Client) notifyPresence(s *subscription, req *sip.Request, ss subState) 
 	}
 	doc, err := pidf.Decode(body)
 	if err != nil {
-		c.emit(Diagnostic{What: "presence document", URI: s.uri, Detail: "the peer's presence document could not be read: " + err.Error()})
+		c.emit(Diagnostic{What: "presence document", Peer: s.peer, URI: s.uri, Detail: "the peer's presence document could not be read: " + err.Error()})
 		c.markUnknown(s)
 		return
 	}

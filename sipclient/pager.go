@@ -164,12 +164,12 @@ func (c *Client) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 	switch {
 	case errors.Is(err, history.ErrInvalid):
 		c.respond(req, tx, 400, "Bad From")
-		c.emit(Diagnostic{What: "message", URI: ev.From, Detail: err.Error()})
+		c.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: err.Error()})
 		return
 	case err != nil:
 		// Not held anywhere: the peer must not think it was delivered.
 		c.respond(req, tx, 500, "Server Internal Error", "Retry-After", "5")
-		c.emit(Diagnostic{What: "message", URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
+		c.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
 		return
 	}
 	c.respond(req, tx, 200, "OK")

@@ -241,7 +241,7 @@ func (c *Client) sendNotify(w *watcher, terminateReason string) {
 	defer w.sendMu.Unlock()
 	req, err := c.buildNotify(w, terminateReason)
 	if err != nil {
-		c.emit(Diagnostic{What: "notify", URI: w.uri, Detail: err.Error()})
+		c.emit(Diagnostic{What: "notify", Peer: w.peer, URI: w.uri, Detail: err.Error()})
 		return
 	}
 	_, err = c.do(c.ctx, req)
@@ -250,7 +250,7 @@ func (c *Client) sendNotify(w *watcher, terminateReason string) {
 	}
 	var re *ResponseError
 	if errors.As(err, &re) && re.Code != 481 && re.Code != 408 && re.Code < 500 {
-		c.emit(Diagnostic{What: "notify", URI: w.uri, Detail: err.Error()})
+		c.emit(Diagnostic{What: "notify", Peer: w.peer, URI: w.uri, Detail: err.Error()})
 		return
 	}
 	c.mu.Lock()

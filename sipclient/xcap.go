@@ -46,7 +46,7 @@ func (c *Client) setRule(who identity.ID, d Decision) {
 	r.mu.Unlock()
 	go func() {
 		if err := c.putRules(c.ctx); err != nil && c.ctx.Err() == nil {
-			c.emit(Diagnostic{What: WhatPresenceRules, URI: aor, Detail: "the server did not store who may see your status: " + err.Error()})
+			c.emit(Diagnostic{What: WhatPresenceRules, Peer: who, URI: aor, Detail: "the server did not store who may see your status: " + err.Error()})
 		}
 	}()
 }

@@ -86,7 +86,7 @@ func sentence(s string) string {
 
 // displayAOR is an address as people write it: without "sip:".
 func displayAOR(aor string) string {
-	return strings.TrimPrefix(account.Key(aor), "sip:")
+	return strings.TrimPrefix(accountKey(aor), "sip:")
 }
 
 // newAccountID picks a readable, unused ID for a new account from its

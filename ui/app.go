@@ -10,14 +10,12 @@ import (
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // Options tune the App.
 type Options struct {
 	Log *slog.Logger
-	// Policy, when set, is told of every watcher decision the user makes
-	// so the core's policy answers the same next time.
-	Policy *account.WatcherPolicy
 	// Notify shows a desktop notification; default: Fyne's.
 	Notify func(title, body string)
 	// OnFirstFrame, when set, is called once when the main window's first
@@ -30,15 +28,15 @@ type Options struct {
 // App is the desktop interface: the main window with the roster, the chat
 // window, and the dialogs. All fields are touched on the Fyne thread only.
 type App struct {
-	fa     fyne.App
-	core   Core
-	roster *account.Roster
-	opt    Options
-	ctx    context.Context
-	log    *slog.Logger
+	fa   fyne.App
+	core Core
+	book *account.Book // the contacts, blocks and watcher answers: the one copy
+	opt  Options
+	ctx  context.Context
+	log  *slog.Logger
 
 	win      fyne.Window
-	contacts map[string]*contactState // by account.Key
+	contacts map[identity.ID]*contactState
 	rows     []rosterRow
 	headers  []int // row indices given a header's height
 
@@ -63,25 +61,25 @@ type App struct {
 	find *searchView
 	// asking is the watchers waiting for an answer, the first on screen
 	// (watchers.go).
-	asking  []string
+	asking  []identity.ID
 	askMore *widget.Label // on the question on screen: how many more wait
 }
 
-// New builds the interface for core and the saved roster. Call Start to
-// subscribe to the contacts and begin applying events.
-func New(fa fyne.App, core Core, roster *account.Roster, opt Options) *App {
+// New builds the interface for core and the user's contact book. Call
+// Start to subscribe to the contacts and begin applying events.
+func New(fa fyne.App, core Core, book *account.Book, opt Options) *App {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	a := &App{
-		fa: fa, core: core, roster: roster, opt: opt, ctx: context.Background(), log: opt.Log,
-		contacts: map[string]*contactState{}, requests: newRequestStore(), inFront: true,
+		fa: fa, core: core, book: book, opt: opt, ctx: context.Background(), log: opt.Log,
+		contacts: map[identity.ID]*contactState{}, requests: newRequestStore(), inFront: true,
 		bg: func(f func()) { go f() },
 	}
 	if a.opt.Notify == nil {
 		a.opt.Notify = func(title, body string) { fa.SendNotification(fyne.NewNotification(title, body)) }
 	}
-	for _, c := range roster.Contacts {
+	for _, c := range book.Contacts() {
 		a.addContactState(c)
 	}
 	a.chats = newChatWindow(a)
@@ -92,8 +90,8 @@ func New(fa fyne.App, core Core, roster *account.Roster, opt Options) *App {
 }
 
 func (a *App) addContactState(c account.Contact) *contactState {
-	cs := &contactState{Contact: c, key: account.Key(c.URI), basic: sipclient.BasicUnknown}
-	a.contacts[cs.key] = cs
+	cs := &contactState{Contact: c, basic: sipclient.BasicUnknown}
+	a.contacts[c.ID] = cs
 	return cs
 }
 
@@ -102,7 +100,7 @@ func (a *App) Window() fyne.Window { return a.win }
 
 // Start subscribes to every contact and starts the event pump.
 func (a *App) Start() {
-	for _, c := range a.roster.Contacts {
+	for _, c := range a.book.Contacts() {
 		a.subscribe(c.URI)
 	}
 	go a.pump(a.core.Events())
@@ -162,7 +160,7 @@ func (a *App) apply(ev sipclient.Event) bool {
 	case sipclient.Diagnostic:
 		return a.applyDiagnostic(ev)
 	case sipclient.MessageReceived:
-		defer a.historyChanged(ev.From)
+		defer a.historyChanged(ev.Peer)
 		return a.receive(ev)
 	case sipclient.MessageStatus:
 		a.chats.status(ev)
@@ -185,7 +183,7 @@ var userWide = map[string]bool{sipclient.WhatHistory: true, sipclient.WhatPresen
 // about, on the banner when it is about the user's own setup, else (a
 // stranger's bad request) in the log only.
 func (a *App) applyDiagnostic(ev sipclient.Diagnostic) bool {
-	if c := a.contacts[ev.URI]; c != nil {
+	if c := a.contacts[ev.Peer]; c != nil && !ev.Peer.IsZero() {
 		c.problem = ev.Detail
 		return true
 	}
@@ -197,7 +195,7 @@ func (a *App) applyDiagnostic(ev sipclient.Diagnostic) bool {
 }
 
 func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
-	c := a.contacts[ev.URI]
+	c := a.contacts[ev.Peer]
 	if c == nil {
 		return false
 	}
@@ -212,7 +210,7 @@ func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
 }
 
 func (a *App) applySubscription(ev sipclient.SubscriptionChanged) bool {
-	c := a.contacts[ev.URI]
+	c := a.contacts[ev.Peer]
 	if c == nil {
 		return false
 	}
@@ -234,9 +232,10 @@ func (a *App) showProblem(msg string) {
 	a.bannerBox.Show()
 }
 
-// saveRoster persists the roster; a failure is shown, never dropped.
-func (a *App) saveRoster() {
-	if err := a.roster.Save(); err != nil {
+// bookSaved shows a contact book that could not be saved: the change
+// holds for this session, and the user must know it is not on disk.
+func (a *App) bookSaved(err error) {
+	if err != nil {
 		a.showProblem("Your contacts could not be saved: " + err.Error())
 	}
 }

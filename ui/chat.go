@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // Message states shown in a chat.
@@ -40,14 +41,14 @@ type chatWindow struct {
 	app   *App
 	win   fyne.Window
 	tabs  *container.DocTabs
-	convs map[string]*conversation // by contact key
-	byID  map[string]*chatLine     // our messages by ID, for status events
+	convs map[identity.ID]*conversation // by contact
+	byID  map[string]*chatLine          // our messages by ID, for status events
 	early map[string]sipclient.MessageStatus
 	dirty map[*conversation]bool // lines added, to be laid out (flush)
 }
 
 func newChatWindow(a *App) *chatWindow {
-	return &chatWindow{app: a, convs: map[string]*conversation{}, byID: map[string]*chatLine{},
+	return &chatWindow{app: a, convs: map[identity.ID]*conversation{}, byID: map[string]*chatLine{},
 		early: map[string]sipclient.MessageStatus{}, dirty: map[*conversation]bool{}}
 }
 
@@ -80,10 +81,10 @@ func (cw *chatWindow) ensureWindow() {
 // tab) when needed.
 func (cw *chatWindow) conversationFor(c *contactState) *conversation {
 	cw.ensureWindow()
-	conv := cw.convs[c.key]
+	conv := cw.convs[c.ID]
 	if conv == nil {
 		conv = newConversation(cw, c)
-		cw.convs[c.key] = conv
+		cw.convs[c.ID] = conv
 		cw.loadOlder(conv)
 	}
 	if conv.tab == nil {
@@ -192,7 +193,7 @@ func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id string, er
 	if i := slices.IndexFunc(conv.lines, func(l *chatLine) bool { return l.id == id && l != line }); i >= 0 {
 		conv.remove(conv.lines[i])
 	}
-	cw.app.historyChanged(conv.contact.URI)
+	cw.app.historyChanged(conv.contact.ID)
 	if ev, ok := cw.early[id]; ok {
 		delete(cw.early, id)
 		cw.status(ev)
@@ -241,7 +242,7 @@ func (cw *chatWindow) deleteLine(conv *conversation, l *chatLine) {
 				}
 				delete(cw.byID, id)
 				conv.remove(l)
-				cw.app.historyChanged(conv.contact.URI)
+				cw.app.historyChanged(conv.contact.ID)
 			})
 		})
 	}, cw.win)

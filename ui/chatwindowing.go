@@ -48,9 +48,9 @@ func (cw *chatWindow) loadNewer(conv *conversation) {
 		return
 	}
 	conv.loading, conv.arrived = true, false
-	gen, uri, after := conv.gen, conv.contact.URI, last.id
+	gen, peer, after := conv.gen, conv.contact.ID, last.id
 	cw.app.bg(func() {
-		msgs, err := cw.app.core.HistoryAfter(cw.app.ctx, uri, after, historyPage)
+		msgs, err := cw.app.core.HistoryAfter(cw.app.ctx, peer, after, historyPage)
 		fyne.Do(func() {
 			if gen != conv.gen {
 				return

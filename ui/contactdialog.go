@@ -40,13 +40,13 @@ func newContactForm(c account.Contact) *contactForm {
 // check validates the address and shows the reason; it returns the
 // contact when valid.
 func (f *contactForm) check() (account.Contact, error) {
-	aor, err := account.NormalizeAddress(f.uri.Text)
+	c, err := account.NewContact(f.uri.Text, f.name.Text, f.group.Text)
 	if err != nil {
 		f.problem.SetText(err.Error())
-		return account.Contact{}, err
+		return c, err
 	}
 	f.problem.SetText("")
-	return account.Contact{URI: aor, Name: f.name.Text, Group: f.group.Text}, nil
+	return c, nil
 }
 
 func (a *App) showAddContact() {
@@ -71,26 +71,17 @@ func (a *App) addContact(f *contactForm) error {
 	if err != nil {
 		return err
 	}
-	c, err = a.roster.Add(c)
+	c, err = a.book.Add(c) // also lifts a block: adding is wanting their messages
 	if errors.Is(err, account.ErrDuplicate) {
 		f.problem.SetText(c.URI + " is already in your contacts")
 		return err
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, account.ErrNotSaved) {
 		f.problem.SetText(err.Error())
 		return err
 	}
-	if a.roster.IsBlockedSender(c.URI) { // adding someone is wanting their messages
-		a.roster.UnblockSender(c.URI)
-		if a.opt.Policy != nil {
-			a.opt.Policy.UnblockSender(c.URI)
-		}
-	}
-	a.saveRoster()
+	a.bookSaved(err)
 	a.addContactState(c)
-	if a.opt.Policy != nil {
-		a.opt.Policy.SetContact(c.URI, true)
-	}
 	a.subscribe(c.URI)
 	a.refreshRoster()
 	return nil
@@ -107,21 +98,20 @@ func (a *App) showEditContact(c *contactState) {
 			dialog.ShowError(err, a.win)
 			return
 		}
-		if account.Key(nc.URI) != c.key {
+		if nc.ID != c.ID || nc.URI != c.URI {
 			a.removeContact(c)
 			a.addContact(f)
 			return
 		}
-		i := a.roster.Find(c.URI)
-		a.roster.Contacts[i].Name, a.roster.Contacts[i].Group = nc.Name, nc.Group
-		c.Name, c.Group = nc.Name, nc.Group
-		a.saveRoster()
+		updated, err := a.book.Update(c.ID, nc.Name, nc.Group)
+		a.bookSaved(err)
+		c.Name, c.Group = updated.Name, updated.Group
 		a.refreshRoster()
 	}, a.win)
 }
 
 func (a *App) confirmRemove(c *contactState) {
-	dialog.ShowConfirm("Remove contact", "Remove "+c.displayName()+" ("+c.key+") from your contacts?", func(ok bool) {
+	dialog.ShowConfirm("Remove contact", "Remove "+c.displayName()+" ("+c.ID.String()+") from your contacts?", func(ok bool) {
 		if ok {
 			a.removeContact(c)
 		}
@@ -129,12 +119,10 @@ func (a *App) confirmRemove(c *contactState) {
 }
 
 func (a *App) removeContact(c *contactState) {
-	a.roster.Remove(c.URI)
-	delete(a.contacts, c.key)
-	if a.opt.Policy != nil {
-		a.opt.Policy.SetContact(c.URI, false)
+	if err := a.book.Remove(c.ID); !errors.Is(err, account.ErrNoContact) {
+		a.bookSaved(err)
 	}
-	a.saveRoster()
-	go a.core.Unsubscribe(a.ctx, c.URI) // network: off the Fyne thread
+	delete(a.contacts, c.ID)
+	go a.core.Unsubscribe(a.ctx, c.ID) // network: off the Fyne thread
 	a.refreshRoster()
 }

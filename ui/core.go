@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // Core is what the UI needs from the SIP core. *sipclient.Client
@@ -15,17 +16,17 @@ type Core interface {
 	Events() <-chan sipclient.Event
 	AOR() string
 	Subscribe(ctx context.Context, uri string) error
-	Unsubscribe(ctx context.Context, uri string) error
+	Unsubscribe(ctx context.Context, who identity.ID) error
 	SendMessage(ctx context.Context, uri, text string) (string, error)
 	SetPresence(ctx context.Context, p sipclient.Presence) error
-	AuthorizeWatcher(uri string, d sipclient.Decision) error
+	AuthorizeWatcher(who identity.ID, d sipclient.Decision) error
 	RetryMessage(ctx context.Context, id string) error
 	DeleteMessage(ctx context.Context, id string) error
-	History(ctx context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error)
-	HistoryAfter(ctx context.Context, peer, afterID string, n int) ([]sipclient.ChatMessage, error)
+	History(ctx context.Context, peer identity.ID, beforeID string, n int) ([]sipclient.ChatMessage, error)
+	HistoryAfter(ctx context.Context, peer identity.ID, afterID string, n int) ([]sipclient.ChatMessage, error)
 	Search(ctx context.Context, text string, n int) ([]sipclient.ChatMessage, error)
-	SearchConversation(ctx context.Context, peer, text string, n int) ([]sipclient.ChatMessage, error)
-	Export(ctx context.Context, peer string, w io.Writer) error
+	SearchConversation(ctx context.Context, peer identity.ID, text string, n int) ([]sipclient.ChatMessage, error)
+	Export(ctx context.Context, peer identity.ID, w io.Writer) error
 }
 
 var _ Core = (*sipclient.Client)(nil)

@@ -13,7 +13,7 @@ import (
 // diagnosticsText explains a contact's presence plumbing in plain words.
 func diagnosticsText(c *contactState, now time.Time) string {
 	var b strings.Builder
-	b.WriteString("Address: " + c.key + "\n")
+	b.WriteString("Address: " + c.ID.String() + "\n")
 	b.WriteString("Status: " + c.statusText() + "\n")
 	state := c.subState
 	if state == "" {

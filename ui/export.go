@@ -38,7 +38,7 @@ func (conv *conversation) askExport() {
 // (it reads the whole conversation from the database), then says how it
 // went. A half-written file is removed so it is not taken for the whole.
 func (cw *chatWindow) export(conv *conversation, w fyne.URIWriteCloser) {
-	core, ctx, peer, where := cw.app.core, cw.app.ctx, conv.contact.URI, w.URI()
+	core, ctx, peer, where := cw.app.core, cw.app.ctx, conv.contact.ID, w.URI()
 	cw.app.bg(func() {
 		err := core.Export(ctx, peer, w)
 		err = errors.Join(err, w.Close())

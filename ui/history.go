@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // historyPage is how many stored messages one "load older" brings.
@@ -32,9 +33,9 @@ func (cw *chatWindow) loadOlder(conv *conversation) {
 // conversation at its newest message.
 func (cw *chatWindow) loadPage(conv *conversation, before string) {
 	conv.loading = true
-	gen, uri := conv.gen, conv.contact.URI
+	gen, peer := conv.gen, conv.contact.ID
 	cw.app.bg(func() {
-		msgs, err := cw.app.core.History(cw.app.ctx, uri, before, historyPage)
+		msgs, err := cw.app.core.History(cw.app.ctx, peer, before, historyPage)
 		fyne.Do(func() {
 			if gen != conv.gen {
 				return // the lines were replaced meanwhile (chatwindowing.go)
@@ -75,14 +76,14 @@ func (cw *chatWindow) jumpTo(conv *conversation, id string) {
 		conv.reveal(id)
 		return
 	}
-	uri, before, gen := conv.contact.URI, conv.oldestID(), conv.gen
+	peer, before, gen := conv.contact.ID, conv.oldestID(), conv.gen
 	fromNewest := conv.away // the hit may be newer than the lines shown
 	if fromNewest {
 		before = ""
 	}
 	conv.arrived = false
 	cw.app.bg(func() {
-		msgs, more, err := historyThrough(cw.app.ctx, cw.app.core, uri, before, id)
+		msgs, more, err := historyThrough(cw.app.ctx, cw.app.core, peer, before, id)
 		fyne.Do(func() {
 			if gen != conv.gen {
 				return
@@ -104,7 +105,7 @@ func (cw *chatWindow) jumpTo(conv *conversation, id string) {
 // historyThrough fetches pages older than before until one holds id or
 // passes it (IDs grow with time), or the history ends; more says whether
 // older messages may remain.
-func historyThrough(ctx context.Context, core Core, peer, before, id string) (msgs []sipclient.ChatMessage, more bool, err error) {
+func historyThrough(ctx context.Context, core Core, peer identity.ID, before, id string) (msgs []sipclient.ChatMessage, more bool, err error) {
 	target, _ := strconv.ParseInt(id, 10, 64)
 	for {
 		page, err := core.History(ctx, peer, before, historyPage)

@@ -12,19 +12,18 @@ import (
 
 // contactState is everything the UI shows about one contact.
 type contactState struct {
-	account.Contact
-	key        string // account.Key(URI): what core events name it by
-	basic      string // sipclient.BasicOpen / BasicClosed / BasicUnknown
-	activity   string
-	note       string
-	unread     int
-	subState   string
-	subReason  string
-	subCode    int
-	expires    int
-	lastNotify time.Time
-	raw        string
-	problem    string // why the contact is grey, in words
+	account.Contact        // its ID is what core events name it by
+	basic           string // sipclient.BasicOpen / BasicClosed / BasicUnknown
+	activity        string
+	note            string
+	unread          int
+	subState        string
+	subReason       string
+	subCode         int
+	expires         int
+	lastNotify      time.Time
+	raw             string
+	problem         string // why the contact is grey, in words
 }
 
 // availability is a contact's state as the user reads it.
@@ -79,7 +78,7 @@ func (c *contactState) displayName() string {
 	if c.Name != "" {
 		return c.Name
 	}
-	return strings.TrimPrefix(c.key, "sip:")
+	return strings.TrimPrefix(c.ID.String(), "sip:")
 }
 
 // rosterRow is one line of the roster list: a group header or a contact.
@@ -103,7 +102,7 @@ func rosterRows(contacts []*contactState, filter string) []rosterRow {
 			cmp.Compare(groupOf(a), groupOf(b)),
 			cmp.Compare(a.availability(), b.availability()),
 			cmp.Compare(strings.ToLower(a.displayName()), strings.ToLower(b.displayName())),
-			cmp.Compare(a.key, b.key),
+			cmp.Compare(a.ID.String(), b.ID.String()),
 		)
 	})
 	rows := make([]rosterRow, 0, len(shown)+4)
@@ -126,7 +125,7 @@ func groupOf(c *contactState) string {
 }
 
 func matches(c *contactState, f string) bool {
-	for _, s := range []string{c.displayName(), c.key, c.Group, c.note} {
+	for _, s := range []string{c.displayName(), c.ID.String(), c.Group, c.note} {
 		if strings.Contains(strings.ToLower(s), f) {
 			return true
 		}

@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // unsupportedPublication is shown when a presence server refuses PUBLISH.
@@ -20,8 +20,8 @@ const unsupportedPublication = "The server does not take presence publications; 
 // registrationView is the main window's compact account lines: one per
 // account the core reported on, and a notice about presence publication.
 type registrationView struct {
-	regs map[string]sipclient.RegistrationChanged // by account.Key(AOR)
-	pubs map[string]sipclient.PublicationChanged  // by account.Key(AOR)
+	regs map[string]sipclient.RegistrationChanged // by accountKey(AOR)
+	pubs map[string]sipclient.PublicationChanged  // by accountKey(AOR)
 	// removed accounts, whose last "unregistered" report is not shown
 	removed map[string]bool
 	lines   *fyne.Container
@@ -45,7 +45,7 @@ func (a *App) applyRegistration(ev sipclient.RegistrationChanged) {
 	if r.regs == nil {
 		r.regs = map[string]sipclient.RegistrationChanged{}
 	}
-	key := account.Key(ev.AOR)
+	key := accountKey(ev.AOR)
 	if r.removed[key] && ev.State == sipclient.RegUnregistered {
 		return
 	}
@@ -61,14 +61,14 @@ func (a *App) applyPublication(ev sipclient.PublicationChanged) {
 	if r.pubs == nil {
 		r.pubs = map[string]sipclient.PublicationChanged{}
 	}
-	r.pubs[account.Key(ev.AOR)] = ev
+	r.pubs[accountKey(ev.AOR)] = ev
 	r.renderNotice()
 }
 
 // forgetAccount drops the lines of a removed account.
 func (a *App) forgetAccount(aor string) {
 	r := &a.accts.reg
-	key := account.Key(aor)
+	key := accountKey(aor)
 	if r.removed == nil {
 		r.removed = map[string]bool{}
 	}
@@ -81,7 +81,7 @@ func (a *App) forgetAccount(aor string) {
 
 // registration returns the last reported state of aor, if any.
 func (r *registrationView) registration(aor string) (sipclient.RegistrationChanged, bool) {
-	ev, ok := r.regs[account.Key(aor)]
+	ev, ok := r.regs[accountKey(aor)]
 	return ev, ok
 }
 
@@ -190,4 +190,13 @@ func durationText(d time.Duration) string {
 		return itoa(int(d.Round(time.Minute)/time.Minute)) + " min"
 	}
 	return itoa(int(d.Round(time.Hour)/time.Hour)) + " h"
+}
+
+// accountKey names an account's lines: its identity, so the events of one
+// account match however its address is written.
+func accountKey(aor string) string {
+	if id, err := identity.Parse(aor); err == nil {
+		return id.String()
+	}
+	return aor
 }

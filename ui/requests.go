@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // The request list is bounded, since anyone can write in direct mode: a
@@ -23,17 +26,17 @@ const (
 // requestStore keeps messages from addresses not in the roster until the
 // user accepts, ignores or blocks the sender.
 type requestStore struct {
-	order   []string
-	msgs    map[string][]sipclient.MessageReceived
-	count   map[string]int // messages per sender, kept or not
-	dropped int            // senders taken off the list to bound it
+	order   []identity.ID
+	msgs    map[identity.ID][]sipclient.MessageReceived
+	count   map[identity.ID]int // messages per sender, kept or not
+	dropped int                 // senders taken off the list to bound it
 }
 
 func newRequestStore() *requestStore {
-	return &requestStore{msgs: map[string][]sipclient.MessageReceived{}, count: map[string]int{}}
+	return &requestStore{msgs: map[identity.ID][]sipclient.MessageReceived{}, count: map[identity.ID]int{}}
 }
 
-func (r *requestStore) add(key string, m sipclient.MessageReceived) {
+func (r *requestStore) add(key identity.ID, m sipclient.MessageReceived) {
 	if _, ok := r.msgs[key]; !ok {
 		if len(r.order) >= maxRequestSenders {
 			r.drop(r.order[0])
@@ -46,7 +49,7 @@ func (r *requestStore) add(key string, m sipclient.MessageReceived) {
 	r.msgs[key] = kept[max(0, len(kept)-maxRequestMsgs):]
 }
 
-func (r *requestStore) drop(key string) []sipclient.MessageReceived {
+func (r *requestStore) drop(key identity.ID) []sipclient.MessageReceived {
 	m := r.msgs[key]
 	delete(r.msgs, key)
 	delete(r.count, key)
@@ -59,13 +62,11 @@ func (r *requestStore) drop(key string) []sipclient.MessageReceived {
 	return m
 }
 
-// receive routes an incoming message: contacts get their chat; blocked
-// senders get nothing; strangers land in message requests.
+// receive routes an incoming message: contacts get their chat; strangers
+// land in message requests. (Blocked senders' messages never get here: the
+// core drops them, asking the contact book.)
 func (a *App) receive(m sipclient.MessageReceived) bool {
-	key := account.Key(m.From)
-	if a.roster.IsBlockedSender(key) {
-		return false
-	}
+	key := m.Peer
 	if c := a.contacts[key]; c != nil {
 		a.chats.incoming(c, m)
 		return true
@@ -73,7 +74,7 @@ func (a *App) receive(m sipclient.MessageReceived) bool {
 	a.requests.add(key, m)
 	a.updateRequestsButton()
 	if !a.inFront {
-		a.opt.Notify("Message request", "From "+key+" (not in your contacts)")
+		a.opt.Notify("Message request", "From "+m.From+" (not in your contacts)")
 	}
 	return false
 }
@@ -110,9 +111,9 @@ func (a *App) showRequestsIfAny() {
 	}
 }
 
-func (a *App) requestCard(key string, done func()) fyne.CanvasObject {
+func (a *App) requestCard(key identity.ID, done func()) fyne.CanvasObject {
 	msgs := a.requests.msgs[key]
-	head := widget.NewLabelWithStyle(key, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := widget.NewLabelWithStyle(msgs[len(msgs)-1].From, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	lines := container.NewVBox(head)
 	if name := oneLine(msgs[0].FromName, nameRunes); name != "" {
 		lines.Add(widget.NewLabel("calls themselves “" + name + "”"))
@@ -134,22 +135,24 @@ func (a *App) requestCard(key string, done func()) fyne.CanvasObject {
 
 // acceptRequest adds the sender as a contact and moves their messages into
 // a chat.
-func (a *App) acceptRequest(key string) {
+func (a *App) acceptRequest(key identity.ID) {
 	msgs := a.requests.drop(key)
 	a.updateRequestsButton()
-	c, err := a.roster.Add(account.Contact{URI: key, Name: oneLine(msgs[0].FromName, nameRunes)})
-	if err != nil && c.URI == "" {
+	newest := msgs[len(msgs)-1]
+	c, err := a.book.Add(account.Contact{URI: newest.From, Name: oneLine(newest.FromName, nameRunes)})
+	switch {
+	case errors.Is(err, account.ErrDuplicate):
+		c, _ = a.book.Contact(key)
+	case errors.Is(err, account.ErrNotSaved):
+		a.bookSaved(err)
+	case err != nil:
 		a.showProblem(err.Error())
 		return
 	}
-	a.saveRoster()
-	cs := a.contacts[account.Key(c.URI)]
+	cs := a.contacts[c.ID]
 	if cs == nil {
 		cs = a.addContactState(c)
 		a.subscribe(c.URI)
-	}
-	if a.opt.Policy != nil {
-		a.opt.Policy.SetContact(c.URI, true)
 	}
 	for _, m := range msgs {
 		a.chats.incoming(cs, m)
@@ -158,12 +161,8 @@ func (a *App) acceptRequest(key string) {
 	a.refreshRoster()
 }
 
-func (a *App) blockSender(key string) {
+func (a *App) blockSender(key identity.ID) {
 	a.requests.drop(key)
 	a.updateRequestsButton()
-	a.roster.BlockSender(key)
-	a.saveRoster()
-	if a.opt.Policy != nil {
-		a.opt.Policy.BlockSender(key) // the core drops their next messages
-	}
+	a.bookSaved(a.book.Block(key)) // the core drops their next messages
 }

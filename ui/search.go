@@ -12,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // searchLimit is the most hits one search shows; the store stops there, so
@@ -29,7 +29,7 @@ const snippetRunes = 80
 // dropped, so fast typing never shows stale hits.
 type searchView struct {
 	app   *App
-	peer  string // the one conversation searched; "" searches them all
+	peer  identity.ID // the one conversation searched; zero searches them all
 	entry *searchEntry
 	note  *widget.Label // no hits, too many, or why the search failed
 	list  *widget.List
@@ -48,7 +48,7 @@ type searchView struct {
 	onActive func(bool)
 }
 
-func newSearchView(a *App, peer, placeholder string) *searchView {
+func newSearchView(a *App, peer identity.ID, placeholder string) *searchView {
 	s := &searchView{app: a, peer: peer, note: widget.NewLabel("")}
 	s.entry = newSearchEntry(placeholder)
 	s.entry.OnChanged = s.search
@@ -103,7 +103,7 @@ func (s *searchView) run(q string, top bool) {
 	s.app.bg(func() {
 		var hits []sipclient.ChatMessage
 		var err error
-		if peer == "" {
+		if peer.IsZero() {
 			hits, err = core.Search(ctx, q, searchLimit)
 		} else {
 			hits, err = core.SearchConversation(ctx, peer, q, searchLimit)
@@ -193,7 +193,7 @@ func indexFold(s, sub []rune) int {
 // the entry, and a centre in which the hits take the roster's place while
 // a query is typed.
 func (a *App) messageSearch(roster fyne.CanvasObject) (entry, center fyne.CanvasObject) {
-	s := newSearchView(a, "", "Search all messages")
+	s := newSearchView(a, identity.ID{}, "Search all messages")
 	s.who = func(m sipclient.ChatMessage) string {
 		if m.Direction == "out" {
 			return "You to " + a.peerName(m)
@@ -217,48 +217,43 @@ func (a *App) messageSearch(roster fyne.CanvasObject) (entry, center fyne.Canvas
 
 // historyChanged refreshes the searches that may now find more: the one
 // across all conversations and the one in peer's conversation.
-func (a *App) historyChanged(peer string) {
+func (a *App) historyChanged(peer identity.ID) {
 	if a.find != nil {
 		a.find.refresh()
 	}
-	if conv := a.chats.convs[account.Key(peer)]; conv != nil && conv.find != nil {
+	if conv := a.chats.convs[peer]; conv != nil && conv.find != nil {
 		conv.find.refresh()
 	}
 }
 
 // contactForHit is the contact a hit's conversation is with, or nil.
 func (a *App) contactForHit(m sipclient.ChatMessage) *contactState {
-	for _, uri := range []string{m.PeerURI, m.Peer} {
-		if c := a.contacts[account.Key(uri)]; c != nil {
-			return c
-		}
-	}
-	return nil
+	return a.contacts[m.Peer]
 }
 
 func (a *App) peerName(m sipclient.ChatMessage) string {
 	if c := a.contactForHit(m); c != nil {
 		return c.displayName()
 	}
-	return m.Peer
+	return m.Peer.String()
 }
 
 // openHit opens the hit's conversation at the hit.
 func (a *App) openHit(m sipclient.ChatMessage) {
 	c := a.contactForHit(m)
 	if c == nil {
-		dialog.ShowInformation("Not in your contacts", m.Peer+" is not in your contacts. Add them to open the conversation.", a.win)
+		dialog.ShowInformation("Not in your contacts", m.Peer.String()+" is not in your contacts. Add them to open the conversation.", a.win)
 		return
 	}
 	a.openChat(c)
-	a.chats.jumpTo(a.chats.convs[c.key], m.ID)
+	a.chats.jumpTo(a.chats.convs[c.ID], m.ID)
 }
 
 // conversationSearch builds a conversation's search: the entry for its
 // bar, and a centre that shows the hits above the messages while a query
 // is typed, so picking one hit after another scrolls the messages below.
 func (conv *conversation) conversationSearch() (entry, center fyne.CanvasObject) {
-	s := newSearchView(conv.cw.app, conv.contact.URI, "Search this conversation")
+	s := newSearchView(conv.cw.app, conv.contact.ID, "Search this conversation")
 	s.who = func(m sipclient.ChatMessage) string {
 		if m.Direction == "out" {
 			return "You"

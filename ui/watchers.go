@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // watcherChanged asks the user about someone who wants to see their
@@ -15,10 +16,10 @@ import (
 // and each address is asked about once: in direct mode anyone can
 // subscribe, and a burst of strangers stacked a dialog each.
 func (a *App) watcherChanged(ev sipclient.WatcherChanged) {
-	if ev.State != sipclient.WatcherPending || slices.Contains(a.asking, ev.URI) {
+	if ev.State != sipclient.WatcherPending || slices.Contains(a.asking, ev.Peer) {
 		return
 	}
-	a.asking = append(a.asking, ev.URI)
+	a.asking = append(a.asking, ev.Peer)
 	if len(a.asking) == 1 {
 		a.askNextWatcher()
 	} else {
@@ -42,30 +43,29 @@ func (a *App) askNextWatcher() {
 	if len(a.asking) == 0 {
 		return
 	}
-	uri := a.asking[0]
-	msg := uri + " wants to see when you are available.\nAllow them? If you block them, they will always see you as offline."
+	who := a.asking[0]
+	msg := who.String() + " wants to see when you are available.\nAllow them? If you block them, they will always see you as offline."
 	a.askMore = widget.NewLabel("")
 	a.showWaiting()
 	content := container.NewVBox(wrapLabel(msg), a.askMore)
 	dialog.ShowCustomConfirm("Presence request", "Allow", "Block", content, func(allow bool) {
 		a.askMore = nil
-		a.decideWatcher(uri, allow)
+		a.decideWatcher(who, allow)
 		a.asking = a.asking[1:]
 		a.askNextWatcher()
 	}, a.win)
 }
 
-func (a *App) decideWatcher(uri string, allow bool) {
-	d, word := sipclient.Block, "block"
+// decideWatcher remembers the answer in the contact book, which the core
+// asks for every new subscription, and applies it to the subscriptions
+// already there.
+func (a *App) decideWatcher(who identity.ID, allow bool) {
+	d := sipclient.Block
 	if allow {
-		d, word = sipclient.Allow, "allow"
+		d = sipclient.Allow
 	}
-	a.roster.Watchers[uri] = word
-	a.saveRoster()
-	if a.opt.Policy != nil {
-		a.opt.Policy.Remember(uri, d)
-	}
-	if err := a.core.AuthorizeWatcher(uri, d); err != nil {
-		a.showProblem("Could not answer " + uri + ": " + err.Error())
+	a.bookSaved(a.book.AnswerWatcher(who, d))
+	if err := a.core.AuthorizeWatcher(who, d); err != nil {
+		a.showProblem("Could not answer " + who.String() + ": " + err.Error())
 	}
 }

@@ -6,13 +6,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/sipclient"
 )
 
 // emitter writes one JSON object per line; it is the CLI's only stdout.
 type emitter struct {
-	mu  sync.Mutex
-	enc *json.Encoder
+	mu   sync.Mutex
+	enc  *json.Encoder
+	book *account.Book // says whether a message's sender is a contact
 }
 
 func newEmitter(w io.Writer) *emitter {
@@ -40,32 +42,35 @@ func (e *emitter) ready(c *sipclient.Client) {
 // events prints every core event until the stream closes.
 func (e *emitter) events(ch <-chan sipclient.Event) {
 	for ev := range ch {
-		if v := eventJSON(ev); v != nil {
+		if v := e.eventJSON(ev); v != nil {
 			e.write(v)
 		}
 	}
 }
 
-func eventJSON(ev sipclient.Event) obj {
+// eventJSON is one event as JSON. "peer" is the identity the core keys
+// the event by, beside the address as written ("uri", "from", "to").
+func (e *emitter) eventJSON(ev sipclient.Event) obj {
 	switch ev := ev.(type) {
 	case sipclient.PresenceChanged:
-		return obj{"event": "presence", "uri": ev.URI, "basic": ev.Basic, "activity": ev.Activity,
+		return obj{"event": "presence", "peer": ev.Peer, "uri": ev.URI, "basic": ev.Basic, "activity": ev.Activity,
 			"note": ev.Note, "contact": ev.Contact}
 	case sipclient.SubscriptionChanged:
-		return obj{"event": "subscription", "uri": ev.URI, "state": ev.State, "reason": ev.Reason,
+		return obj{"event": "subscription", "peer": ev.Peer, "uri": ev.URI, "state": ev.State, "reason": ev.Reason,
 			"code": ev.Code, "expires": ev.Expires, "retry_in_ms": ev.RetryIn.Milliseconds()}
 	case sipclient.MessageReceived:
-		return obj{"event": "message", "from": ev.From, "from_name": ev.FromName, "to": ev.To,
+		return obj{"event": "message", "peer": ev.Peer, "contact": e.book != nil && e.book.IsContact(ev.Peer),
+			"from": ev.From, "from_name": ev.FromName, "to": ev.To,
 			"text": ev.Text, "content_type": ev.ContentType, "call_id": ev.CallID}
 	case sipclient.MessageStatus:
-		v := obj{"event": "message_status", "to": ev.To, "id": ev.ID, "status": ev.Status,
+		v := obj{"event": "message_status", "peer": ev.Peer, "to": ev.To, "id": ev.ID, "status": ev.Status,
 			"code": ev.Code, "reason": ev.Reason}
 		if !ev.RetryAt.IsZero() {
 			v["will_retry"], v["retry_at"] = true, ev.RetryAt.Format(time.RFC3339)
 		}
 		return v
 	case sipclient.WatcherChanged:
-		return obj{"event": "watcher", "uri": ev.URI, "state": ev.State, "reason": ev.Reason, "expires": ev.Expires}
+		return obj{"event": "watcher", "peer": ev.Peer, "uri": ev.URI, "state": ev.State, "reason": ev.Reason, "expires": ev.Expires}
 	case sipclient.RegistrationChanged:
 		return obj{"event": "registration", "aor": ev.AOR, "state": ev.State, "code": ev.Code, "reason": ev.Reason,
 			"expires": ev.Expires, "retry_in_ms": ev.RetryIn.Milliseconds()}

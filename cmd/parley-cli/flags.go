@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
 )
@@ -17,6 +18,7 @@ type flags struct {
 	listen, user, name, transport string
 	status, note, policy          string
 	data                          string // directory of history.db, "" for memory
+	roster                        string // the app's roster.json to read contacts from, "" for none
 	backoff                       []time.Duration
 	contacts                      []string
 	trace, verbose                bool
@@ -59,6 +61,7 @@ func (f *flags) flagSet() *flag.FlagSet {
 	fs.StringVar(&f.status, "status", "available", "initial status: available|away|busy|dnd|onthephone|offline")
 	fs.StringVar(&f.note, "note", "", "initial status note")
 	fs.StringVar(&f.policy, "watchers", "allow", "who may watch our presence: allow|ask|block")
+	fs.StringVar(&f.roster, "roster", "", "read contacts, blocks and watcher answers from the app's contact book `FILE` (roster.json); it is never written")
 	fs.Var((*multi)(&f.contacts), "contact", "contact `URI` to subscribe to at start (repeatable); in server mode addresses in the account's domain go through the registrar")
 	fs.StringVar(&f.data, "data", "", "keep chat history and the outbox in `DIR`/history.db (default: in memory)")
 	fs.Func("retry-backoff", "delays between automatic resends, e.g. `5s,15s,1m` (the last repeats)", f.setBackoff)
@@ -101,12 +104,12 @@ func (f *flags) setBackoff(v string) error {
 	return nil
 }
 
-func (f *flags) newClient(log *slog.Logger, store *history.Store) (*sipclient.Client, error) {
+func (f *flags) newClient(log *slog.Logger, store *history.Store, book *account.Book) (*sipclient.Client, error) {
 	st, err := sipclient.ParseStatus(f.status)
 	if err != nil {
 		return nil, err
 	}
-	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policyFor(f.policy)),
+	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithBook(book),
 		sipclient.WithOutboxBackoff(f.backoff...)}
 	if store != nil {
 		opts = append(opts, sipclient.WithStore(store))
@@ -121,13 +124,19 @@ func (f *flags) newClient(log *slog.Logger, store *history.Store) (*sipclient.Cl
 	return sipclient.New(cfg, opts...)
 }
 
-func policyFor(name string) sipclient.Policy {
-	d := sipclient.Allow
-	switch name {
+// newBook is the contact list: the app's book when --roster names it, in
+// memory (never written), and the --contact flags and subscribe commands
+// added to it. --watchers says what strangers who watch get.
+func (f *flags) newBook() (*account.Book, error) {
+	stranger := sipclient.Allow
+	switch f.policy {
 	case "ask":
-		d = sipclient.Ask
+		stranger = sipclient.Ask
 	case "block":
-		d = sipclient.Block
+		stranger = sipclient.Block
 	}
-	return func(string) sipclient.Decision { return d }
+	if f.roster == "" {
+		return account.NewMemoryBook(stranger), nil
+	}
+	return account.ReadBook(f.roster, stranger)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // defaultPage is how many messages history and search print without N.
@@ -34,7 +35,11 @@ func (s *shell) history(ctx context.Context, args string) error {
 			return errHistoryArgs
 		}
 	}
-	msgs, err := s.client.History(ctx, f[0], "", n)
+	peer, err := identity.Parse(f[0])
+	if err != nil {
+		return err
+	}
+	msgs, err := s.client.History(ctx, peer, "", n)
 	if err != nil {
 		return err
 	}
@@ -95,11 +100,15 @@ func (s *shell) export(ctx context.Context, args string) error {
 	if uri == "" || file == "" {
 		return errExportArgs
 	}
+	peer, err := identity.Parse(uri)
+	if err != nil {
+		return err
+	}
 	f, err := os.OpenFile(file, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	if err := s.client.Export(ctx, uri, f); err != nil {
+	if err := s.client.Export(ctx, peer, f); err != nil {
 		f.Close()
 		return err
 	}

@@ -50,7 +50,14 @@ func run(args []string) int {
 	if store != nil {
 		defer store.Close() // after client.Close: the client writes to it until then
 	}
-	client, err := f.newClient(log, store)
+	book, err := f.newBook()
+	if err != nil {
+		out.error("roster", err.Error())
+		fmt.Fprintln(os.Stderr, "parley-cli:", err)
+		return 1
+	}
+	out.book = book
+	client, err := f.newClient(log, store, book)
 	if err != nil {
 		out.error("start", err.Error())
 		fmt.Fprintln(os.Stderr, "parley-cli:", err)
@@ -66,7 +73,7 @@ func run(args []string) int {
 		out.error("history", herr.Error()+"; messages are kept in memory for this session")
 	}
 	client.ResumeOutbox() // what a previous run could not send goes out now
-	sh := &shell{client: client, out: out}
+	sh := &shell{client: client, book: book, out: out}
 	for _, c := range f.contacts {
 		sh.exec(ctx, "subscribe "+c)
 	}

@@ -3,15 +3,19 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"strings"
 
+	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // shell runs one command per input line against the client.
 type shell struct {
 	client *sipclient.Client
+	book   *account.Book // the contact list: --roster, --contact and subscribe
 	out    *emitter
 }
 
@@ -50,17 +54,17 @@ func (s *shell) exec(ctx context.Context, line string) bool {
 	case "status":
 		err = s.status(ctx, rest)
 	case "subscribe":
-		err = s.client.Subscribe(ctx, rest)
+		err = s.subscribe(ctx, rest)
 	case "unsubscribe":
-		err = s.client.Unsubscribe(ctx, rest)
+		err = s.unsubscribe(ctx, rest)
 	case "send":
 		err = s.send(ctx, rest)
 	case "contacts":
 		s.contacts()
 	case "allow":
-		err = s.client.AuthorizeWatcher(rest, sipclient.Allow)
+		err = s.answerWatcher(rest, sipclient.Allow)
 	case "block":
-		err = s.client.AuthorizeWatcher(rest, sipclient.Block)
+		err = s.answerWatcher(rest, sipclient.Block)
 	case "history":
 		err = s.history(ctx, rest)
 	case "search":
@@ -115,3 +119,34 @@ var errEmptyText = errorString("send: want URI and TEXT")
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// subscribe adds uri to the contact list and watches it.
+func (s *shell) subscribe(ctx context.Context, uri string) error {
+	if _, err := s.book.Add(account.Contact{URI: uri}); err != nil && !errors.Is(err, account.ErrDuplicate) {
+		return err
+	}
+	return s.client.Subscribe(ctx, uri)
+}
+
+// unsubscribe stops watching uri and drops it from the contact list.
+func (s *shell) unsubscribe(ctx context.Context, uri string) error {
+	who, err := identity.Parse(uri)
+	if err != nil {
+		return err
+	}
+	_ = s.book.Remove(who) // a contact from --roster may not be watched; that is fine
+	return s.client.Unsubscribe(ctx, who)
+}
+
+// answerWatcher remembers the answer in the contact list and applies it
+// to the watcher's subscriptions now, as the app does.
+func (s *shell) answerWatcher(uri string, d sipclient.Decision) error {
+	who, err := identity.Parse(uri)
+	if err != nil {
+		return err
+	}
+	if err := s.book.AnswerWatcher(who, d); err != nil {
+		return err
+	}
+	return s.client.AuthorizeWatcher(who, d)
+}

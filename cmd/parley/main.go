@@ -61,18 +61,16 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	roster, rerr := account.LoadRoster(dir)
-	if rerr != nil {
-		log.Error("roster", "error", rerr) // shown in the window too
-	}
 	stranger := sipclient.Ask
 	if *watchers == "allow" {
 		stranger = sipclient.Allow
 	}
-	policy := account.NewWatcherPolicy(roster, stranger)
-	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithPolicy(policy.Decide),
-		sipclient.WithBlockedSenders(policy.SenderBlocked),
-		sipclient.WithStrangerLimit(policy.IsContact, strangerPerSender, strangerTotal)}
+	book, rerr := account.OpenBook(dir, stranger)
+	if rerr != nil {
+		log.Error("contact book", "error", rerr) // shown in the window too
+	}
+	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithBook(book),
+		sipclient.WithStrangerLimit(strangerPerSender, strangerTotal)}
 	if dataDir, derr := account.DataDir(); derr == nil {
 		release, lerr := lockInstance(dataDir)
 		if lerr != nil {
@@ -106,12 +104,12 @@ func run() error {
 
 	fa := app.NewWithID("im.parley.Parley")
 	fa.SetIcon(assets.Icon)
-	uopt := ui.Options{Log: log, Policy: policy, Accounts: core}
+	uopt := ui.Options{Log: log, Accounts: core}
 	if os.Getenv("PARLEY_TIMING") != "" {
 		// For scripts/measure-desktop.sh: when the first frame is painted.
 		uopt.OnFirstFrame = func() { fmt.Fprintf(os.Stderr, "parley: first-frame-unix-ns=%d\n", time.Now().UnixNano()) }
 	}
-	u := ui.New(fa, core, roster, uopt)
+	u := ui.New(fa, core, book, uopt)
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		u.SetupTray(assets.TrayIcon) // the tray needs a session bus
 	}
