@@ -99,7 +99,7 @@ func showsLine(w fyne.Window, s string) bool {
 func openAccounts(t *testing.T, svc *fakeAccounts) (*App, *accountsWindow) {
 	t.Helper()
 	fa := test.NewTempApp(t)
-	r, _ := account.LoadRoster(t.TempDir())
+	r, _ := account.OpenBook(t.TempDir(), sipclient.Ask)
 	a := New(fa, newFakeCore(), r, Options{Accounts: svc})
 	a.bg = func(f func()) { f() } // deterministic: background work inline
 	a.win.Resize(fyne.NewSize(400, 600))

@@ -15,8 +15,8 @@ import (
 	"github.com/parley-im/parley/sipclient"
 )
 
-func rosterOf(b *testing.B, n int) *account.Roster {
-	r, _ := account.LoadRoster(b.TempDir())
+func rosterOf(b *testing.B, n int) *account.Book {
+	r, _ := account.OpenBook(b.TempDir(), sipclient.Ask)
 	for i := 0; i < n; i++ {
 		r.Add(account.Contact{URI: fmt.Sprintf("sip:c%d@example.test", i), Name: fmt.Sprintf("Contact %d", i), Group: fmt.Sprintf("G%d", i%5)})
 	}
@@ -34,8 +34,8 @@ func BenchmarkPresenceBurst(b *testing.B) {
 	bursts := [2][]sipclient.Event{}
 	for i := 0; i < 1000; i++ {
 		uri := fmt.Sprintf("sip:c%d@example.test", i)
-		bursts[0] = append(bursts[0], sipclient.PresenceChanged{URI: uri, Basic: "open", Activity: "away", Note: "lunch"})
-		bursts[1] = append(bursts[1], sipclient.PresenceChanged{URI: uri, Basic: "closed"})
+		bursts[0] = append(bursts[0], sipclient.PresenceChanged{Peer: pid(uri), URI: uri, Basic: "open", Activity: "away", Note: "lunch"})
+		bursts[1] = append(bursts[1], sipclient.PresenceChanged{Peer: pid(uri), URI: uri, Basic: "closed"})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -77,8 +77,8 @@ func BenchmarkJumpFarBack(b *testing.B) {
 		b.StopTimer()
 		a, core, _ := newTestApp(b)
 		storeLong(core, n)
-		a.openChat(a.contacts[laplace])
-		conv := a.chats.convs[laplace]
+		a.openChat(a.contacts[pid(laplace)])
+		conv := a.chats.convs[pid(laplace)]
 		b.StartTimer()
 		a.chats.jumpTo(conv, "1")
 		// The hit is the oldest message: it and the newer half of maxShown.
@@ -95,8 +95,8 @@ func BenchmarkLoadOlderDeep(b *testing.B) {
 	const deep, total = 5000, 5000 + 50*20
 	a, core, _ := newTestApp(b)
 	storeLong(core, total)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
 	a.chats.jumpTo(conv, itoa(total-deep+1))
 	b.ResetTimer()
 	for range min(b.N, 20) {
@@ -119,7 +119,7 @@ func BenchmarkLongMessage(b *testing.B) {
 				b.StopTimer()
 				a, _, _ := newTestApp(b)
 				b.StartTimer()
-				a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", From: laplace, Text: text, At: time.Now()}})
+				a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
 			}
 		})
 	}
@@ -134,11 +134,11 @@ func BenchmarkPasteLong(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				a, _, _ := newTestApp(b)
-				a.openChat(a.contacts[laplace])
+				a.openChat(a.contacts[pid(laplace)])
 				cb := a.fa.Clipboard()
 				cb.SetContent(text)
 				b.StartTimer()
-				a.chats.convs[laplace].entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
+				a.chats.convs[pid(laplace)].entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
 			}
 		})
 	}

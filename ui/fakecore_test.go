@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // fakeCore records what the UI asks of the core. It is a unit-test seam
@@ -48,7 +49,7 @@ func (f *fakeCore) Subscribe(_ context.Context, uri string) error {
 	return nil
 }
 
-func (f *fakeCore) Unsubscribe(context.Context, string) error { return nil }
+func (f *fakeCore) Unsubscribe(context.Context, identity.ID) error { return nil }
 
 func (f *fakeCore) SendMessage(_ context.Context, uri, text string) (string, error) {
 	if f.afterSend != nil {
@@ -63,8 +64,9 @@ func (f *fakeCore) SendMessage(_ context.Context, uri, text string) (string, err
 	f.sent = append(f.sent, uri+"|"+text)
 	id := fmt.Sprintf("msg-%d", f.n)
 	// Stored as sent at once, as the real core's outbox does.
-	out := sipclient.ChatMessage{ID: id, Direction: "out", Text: text, State: "pending"}
-	f.stored[uri] = append([]sipclient.ChatMessage{out}, f.stored[uri]...)
+	peer := pid(uri)
+	out := sipclient.ChatMessage{ID: id, Peer: peer, PeerURI: uri, Direction: "out", Text: text, State: "pending"}
+	f.stored[peer.String()] = append([]sipclient.ChatMessage{out}, f.stored[peer.String()]...)
 	return id, nil
 }
 
@@ -75,10 +77,10 @@ func (f *fakeCore) SetPresence(_ context.Context, p sipclient.Presence) error {
 	return nil
 }
 
-func (f *fakeCore) AuthorizeWatcher(uri string, d sipclient.Decision) error {
+func (f *fakeCore) AuthorizeWatcher(who identity.ID, d sipclient.Decision) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.decisions[uri] = d
+	f.decisions[who.String()] = d
 	return nil
 }
 
@@ -101,10 +103,10 @@ func (f *fakeCore) DeleteMessage(_ context.Context, id string) error {
 
 // History pages the stored messages like the real core: newest first,
 // older than beforeID.
-func (f *fakeCore) History(_ context.Context, peer, beforeID string, n int) ([]sipclient.ChatMessage, error) {
+func (f *fakeCore) History(_ context.Context, peer identity.ID, beforeID string, n int) ([]sipclient.ChatMessage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	all := f.stored[peer]
+	all := f.stored[peer.String()]
 	start := 0
 	for i, m := range all {
 		if m.ID == beforeID {
@@ -116,13 +118,13 @@ func (f *fakeCore) History(_ context.Context, peer, beforeID string, n int) ([]s
 }
 
 // HistoryAfter pages forward: oldest first, newer than afterID.
-func (f *fakeCore) HistoryAfter(_ context.Context, peer, afterID string, n int) ([]sipclient.ChatMessage, error) {
+func (f *fakeCore) HistoryAfter(_ context.Context, peer identity.ID, afterID string, n int) ([]sipclient.ChatMessage, error) {
 	if f.afterRead != nil {
 		defer f.afterRead()
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	all := f.stored[peer] // newest first
+	all := f.stored[peer.String()] // newest first
 	end := slices.IndexFunc(all, func(m sipclient.ChatMessage) bool { return m.ID == afterID })
 	if end < 0 {
 		return nil, fmt.Errorf("message %s: not found", afterID)
@@ -140,8 +142,8 @@ func (f *fakeCore) Search(_ context.Context, text string, n int) ([]sipclient.Ch
 	return f.search("", text, n), nil
 }
 
-func (f *fakeCore) SearchConversation(_ context.Context, peer, text string, n int) ([]sipclient.ChatMessage, error) {
-	return f.search(peer, text, n), nil
+func (f *fakeCore) SearchConversation(_ context.Context, peer identity.ID, text string, n int) ([]sipclient.ChatMessage, error) {
+	return f.search(peer.String(), text, n), nil
 }
 
 func (f *fakeCore) search(peer, text string, n int) []sipclient.ChatMessage {
@@ -155,7 +157,7 @@ func (f *fakeCore) search(peer, text string, n int) []sipclient.ChatMessage {
 		}
 		for _, m := range msgs {
 			if containsWords(m.Text, text) {
-				m.Peer, m.PeerURI = p, p
+				m.Peer, m.PeerURI = pid(p), p
 				hits = append(hits, m)
 			}
 		}
@@ -180,7 +182,8 @@ func numID(id string) int {
 }
 
 // Export writes the stored conversation oldest first, one line a message.
-func (f *fakeCore) Export(_ context.Context, peer string, w io.Writer) error {
+func (f *fakeCore) Export(_ context.Context, who identity.ID, w io.Writer) error {
+	peer := who.String()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.exportErr != nil {
@@ -192,4 +195,13 @@ func (f *fakeCore) Export(_ context.Context, peer string, w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// pid is the identity of an address the test knows to be valid.
+func pid(s string) identity.ID {
+	id, err := identity.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return id
 }

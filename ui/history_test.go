@@ -17,8 +17,8 @@ import (
 func TestChatOpensAtNewest(t *testing.T) {
 	a, core, _ := newTestApp(t)
 	storeTwoConversations(core)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
 	newest, oldest := conv.lines[len(conv.lines)-1], conv.lines[0]
 	if newest.text != "laplace says 200" || !scrolledIntoView(conv, newest.id) || scrolledIntoView(conv, oldest.id) {
 		t.Errorf("opened at offset %v of %v: newest %q in view %v, oldest in view %v", conv.scroll.Offset,
@@ -31,8 +31,8 @@ func TestChatOpensAtNewest(t *testing.T) {
 func TestScrollToTopLoadsOlderInPlace(t *testing.T) {
 	a, core, _ := newTestApp(t)
 	storeTwoConversations(core)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
 	reading := conv.lines[0] // "laplace says 151", the oldest of the first page
 	conv.scroll.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, conv.box.MinSize().Height)})
 	if len(conv.lines) != 2*historyPage || conv.lines[0].text != "laplace says 101" {
@@ -50,10 +50,10 @@ func TestScrollToTopLoadsOlderInPlace(t *testing.T) {
 func TestNewLinesFollowOnlyAtBottom(t *testing.T) {
 	a, core, _ := newTestApp(t)
 	storeTwoConversations(core)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
 	incoming := func(id, text string) {
-		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: id, From: laplace, Text: text, At: time.Now()}})
+		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: id, Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
 	}
 	incoming("9001", "while at the bottom")
 	if !scrolledIntoView(conv, "9001") {
@@ -91,8 +91,8 @@ func lineInView(conv *conversation, l *chatLine) bool {
 func jumpedBack(t *testing.T) (*App, *fakeCore, *conversation) {
 	a, core, _ := newTestApp(t)
 	storeLong(core, 2000)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
 	a.chats.jumpTo(conv, "1000")
 	return a, core, conv
 }
@@ -102,8 +102,8 @@ func jumpedBack(t *testing.T) (*App, *fakeCore, *conversation) {
 func chatShowing(tb testing.TB, n int) (*App, *conversation) {
 	a, core, _ := newTestApp(tb)
 	storeLong(core, 2000)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
 	for len(conv.lines) < n {
 		a.chats.loadOlder(conv)
 	}
@@ -115,7 +115,7 @@ func chatShowing(tb testing.TB, n int) (*App, *conversation) {
 func burst(from int) []sipclient.Event {
 	var evs []sipclient.Event
 	for i := range 100 {
-		evs = append(evs, sipclient.MessageReceived{ID: itoa(from + i), From: laplace, Text: "burst " + itoa(from+i), At: time.Now()})
+		evs = append(evs, sipclient.MessageReceived{ID: itoa(from + i), Peer: pid(laplace), From: laplace, Text: "burst " + itoa(from+i), At: time.Now()})
 	}
 	return evs
 }
@@ -146,7 +146,7 @@ func TestJumpFarBackShowsAroundHit(t *testing.T) {
 	core.mu.Lock()
 	core.stored[laplace] = append([]sipclient.ChatMessage{{ID: "2001", Direction: "in", Text: "meanwhile", At: time.Now(), State: "received"}}, core.stored[laplace]...)
 	core.mu.Unlock()
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "2001", From: laplace, Text: "meanwhile", At: time.Now()}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "2001", Peer: pid(laplace), From: laplace, Text: "meanwhile", At: time.Now()}})
 	if conv.has("2001") || !onScreen(win, newText) || !scrolledIntoView(conv, "1000") {
 		t.Errorf("while away: new line added %v, %q shown %v, hit still in view %v", conv.has("2001"), newText, onScreen(win, newText), scrolledIntoView(conv, "1000"))
 	}
@@ -168,8 +168,8 @@ func TestJumpFarBackShowsAroundHit(t *testing.T) {
 func TestClimbingKeepsViewBounded(t *testing.T) {
 	a, core, _ := newTestApp(t)
 	storeLong(core, 2000)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
 	for range 12 {
 		reading := conv.lines[0]
 		conv.scroll.ScrollToOffset(fyne.NewPos(0, 0))
@@ -198,8 +198,8 @@ func TestEchoNotDoubledByFirstPage(t *testing.T) {
 	storeTwoConversations(core)
 	var queued []func()
 	a.bg = func(f func()) { queued = append(queued, f) }
-	a.openChat(a.contacts[laplace]) // queues the first page
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)]) // queues the first page
+	conv := a.chats.convs[pid(laplace)]
 	core.afterSend = func() { queued[0]() } // the page is read after the store
 	a.chats.send(conv, "typed at once")
 	queued[1]() // stores, reads the page, then acknowledges
@@ -219,8 +219,8 @@ func TestEchoNotDoubledByFirstPage(t *testing.T) {
 // the core refuses says why and keeps the line.
 func TestDeleteFailedMessage(t *testing.T) {
 	a, core, _ := newTestApp(t)
-	a.openChat(a.contacts[poisson])
-	conv := a.chats.convs[poisson]
+	a.openChat(a.contacts[pid(poisson)])
+	conv := a.chats.convs[pid(poisson)]
 	cw := a.chats.win
 	a.chats.send(conv, "lost in the post")
 	a.chats.send(conv, "also lost")
@@ -335,7 +335,7 @@ func TestReadOnCatchesMessageArrivingMeanwhile(t *testing.T) {
 		core.mu.Lock()
 		core.stored[laplace] = append([]sipclient.ChatMessage{{ID: "2001", Direction: "in", Text: "just in", At: time.Now(), State: "received"}}, core.stored[laplace]...)
 		core.mu.Unlock()
-		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "2001", From: laplace, Text: "just in", At: time.Now()}})
+		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "2001", Peer: pid(laplace), From: laplace, Text: "just in", At: time.Now()}})
 	}
 	conv.scroll.ScrollToOffset(fyne.NewPos(0, 0)) // so the next scroll moves
 	toBottom()

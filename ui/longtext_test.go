@@ -52,8 +52,8 @@ func TestBreakLongParagraphs(t *testing.T) {
 func TestLongMessageShownWhole(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	text := strings.Repeat("lorem ipsum dolor sit amet ", 32<<10/27) + "THE END"
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", From: laplace, Text: text, At: time.Now()}})
-	conv := a.chats.convs[laplace]
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
+	conv := a.chats.convs[pid(laplace)]
 	shown := conv.lines[0].row.text.Text
 	if strings.ReplaceAll(shown, "\n", " ") != text || !strings.HasSuffix(shown, "THE END") {
 		t.Errorf("the row shows %d of %d bytes", len(shown), len(text))
@@ -65,8 +65,8 @@ func TestLongMessageShownWhole(t *testing.T) {
 // text went to the core.
 func TestPasteLongParagraph(t *testing.T) {
 	a, core, _ := newTestApp(t)
-	a.openChat(a.contacts[laplace])
-	e := a.chats.convs[laplace].entry
+	a.openChat(a.contacts[pid(laplace)])
+	e := a.chats.convs[pid(laplace)].entry
 	text := strings.Repeat("lorem ipsum dolor sit amet ", 30<<10/27)
 	cb := a.fa.Clipboard()
 	cb.SetContent(text)
@@ -89,13 +89,13 @@ func TestPasteLongParagraph(t *testing.T) {
 func TestLongNoteCut(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	note := "first line\n" + strings.Repeat("lorem ipsum dolor sit amet ", 30000/27)
-	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{URI: laplace, Basic: "open", Note: note}})
-	got := a.contacts[laplace].note
+	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{Peer: pid(laplace), URI: laplace, Basic: "open", Note: note}})
+	got := a.contacts[pid(laplace)].note
 	if utf8.RuneCountInString(got) != noteRunes || !strings.HasPrefix(got, "first line lorem ipsum") || !strings.HasSuffix(got, "…") {
 		t.Errorf("note kept as %d runes: %.40q…", utf8.RuneCountInString(got), got)
 	}
-	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{URI: laplace, Basic: "open", Note: "  In the  lab "}})
-	if got := a.contacts[laplace].note; got != "In the lab" {
+	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{Peer: pid(laplace), URI: laplace, Basic: "open", Note: "  In the  lab "}})
+	if got := a.contacts[pid(laplace)].note; got != "In the lab" {
 		t.Errorf("short note kept as %q", got)
 	}
 }
@@ -107,19 +107,19 @@ func TestRequestFloodBounded(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	var flood []sipclient.Event
 	for i := range 50 {
-		flood = append(flood, sipclient.MessageReceived{ID: itoa(i + 1), From: "sip:mallory@evil.example", Text: "spam " + itoa(i), At: time.Now()})
+		flood = append(flood, sipclient.MessageReceived{ID: itoa(i + 1), Peer: pid("sip:mallory@evil.example"), From: "sip:mallory@evil.example", Text: "spam " + itoa(i), At: time.Now()})
 	}
 	for i := range maxRequestSenders + 5 {
-		flood = append(flood, sipclient.MessageReceived{ID: itoa(1000 + i), From: "sip:bot" + itoa(i) + "@evil.example", Text: "hi", At: time.Now()})
+		flood = append(flood, sipclient.MessageReceived{ID: itoa(1000 + i), Peer: pid("sip:bot" + itoa(i) + "@evil.example"), From: "sip:bot" + itoa(i) + "@evil.example", Text: "hi", At: time.Now()})
 	}
 	a.applyBatch(flood)
 	r := a.requests
-	if len(r.order) != maxRequestSenders || r.dropped != 6 || r.order[0] != "sip:bot5@evil.example" {
+	if len(r.order) != maxRequestSenders || r.dropped != 6 || r.order[0] != pid("sip:bot5@evil.example") {
 		t.Fatalf("%d senders listed, %d dropped, first %s", len(r.order), r.dropped, r.order[0])
 	}
 	a.requests = newRequestStore()
 	a.applyBatch(flood[:50])
-	if msgs := a.requests.msgs["sip:mallory@evil.example"]; len(msgs) != maxRequestMsgs || msgs[0].Text != "spam 30" {
+	if msgs := a.requests.msgs[pid("sip:mallory@evil.example")]; len(msgs) != maxRequestMsgs || msgs[0].Text != "spam 30" {
 		t.Fatalf("kept %d messages from %q", len(msgs), msgs[0].Text)
 	}
 	a.showRequests()
@@ -133,9 +133,9 @@ func TestRequestFloodBounded(t *testing.T) {
 func TestLongDisplayNameCut(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	name := strings.Repeat("Very Long Name ", 500)
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", From: "sip:long@x.org", FromName: name, Text: "hi", At: time.Now()}})
-	a.acceptRequest("sip:long@x.org")
-	got := a.contacts["sip:long@x.org"].Name
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", Peer: pid("sip:long@x.org"), From: "sip:long@x.org", FromName: name, Text: "hi", At: time.Now()}})
+	a.acceptRequest(pid("sip:long@x.org"))
+	got := a.contacts[pid("sip:long@x.org")].Name
 	if utf8.RuneCountInString(got) != nameRunes || !strings.HasPrefix(got, "Very Long Name Very") {
 		t.Errorf("contact named %d runes: %.30q", utf8.RuneCountInString(got), got)
 	}

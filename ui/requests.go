@@ -63,10 +63,14 @@ func (r *requestStore) drop(key identity.ID) []sipclient.MessageReceived {
 }
 
 // receive routes an incoming message: contacts get their chat; strangers
-// land in message requests. (Blocked senders' messages never get here: the
-// core drops them, asking the contact book.)
+// land in message requests. The core drops blocked senders' messages,
+// asking the same book; one that was already on its way when the user
+// chose Block is dropped here.
 func (a *App) receive(m sipclient.MessageReceived) bool {
 	key := m.Peer
+	if a.book.SenderBlocked(key) {
+		return false
+	}
 	if c := a.contacts[key]; c != nil {
 		a.chats.incoming(c, m)
 		return true

@@ -175,7 +175,7 @@ func TestTapHitOpensConversationAtMessage(t *testing.T) {
 	if cw == nil || a.chats.tabs.Selected() == nil || a.chats.tabs.Selected().Text != "Laplace" {
 		t.Fatalf("Laplace's chat not opened: %v", cw)
 	}
-	conv := a.chats.convs[laplace]
+	conv := a.chats.convs[pid(laplace)]
 	if !scrolledIntoView(conv, "120") || !isMarked(conv, "120") {
 		t.Fatalf("hit not in view (offset %v, %d lines) or not marked", conv.scroll.Offset, len(conv.lines))
 	}
@@ -192,8 +192,8 @@ func TestTapHitOpensConversationAtMessage(t *testing.T) {
 func TestConversationSearch(t *testing.T) {
 	a, core, _ := newTestApp(t)
 	storeTwoConversations(core)
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
 	test.Type(entryWithPlaceholder(t, a.chats.win, "Search this conversation"), "lemma")
 	if core.searches[len(core.searches)-1] != laplace+"|lemma" {
 		t.Fatalf("searches %q", core.searches)
@@ -235,8 +235,8 @@ func TestSearchDropsStaleResults(t *testing.T) {
 func TestExportConversation(t *testing.T) {
 	a, core, _ := newTestApp(t)
 	storeTwoConversations(core)
-	a.openChat(a.contacts[poisson])
-	conv, cw := a.chats.convs[poisson], a.chats.win
+	a.openChat(a.contacts[pid(poisson)])
+	conv, cw := a.chats.convs[pid(poisson)], a.chats.win
 	path := filepath.Join(t.TempDir(), exportName(poisson))
 	w, err := storage.Writer(storage.NewFileURI(path))
 	if err != nil {
@@ -269,7 +269,7 @@ func TestExportConversation(t *testing.T) {
 // The Export button asks where to save.
 func TestExportButtonOpensSaveDialog(t *testing.T) {
 	a, _, _ := newTestApp(t)
-	a.openChat(a.contacts[euler])
+	a.openChat(a.contacts[pid(euler)])
 	tapOnText(t, a.chats.win, "Export…")
 	if topOverlay(a.chats.win) == nil || !onScreen(topOverlay(a.chats.win), "Save") {
 		t.Errorf("no save dialog")
@@ -304,13 +304,13 @@ func TestSearchRefreshesWithNewMessages(t *testing.T) {
 	core.stored[laplace] = append([]sipclient.ChatMessage{{ID: "9001", Direction: "in", Text: "Bernoulli numbers again",
 		At: time.Now(), State: "received"}}, core.stored[laplace]...)
 	core.mu.Unlock()
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "9001", From: laplace, Text: "Bernoulli numbers again", At: time.Now()}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "9001", Peer: pid(laplace), From: laplace, Text: "Bernoulli numbers again", At: time.Now()}})
 	if !onScreen(windowContent(a.win), "Bernoulli numbers again") || onScreen(windowContent(a.win), "No messages contain") {
 		t.Fatalf("the new message is not among the hits: %q", textsOnScreen(windowContent(a.win)))
 	}
 
-	a.openChat(a.contacts[laplace])
-	conv := a.chats.convs[laplace]
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
 	test.Type(entryWithPlaceholder(t, a.chats.win, "Search this conversation"), "bernoulli")
 	a.chats.send(conv, "and Bernoulli trials")
 	shown := func(w fyne.Window) int {
@@ -334,7 +334,7 @@ func TestSearchRefreshCoalesces(t *testing.T) {
 		t.Fatalf("%d searches queued for one keystroke", len(queued))
 	}
 	for range 5 {
-		a.historyChanged(laplace)
+		a.historyChanged(pid(laplace))
 	}
 	if len(queued) != 1 {
 		t.Fatalf("%d searches queued while one was on its way, want still 1", len(queued))

@@ -12,10 +12,10 @@ import (
 func TestChatShortcuts(t *testing.T) {
 	a, core, _ := newTestApp(t)
 	storeTwoConversations(core)
-	a.openChat(a.contacts[poisson])
-	a.openChat(a.contacts[laplace])
+	a.openChat(a.contacts[pid(poisson)])
+	a.openChat(a.contacts[pid(laplace)])
 	cw := a.chats
-	lap := cw.convs[laplace]
+	lap := cw.convs[pid(laplace)]
 	if cw.win.Canvas().Focused() != lap.entry {
 		t.Fatalf("focus on %v, want Laplace's input", cw.win.Canvas().Focused())
 	}
@@ -37,7 +37,7 @@ func TestChatShortcuts(t *testing.T) {
 		t.Fatalf("Ctrl+PageDown: front %v", f)
 	}
 	cw.front().entry.TypedShortcut(shortcutCloseTab)
-	if len(cw.tabs.Items) != 1 || cw.front() != lap || cw.convs[poisson].tab != nil {
+	if len(cw.tabs.Items) != 1 || cw.front() != lap || cw.convs[pid(poisson)].tab != nil {
 		t.Errorf("Ctrl+W: %d tabs, front %v", len(cw.tabs.Items), cw.front())
 	}
 	if lap.entry.TypedShortcut(shortcutPrevTab); cw.front() != lap {

@@ -25,7 +25,7 @@ func TestSameAndDifferentPeople(t *testing.T) {
 		}
 	}
 	different := [][2]string{
-		{"sip:Bob@x.org", "sip:bob@x.org"},                    // the user part has case
+		{"sip:Bob@x.org", "sip:bob@x.org"},                   // the user part has case
 		{"sip:bob@127.0.0.1:5062", "sip:bob@127.0.0.1:5064"}, // two Parleys on one host
 		{"sip:bob@x.org:5061", "sip:bob@x.org"},              // 5061 is not sip's default
 		{"sip:bob@x.org", "sip:bob@y.org"},

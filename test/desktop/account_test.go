@@ -62,14 +62,11 @@ func TestDesktopAccountSignsInFromKeyring(t *testing.T) {
 	if err := account.SaveAccounts(cfg, []account.Account{alice}); err != nil {
 		t.Fatal(err)
 	}
-	roster, err := account.LoadRoster(cfg)
+	book, err := account.OpenBook(cfg, sipclient.Ask)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := roster.Add(account.Contact{URI: "sip:bob@" + srv.Domain(), Name: "Bob (server)", Group: "Work"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := roster.Save(); err != nil {
+	if _, err := book.Add(account.Contact{URI: "sip:bob@" + srv.Domain(), Name: "Bob (server)", Group: "Work"}); err != nil {
 		t.Fatal(err)
 	}
 
