@@ -28,7 +28,7 @@ type Client struct {
 	server    *server // nil in direct mode
 	auth      *authenticator
 	reg       *registration
-	pub       *publication
+	pub       *publisher // server mode: our presence at the server
 	rules     *presRules
 	contact   sip.Uri // where peers reach us
 	listeners []net.Addr

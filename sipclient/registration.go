@@ -34,12 +34,14 @@ type registration struct {
 func (c *Client) startServerMode() {
 	s := c.server
 	c.auth = newAuthenticator(s.authUser, s.cfg.Password)
-	c.pub = newPublication(c.opt.pubExpires)
 	c.rules = &presRules{handling: map[string]string{},
 		http: &http.Client{Transport: &http.Transport{TLSClientConfig: s.tlsConfig(), Proxy: nil}}}
 	r := &registration{callID: sip.GenerateTagN(24), done: make(chan struct{})}
 	r.ctx, r.cancel = context.WithCancel(c.ctx)
 	c.reg = r
+	// Bound by the registration's context: it ends first at Close, so an
+	// exchange in flight gives way at once to the removal.
+	c.pub = newPublisher(r.ctx, c, c.aor, c.contact.String(), c.Presence, c.opt.pubExpires)
 	c.emit(RegistrationChanged{AOR: c.AOR(), State: RegRegistering})
 	go c.registerLoop(r)
 }
@@ -50,7 +52,7 @@ func (c *Client) stopServerMode(ctx context.Context) {
 	r := c.reg
 	r.cancel()
 	<-r.done
-	c.unpublish(ctx)
+	c.pub.stop(ctx)
 	r.mu.Lock()
 	was := r.registered
 	r.registered = false
@@ -243,7 +245,7 @@ func failureWords(err error) string {
 // not registered (again: after a failure or a lost connection): the
 // subscriptions through it, our publication, and the outbox.
 func (c *Client) afterRegistration(again bool) {
-	c.publish(pubInitial)
+	c.pub.post(pubInitial)
 	if again {
 		c.resubscribeViaServer()
 	} else {

@@ -136,6 +136,10 @@ func (c *Client) routeViaServer(req *sip.Request) {
 	}
 }
 
+// publish sends our current presence to the server in the background;
+// nothing in direct mode.
+func (c *Client) publish(kind pubKind) { c.pub.post(kind) }
+
 // learnPublicAddress reads the registrar's received/rport from the 2xx to
 // a UDP REGISTER. It reports true when our Contact must change to them.
 func (c *Client) learnPublicAddress(res *sip.Response) bool {
