@@ -26,4 +26,36 @@ type seam interface {
 	isClosed() bool
 }
 
-var _ seam = (*Client)(nil)
+// flowSeam is the seam with what a registrar binding needs of the way to
+// the server besides: requests it builds itself stamped as ours, a bare
+// transaction for keepalive OPTIONS, the connection a stream transport
+// holds, and digest sessions forgotten when that connection drops.
+type flowSeam interface {
+	seam
+	// finishRequest adds the headers every request of ours carries
+	// (Contact for transport, Max-Forwards, Allow, User-Agent).
+	finishRequest(req *sip.Request, transport string)
+	// roundTrip is one transaction without authentication: any final
+	// answer comes back without an error.
+	roundTrip(ctx context.Context, req *sip.Request) (*sip.Response, error)
+	// connection is the open connection to addr over a stream
+	// transport, or nil; the caller calls TryClose on it.
+	connection(transport, addr string) sip.Connection
+	// forgetAuth drops every digest session.
+	forgetAuth()
+}
+
+var _ flowSeam = (*Client)(nil)
+
+// connection is the open connection to addr, or nil.
+func (c *Client) connection(transport, addr string) sip.Connection {
+	conn, _ := c.ua.TransportLayer().GetConnection(transport, addr)
+	return conn
+}
+
+// forgetAuth drops every digest session, e.g. after the server restarted.
+func (c *Client) forgetAuth() {
+	if c.auth != nil {
+		c.auth.forget()
+	}
+}

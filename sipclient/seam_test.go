@@ -18,9 +18,10 @@ type fakeSeam struct {
 	mu     sync.Mutex
 	sent   []*sip.Request
 	events []Event
+	forgot int // forgetAuth calls
 }
 
-var _ seam = (*fakeSeam)(nil)
+var _ flowSeam = (*fakeSeam)(nil)
 
 func (f *fakeSeam) newRequest(method sip.RequestMethod, target sip.Uri) *sip.Request {
 	req := sip.NewRequest(method, target)
@@ -71,6 +72,15 @@ func (f *fakeSeam) emit(e Event) {
 }
 
 func (f *fakeSeam) isClosed() bool { return false }
+
+// connection: no stream to the server is open.
+func (f *fakeSeam) connection(transport, addr string) sip.Connection { return nil }
+
+func (f *fakeSeam) forgetAuth() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.forgot++
+}
 
 // requests returns what was sent so far.
 func (f *fakeSeam) requests() []*sip.Request {
