@@ -27,8 +27,8 @@ type Client struct {
 	aor       sip.Uri // sip:user@host:port, or the account's AOR in server mode
 	server    *server // nil in direct mode
 	auth      *authenticator
-	reg       *registration
-	pub       *publication
+	reg       *binding   // server mode: our binding at the registrar
+	pub       *publisher // server mode: our presence at the server
 	rules     *presRules
 	contact   sip.Uri // where peers reach us
 	listeners []net.Addr
@@ -86,6 +86,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	if c.opt.trace != nil {
 		c.untrace = sipTrace.add(c.opt.trace)
+	}
+	if c.server != nil {
+		c.newServerRoles() // before anything runs that sends
 	}
 	c.ResumeOutbox() // what a previous run left pending goes out now
 	if c.server != nil {

@@ -8,48 +8,47 @@ import (
 )
 
 // connectionAlive runs once a second while registered and says whether
-// the way to the server still works; false tells the register loop to
-// register again now.
+// the way to the server still works; false tells the loop to register
+// again now.
 //
 // TCP/TLS: the connection must still be open, and it carries a CRLF
 // keepalive (RFC 5626 4.4.1) every KeepAlive. UDP has no connection: an
 // OPTIONS every KeepAlive that gets no answer at all means the server is
 // gone (any answer, even a refusal, means it is there); the same packets
 // keep a NAT's binding open.
-func (c *Client) connectionAlive(r *registration, lastPing *time.Time) bool {
-	r.mu.Lock()
-	registered := r.registered
-	r.mu.Unlock()
+func (b *binding) connectionAlive(ctx context.Context, lastPing *time.Time) bool {
+	b.mu.Lock()
+	registered := b.registered
+	b.mu.Unlock()
 	if !registered {
 		return true
 	}
-	due := time.Since(*lastPing) >= c.server.cfg.KeepAlive
+	due := time.Since(*lastPing) >= b.srv.cfg.KeepAlive
 	if due {
 		*lastPing = time.Now()
 	}
 	alive := true
-	if c.server.transport == "UDP" {
+	if b.srv.transport == "UDP" {
 		if due {
-			alive = c.pingUDP(r)
+			alive = b.pingUDP(ctx)
 		}
 	} else {
-		alive = c.streamAlive(due)
+		alive = b.streamAlive(due)
 	}
 	if !alive {
-		c.connectionLost(r)
+		b.connectionLost()
 	}
 	return alive
 }
 
 // streamAlive: the connection is still open, and takes a keepalive when
 // one is due.
-func (c *Client) streamAlive(due bool) bool {
-	s := c.server
-	conn, _ := c.ua.TransportLayer().GetConnection(s.transport, s.proxy)
+func (b *binding) streamAlive(due bool) bool {
+	conn := b.ua.connection(b.srv.transport, b.srv.proxy)
 	if conn == nil {
 		return false
 	}
-	defer conn.TryClose() // GetConnection took a reference
+	defer conn.TryClose() // the connection was lent to us
 	if !due {
 		return true
 	}
@@ -62,26 +61,28 @@ func (c *Client) streamAlive(due bool) bool {
 }
 
 // pingUDP: the server answers an OPTIONS at all.
-func (c *Client) pingUDP(r *registration) bool {
-	s := c.server
-	req := c.newRequest(sip.OPTIONS, *s.registrar.Clone())
+func (b *binding) pingUDP(ctx context.Context) bool {
+	s := b.srv
+	req := b.ua.newRequest(sip.OPTIONS, *s.registrar.Clone())
 	req.SetDestination(s.proxy)
-	ctx, cancel := context.WithTimeout(r.ctx, min(c.opt.reqTimeout, 5*time.Second))
+	pctx, cancel := context.WithTimeout(ctx, b.pingTimeout)
 	defer cancel()
-	_, err := c.roundTrip(ctx, req) // any final answer will do
-	if r.ctx.Err() != nil {
+	_, err := b.ua.roundTrip(pctx, req) // any final answer will do
+	if ctx.Err() != nil {
 		return true // closing, not lost
 	}
 	if err != nil {
-		c.opt.log.Info("server does not answer keepalive OPTIONS", "error", err)
+		b.log.Info("server does not answer keepalive OPTIONS", "error", err)
 	}
 	return err == nil
 }
 
-func (c *Client) connectionLost(r *registration) {
-	r.mu.Lock()
-	r.registered = false
-	r.mu.Unlock()
-	c.auth.forget()
-	c.emit(RegistrationChanged{AOR: c.AOR(), State: RegRegistering, Reason: "connection to the server lost; reconnecting"})
+// connectionLost: the binding counts as gone, and so do the digest
+// sessions with the server; the loop registers again at once.
+func (b *binding) connectionLost() {
+	b.mu.Lock()
+	b.registered = false
+	b.mu.Unlock()
+	b.ua.forgetAuth()
+	b.ua.emit(RegistrationChanged{AOR: b.aor(), State: RegRegistering, Reason: "connection to the server lost; reconnecting"})
 }

@@ -11,19 +11,34 @@ import (
 	"github.com/parley-im/parley/sipclient/pidf"
 )
 
-// publication keeps our presence document at the presence server
-// (PUBLISH, RFC 3903): the entity tag of the current one, refreshed
-// before it expires, modified on every status change, removed at exit.
-type publication struct {
+// publisher keeps our presence document at the presence server (PUBLISH,
+// RFC 3903): the entity tag of the current one, refreshed before it
+// expires, modified on every status change, started over when the server
+// forgot it (412), removed at stop.
+type publisher struct {
+	ua       seam
+	aor      sip.Uri         // the presentity: Request-URI and PIDF entity
+	contact  string          // the PIDF contact
+	presence func() Presence // read as each document is built: the last change wins
+	asked    int             // Expires we ask for
+
+	ctx    context.Context // ends at stop: an exchange in flight gives way to the removal
+	cancel context.CancelFunc
+
 	mu          sync.Mutex // one PUBLISH exchange at a time: each needs the last ETag
-	asked       int        // Expires we ask for
 	etag        string
 	timer       *time.Timer
 	unsupported bool
 	attempt     int
 }
 
-func newPublication(expires int) *publication { return &publication{asked: expires} }
+// newPublisher prepares the publication of aor's presence, asking for
+// expires seconds; its exchanges end with ctx.
+func newPublisher(ctx context.Context, ua seam, aor sip.Uri, contact string, presence func() Presence, expires int) *publisher {
+	p := &publisher{ua: ua, aor: aor, contact: contact, presence: presence, asked: expires}
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	return p
+}
 
 // What a PUBLISH does (RFC 3903 4.1).
 type pubKind int
@@ -34,18 +49,19 @@ const (
 	pubRefresh                // no body: only the expiry moves
 )
 
-// publish sends our current presence in the background (server mode).
-func (c *Client) publish(kind pubKind) {
-	if c.pub == nil || c.isClosed() {
+// post publishes in the background. A nil publisher (direct mode) does
+// nothing, nor does one whose user agent is closing.
+func (p *publisher) post(kind pubKind) {
+	if p == nil || p.ua.isClosed() {
 		return
 	}
-	// Bound by the registration's context: it ends first at Close, so an
-	// exchange in flight gives way at once to the removal.
-	go c.publishNow(c.reg.ctx, kind)
+	go p.publish(p.ctx, kind)
 }
 
-func (c *Client) publishNow(ctx context.Context, kind pubKind) {
-	p := c.pub
+// publish runs one PUBLISH exchange: it sends again at once after a 412
+// (from scratch) or a 423 (for Min-Expires), and schedules the refresh or
+// the retry.
+func (p *publisher) publish(ctx context.Context, kind pubKind) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.unsupported || ctx.Err() != nil {
@@ -58,52 +74,63 @@ func (c *Client) publishNow(ctx context.Context, kind pubKind) {
 	}
 	expires := p.asked
 	for range 3 {
-		req, err := c.publishRequest(kind, p.etag, expires)
+		req, err := p.request(kind, expires)
 		if err != nil {
-			c.emit(PublicationChanged{AOR: c.AOR(), State: PubFailed, Reason: err.Error()})
+			p.ua.emit(PublicationChanged{AOR: p.aor.String(), State: PubFailed, Reason: err.Error()})
 			return
 		}
-		res, err := c.do(ctx, req)
+		res, err := p.ua.do(ctx, req)
 		if err == nil {
-			c.published(p, res, expires)
+			p.published(res, expires)
 			return
 		}
-		var re *ResponseError
-		if !errors.As(err, &re) {
-			c.publishFailed(p, res, err)
+		if !p.again(res, err, &kind, &expires) {
 			return
 		}
-		switch re.Code {
-		case 412: // the server forgot our document: start over (RFC 3903 4.1)
-			p.etag, kind = "", pubInitial
-			continue
-		case 423:
-			if min, ok, _ := minExpires(res); ok && min > expires {
-				expires = min
-				continue
-			}
-		case 405, 489, 501:
-			p.unsupported = true
-			c.emit(PublicationChanged{AOR: c.AOR(), State: PubUnsupported, Code: re.Code,
-				Reason: "the server does not take presence publications (" + strconv.Itoa(re.Code) + " " + re.Reason + "); peers who subscribe directly still see your status"})
-			return
-		}
-		c.publishFailed(p, res, err)
-		return
 	}
 }
 
-func (c *Client) publishRequest(kind pubKind, etag string, expires int) (*sip.Request, error) {
-	req := c.newRequest(sip.PUBLISH, c.aor)
+// again reads a failed PUBLISH: true to send again at once with kind
+// and expires changed, false when the failure is dealt with. Caller holds
+// p.mu.
+func (p *publisher) again(res *sip.Response, err error, kind *pubKind, expires *int) bool {
+	var re *ResponseError
+	if !errors.As(err, &re) {
+		p.failed(res, err)
+		return false
+	}
+	switch re.Code {
+	case 412: // the server forgot our document: start over (RFC 3903 4.1)
+		p.etag, *kind = "", pubInitial
+		return true
+	case 423:
+		if min, ok, _ := minExpires(res); ok && min > *expires {
+			*expires = min
+			return true
+		}
+	case 405, 489, 501:
+		p.unsupported = true
+		p.ua.emit(PublicationChanged{AOR: p.aor.String(), State: PubUnsupported, Code: re.Code,
+			Reason: "the server does not take presence publications (" + strconv.Itoa(re.Code) + " " + re.Reason + "); peers who subscribe directly still see your status"})
+		return false
+	}
+	p.failed(res, err)
+	return false
+}
+
+// request builds a PUBLISH of kind; with expires 0 it removes the
+// document. Caller holds p.mu.
+func (p *publisher) request(kind pubKind, expires int) (*sip.Request, error) {
+	req := p.ua.newRequest(sip.PUBLISH, p.aor)
 	req.AppendHeader(sip.NewHeader("Event", "presence"))
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
-	if etag != "" {
-		req.AppendHeader(sip.NewHeader("SIP-If-Match", etag))
+	if p.etag != "" {
+		req.AppendHeader(sip.NewHeader("SIP-If-Match", p.etag))
 	}
 	if kind == pubRefresh || expires == 0 {
 		return req, nil
 	}
-	if err := setPresenceBody(req, c.Presence(), aorString(c.aor), c.contact.String(), pidf.ContentTypePIDF); err != nil {
+	if err := setPresenceBody(req, p.presence(), aorString(p.aor), p.contact, pidf.ContentTypePIDF); err != nil {
 		return nil, err
 	}
 	return req, nil
@@ -111,44 +138,46 @@ func (c *Client) publishRequest(kind pubKind, etag string, expires int) (*sip.Re
 
 // published keeps the entity tag of a 2xx and schedules the refresh.
 // Caller holds p.mu.
-func (c *Client) published(p *publication, res *sip.Response, asked int) {
+func (p *publisher) published(res *sip.Response, asked int) {
 	p.etag = headerValue(res, "SIP-ETag")
 	granted := asked
 	if n, ok, err := expiresHeader(res); ok && err == nil {
 		granted = n
 	}
 	p.attempt = 0
-	c.emit(PublicationChanged{AOR: c.AOR(), State: PubPublished, Code: res.StatusCode, Expires: granted})
-	c.schedulePublish(p, refreshDelay(granted), pubRefresh)
+	p.ua.emit(PublicationChanged{AOR: p.aor.String(), State: PubPublished, Code: res.StatusCode, Expires: granted})
+	p.schedule(refreshDelay(granted), pubRefresh)
 }
 
-// publishFailed reports the failure and tries again later (a 500 from a
-// busy server with Retry-After is the usual case). Caller holds p.mu.
-func (c *Client) publishFailed(p *publication, res *sip.Response, err error) {
-	delay := c.backoff(p.attempt)
+// failed reports the failure and tries again later (a 500 from a busy
+// server with Retry-After is the usual case). Caller holds p.mu.
+func (p *publisher) failed(res *sip.Response, err error) {
+	delay := p.ua.backoff(p.attempt)
 	p.attempt++
 	if ra := retryAfter(res); ra > 0 {
 		delay = ra
 	}
-	ev := PublicationChanged{AOR: c.AOR(), State: PubFailed, Reason: failureWords(err)}
+	ev := PublicationChanged{AOR: p.aor.String(), State: PubFailed, Reason: failureWords(err)}
 	var re *ResponseError
 	if errors.As(err, &re) {
 		ev.Code = re.Code
 	}
-	c.emit(ev)
-	c.schedulePublish(p, delay, pubModify)
+	p.ua.emit(ev)
+	p.schedule(delay, pubModify)
 }
 
-func (c *Client) schedulePublish(p *publication, d time.Duration, kind pubKind) {
+// schedule arms the single timer. Caller holds p.mu.
+func (p *publisher) schedule(d time.Duration, kind pubKind) {
 	if p.timer != nil {
 		p.timer.Stop()
 	}
-	p.timer = time.AfterFunc(d, func() { c.publish(kind) })
+	p.timer = time.AfterFunc(d, func() { p.post(kind) })
 }
 
-// unpublish removes our document (Expires: 0) at exit, bounded by ctx.
-func (c *Client) unpublish(ctx context.Context) {
-	p := c.pub
+// stop ends any exchange in flight and removes our document (Expires: 0),
+// bounded by ctx.
+func (p *publisher) stop(ctx context.Context) {
+	p.cancel()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.timer != nil {
@@ -157,14 +186,14 @@ func (c *Client) unpublish(ctx context.Context) {
 	if p.etag == "" || p.unsupported {
 		return
 	}
-	req, err := c.publishRequest(pubRefresh, p.etag, 0)
+	req, err := p.request(pubRefresh, 0)
 	if err == nil {
-		_, err = c.do(ctx, req)
+		_, err = p.ua.do(ctx, req)
 	}
 	p.etag = ""
-	ev := PublicationChanged{AOR: c.AOR(), State: PubRemoved}
+	ev := PublicationChanged{AOR: p.aor.String(), State: PubRemoved}
 	if err != nil {
 		ev.Reason = failureWords(err)
 	}
-	c.emit(ev)
+	p.ua.emit(ev)
 }

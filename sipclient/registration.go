@@ -3,72 +3,109 @@ package sipclient
 import (
 	"context"
 	"errors"
-	"net/http"
+	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
 )
 
-// registration keeps our binding at the registrar (RFC 3261 10): one
-// goroutine registers, refreshes at 80% of the granted time, backs off on
-// failure and notices a dropped TCP/TLS connection.
-type registration struct {
-	callID string
-	cseq   uint32 // the same Call-ID and a rising CSeq for every REGISTER
+// binding keeps our binding at the registrar (RFC 3261 10): one goroutine
+// registers, refreshes at 80% of the granted time, asks again for longer
+// after a 423, backs off on failure, registers the public address a NAT
+// shows the registrar, and notices a lost way to the server
+// (keepalive.go). stop removes the binding.
+type binding struct {
+	ua          flowSeam
+	srv         *server  // the account: AOR, registrar, proxy, transport, intervals
+	display     string   // our display name in From
+	local       sip.Addr // our Contact's UDP address before a NAT is learnt
+	pingTimeout time.Duration
+	patience    time.Duration // least wait after a wrong password
+	log         *slog.Logger
+	// onRegistered runs after a first registration (again false), or one
+	// that follows a failure or a lost connection (again true).
+	onRegistered func(again bool)
+	callID       string
+
+	// public is the UDP address the registrar saw us at (Via received and
+	// rport), when it differs from ours: a NAT is in between, and our
+	// Contact must name the public side (RFC 3581).
+	public atomic.Pointer[sip.Addr]
 
 	mu         sync.Mutex
+	cseq       uint32 // the same Call-ID and a rising CSeq for every REGISTER
 	registered bool
 	granted    int  // seconds the registrar gave the current binding
 	ever       bool // registered at least once
 	attempt    int  // consecutive failures, for the backoff; loop goroutine only
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	done   chan struct{}
+	cancel context.CancelFunc // ends the loop
+	done   chan struct{}      // closed when the loop has ended
 }
 
-// startServerMode starts registering and, once registered, publishing.
-func (c *Client) startServerMode() {
-	s := c.server
-	c.auth = newAuthenticator(s.authUser, s.cfg.Password)
-	c.pub = newPublication(c.opt.pubExpires)
-	c.rules = &presRules{handling: map[string]string{},
-		http: &http.Client{Transport: &http.Transport{TLSClientConfig: s.tlsConfig(), Proxy: nil}}}
-	r := &registration{callID: sip.GenerateTagN(24), done: make(chan struct{})}
-	r.ctx, r.cancel = context.WithCancel(c.ctx)
-	c.reg = r
-	c.emit(RegistrationChanged{AOR: c.AOR(), State: RegRegistering})
-	go c.registerLoop(r)
+// newBinding prepares the binding of the account srv; local is the UDP
+// address our Contact names until the registrar tells otherwise.
+func newBinding(ua flowSeam, srv *server, display string, local sip.Addr, o *options) *binding {
+	return &binding{ua: ua, srv: srv, display: display, local: local,
+		pingTimeout: min(o.reqTimeout, 5*time.Second), patience: min(o.retryMax, time.Minute),
+		log: o.log, callID: sip.GenerateTagN(24)}
 }
 
-// stopServerMode withdraws our presence document and our own binding (not
-// "*": other devices of the user stay registered). Bounded by ctx.
-func (c *Client) stopServerMode(ctx context.Context) {
-	r := c.reg
-	r.cancel()
-	<-r.done
-	c.unpublish(ctx)
-	r.mu.Lock()
-	was := r.registered
-	r.registered = false
-	r.mu.Unlock()
+// start registers in the background until halt, or until ctx ends.
+func (b *binding) start(ctx context.Context) {
+	ctx, b.cancel = context.WithCancel(ctx)
+	b.done = make(chan struct{})
+	b.ua.emit(RegistrationChanged{AOR: b.aor(), State: RegRegistering})
+	go b.loop(ctx)
+}
+
+// halt ends the loop and waits for it: no REGISTER goes out after, and
+// one in flight gives way.
+func (b *binding) halt() {
+	if b.done == nil {
+		return // never started
+	}
+	b.cancel()
+	<-b.done
+}
+
+// stop halts the loop and removes our own binding (not "*": other devices
+// of the user stay registered). Bounded by ctx.
+func (b *binding) stop(ctx context.Context) {
+	b.halt()
+	b.mu.Lock()
+	was := b.registered
+	b.registered = false
+	b.mu.Unlock()
 	if !was {
 		return
 	}
-	req := c.registerRequest(r, 0)
-	_, err := c.do(ctx, req)
-	ev := RegistrationChanged{AOR: c.AOR(), State: RegUnregistered}
+	_, err := b.ua.do(ctx, b.request(0))
+	ev := RegistrationChanged{AOR: b.aor(), State: RegUnregistered}
 	if err != nil {
 		ev.Reason = "could not unregister: " + failureWords(err)
 	}
-	c.emit(ev)
+	b.ua.emit(ev)
 }
 
-func (c *Client) registerLoop(r *registration) {
-	defer close(r.done)
+func (b *binding) aor() string { return b.srv.aor.String() }
+
+// contactAddr is the UDP address our Contact names: the public one once
+// the registrar has shown it.
+func (b *binding) contactAddr() sip.Addr {
+	if p := b.public.Load(); p != nil {
+		return *p
+	}
+	return b.local
+}
+
+func (b *binding) loop(ctx context.Context) {
+	defer close(b.done)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	check := time.NewTicker(time.Second)
@@ -76,34 +113,34 @@ func (c *Client) registerLoop(r *registration) {
 	lastPing := time.Now()
 	for {
 		select {
-		case <-r.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-timer.C:
 		case <-check.C:
-			if c.connectionAlive(r, &lastPing) {
+			if b.connectionAlive(ctx, &lastPing) {
 				continue
 			}
 		}
-		timer.Reset(c.registerOnce(r))
+		timer.Reset(b.register(ctx))
 	}
 }
 
-// registerOnce sends one REGISTER (and a second one after a 423) and
-// returns when to send the next.
-func (c *Client) registerOnce(r *registration) time.Duration {
-	expires := c.server.cfg.Expires
+// register sends one REGISTER (and another after a 423, or after
+// learning our public address) and returns when to send the next.
+func (b *binding) register(ctx context.Context) time.Duration {
+	expires := b.srv.cfg.Expires
 	for range 4 {
-		req := c.registerRequest(r, expires)
-		res, err := c.do(r.ctx, req)
-		r.syncCSeq(req)
-		if r.ctx.Err() != nil {
+		req := b.request(expires)
+		res, err := b.ua.do(ctx, req)
+		b.syncCSeq(req)
+		if ctx.Err() != nil {
 			return time.Hour
 		}
-		if err == nil && c.learnPublicAddress(res) {
+		if err == nil && b.learnPublicAddress(res) {
 			continue // register the public address instead
 		}
 		if err == nil {
-			return c.registered(r, grantedExpires(res, req, expires))
+			return b.succeeded(grantedExpires(res, req, expires))
 		}
 		var re *ResponseError
 		if errors.As(err, &re) && re.Code == 423 {
@@ -112,25 +149,27 @@ func (c *Client) registerOnce(r *registration) time.Duration {
 				continue
 			}
 		}
-		return c.registerFailed(r, res, err)
+		return b.failed(res, err)
 	}
-	return c.registerFailed(r, nil, errors.New("the server keeps asking for a longer registration"))
+	return b.failed(nil, errors.New("the server keeps asking for a longer registration"))
 }
 
-func (c *Client) registerRequest(r *registration, expires int) *sip.Request {
-	s := c.server
+// request builds a REGISTER for expires seconds: our Call-ID, the next
+// CSeq, sent to the outbound proxy.
+func (b *binding) request(expires int) *sip.Request {
+	s := b.srv
 	req := sip.NewRequest(sip.REGISTER, *s.registrar.Clone())
-	from := &sip.FromHeader{DisplayName: c.cfg.DisplayName, Address: s.aor, Params: sip.NewParams()}
+	from := &sip.FromHeader{DisplayName: b.display, Address: s.aor, Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(16))
-	callID := sip.CallIDHeader(r.callID)
+	callID := sip.CallIDHeader(b.callID)
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: s.aor, Params: sip.NewParams()})
 	req.AppendHeader(&callID)
-	r.mu.Lock()
-	r.cseq++
-	req.AppendHeader(&sip.CSeqHeader{SeqNo: r.cseq, MethodName: sip.REGISTER})
-	r.mu.Unlock()
-	c.finishRequest(req, s.transport)
+	b.mu.Lock()
+	b.cseq++
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: b.cseq, MethodName: sip.REGISTER})
+	b.mu.Unlock()
+	b.ua.finishRequest(req, s.transport)
 	if ct := req.Contact(); ct != nil {
 		ct.Params = sip.NewParams()
 		ct.Params.Add("expires", strconv.Itoa(expires))
@@ -141,12 +180,39 @@ func (c *Client) registerRequest(r *registration, expires int) *sip.Request {
 }
 
 // syncCSeq keeps our CSeq above what an authentication retry used.
-func (r *registration) syncCSeq(req *sip.Request) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if cs := req.CSeq(); cs != nil && cs.SeqNo > r.cseq {
-		r.cseq = cs.SeqNo
+func (b *binding) syncCSeq(req *sip.Request) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if cs := req.CSeq(); cs != nil && cs.SeqNo > b.cseq {
+		b.cseq = cs.SeqNo
 	}
+}
+
+// learnPublicAddress reads the registrar's received/rport from the 2xx to
+// a UDP REGISTER. It reports true when our Contact must change to them.
+func (b *binding) learnPublicAddress(res *sip.Response) bool {
+	via := res.Via()
+	if b.srv.transport != "UDP" || via == nil {
+		return false
+	}
+	host, _ := via.Params.Get("received")
+	port := via.Port
+	if v, ok := via.Params.Get("rport"); ok && v != "" {
+		port, _ = strconv.Atoi(v)
+	}
+	if host == "" {
+		host = via.Host
+	}
+	if net.ParseIP(host) == nil || port <= 0 {
+		return false
+	}
+	cur := b.contactAddr()
+	if host == cur.IP.String() && port == cur.Port {
+		return false
+	}
+	b.public.Store(&sip.Addr{IP: net.ParseIP(host), Port: port})
+	b.log.Info("registrar sees us at another address; advertising it", "address", net.JoinHostPort(host, strconv.Itoa(port)))
+	return true
 }
 
 // grantedExpires reads what the registrar granted our Contact: its
@@ -175,22 +241,21 @@ func sameContact(a, b sip.Uri) bool {
 	return a.User == b.User && strings.EqualFold(a.Host, b.Host) && a.Port == b.Port
 }
 
-// registered records a 2xx. After a first registration, or one that
-// follows a failure or a lost connection, everything that depends on it
-// starts again: subscriptions through the server, our publication, the
-// outbox.
-func (c *Client) registered(r *registration, granted int) time.Duration {
-	r.mu.Lock()
-	fresh, again := !r.registered, r.ever
-	changed := fresh || r.granted != granted
-	r.registered, r.ever, r.granted = true, true, granted
-	r.mu.Unlock()
-	r.attempt = 0
+// succeeded records a 2xx and returns when to refresh. After a first
+// registration, or one that follows a failure or a lost connection,
+// onRegistered restarts what depends on it.
+func (b *binding) succeeded(granted int) time.Duration {
+	b.mu.Lock()
+	fresh, again := !b.registered, b.ever
+	changed := fresh || b.granted != granted
+	b.registered, b.ever, b.granted = true, true, granted
+	b.mu.Unlock()
+	b.attempt = 0
 	if changed {
-		c.emit(RegistrationChanged{AOR: c.AOR(), State: RegRegistered, Code: 200, Expires: granted})
+		b.ua.emit(RegistrationChanged{AOR: b.aor(), State: RegRegistered, Code: 200, Expires: granted})
 	}
-	if fresh {
-		c.afterRegistration(again)
+	if fresh && b.onRegistered != nil {
+		b.onRegistered(again)
 	}
 	if granted <= 0 {
 		return time.Hour // the registrar granted nothing to refresh
@@ -198,24 +263,25 @@ func (c *Client) registered(r *registration, granted int) time.Duration {
 	return refreshDelay(granted)
 }
 
-func (c *Client) registerFailed(r *registration, res *sip.Response, err error) time.Duration {
-	delay := c.backoff(r.attempt)
-	r.attempt++
+// failed reports a failed REGISTER and returns when to try again.
+func (b *binding) failed(res *sip.Response, err error) time.Duration {
+	delay := b.ua.backoff(b.attempt)
+	b.attempt++
 	if errors.Is(err, ErrWrongPassword) {
-		delay = max(delay, min(c.opt.retryMax, time.Minute)) // a wrong password will not fix itself
+		delay = max(delay, b.patience) // a wrong password will not fix itself
 	}
 	if ra := retryAfter(res); ra > 0 {
 		delay = ra
 	}
-	ev := RegistrationChanged{AOR: c.AOR(), State: RegFailed, Reason: failureWords(err), RetryIn: delay}
+	ev := RegistrationChanged{AOR: b.aor(), State: RegFailed, Reason: failureWords(err), RetryIn: delay}
 	var re *ResponseError
 	if errors.As(err, &re) {
 		ev.Code = re.Code
 	}
-	r.mu.Lock()
-	r.registered = false
-	r.mu.Unlock()
-	c.emit(ev)
+	b.mu.Lock()
+	b.registered = false
+	b.mu.Unlock()
+	b.ua.emit(ev)
 	return delay
 }
 
@@ -237,31 +303,4 @@ func failureWords(err error) string {
 		return "cannot reach the server: " + err.Error()
 	}
 	return err.Error()
-}
-
-// afterRegistration restarts what the server may have lost while we were
-// not registered (again: after a failure or a lost connection): the
-// subscriptions through it, our publication, and the outbox.
-func (c *Client) afterRegistration(again bool) {
-	c.publish(pubInitial)
-	if again {
-		c.resubscribeViaServer()
-	} else {
-		c.watchWatchers()
-	}
-	c.box().kick()
-}
-
-// resubscribeViaServer starts a new dialog for every subscription through
-// the server: after a server restart the old ones are gone.
-func (c *Client) resubscribeViaServer() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, s := range c.subs {
-		if c.server.viaServer(s.target) {
-			c.dropSubDialog(s)
-			s.attempt = 0
-			go c.sendSubscribe(s, false)
-		}
-	}
 }

@@ -1,6 +1,7 @@
 package sipclient
 
 import (
+	"context"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -158,5 +159,131 @@ func TestDefaultUser(t *testing.T) {
 	}
 	if got := defaultUser(nil); got != "parley" {
 		t.Errorf("direct mode: %q", got)
+	}
+}
+
+// testBinding is a binding of alice@parley.test asking for 600 s, driven
+// through a fake seam that answers with answer.
+func testBinding(t *testing.T, transport string, answer func(*sip.Request) *sip.Response) (*binding, *fakeSeam) {
+	t.Helper()
+	srv, err := parseServer(ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:127.0.0.1:5070",
+		Password: "x", Transport: transport, Expires: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeSeam{answer: answer}
+	o := defaultOptions()
+	local := sip.Addr{IP: net.ParseIP("127.0.0.1"), Port: 5062, Hostname: "127.0.0.1"}
+	return newBinding(f, srv, "Alice", local, &o), f
+}
+
+// granting answers a REGISTER with 200, echoing its Contact.
+func granting(req *sip.Request) *sip.Response {
+	res := reply(req, 200, "OK")
+	if ct := req.Contact(); ct != nil {
+		res.AppendHeader(ct.Clone())
+	}
+	return res
+}
+
+// A 423 is asked again at once, in the same Call-ID with the next CSeq,
+// for the server's Min-Expires; the refresh comes at 80% of the grant.
+func TestBindingAsksMinExpiresAfter423(t *testing.T) {
+	b, f := testBinding(t, "udp", func(req *sip.Request) *sip.Response {
+		if headerValue(req, "Expires") == "600" {
+			return reply(req, 423, "Interval Too Brief", "Min-Expires", "1800")
+		}
+		return granting(req)
+	})
+	var agains []bool
+	b.onRegistered = func(again bool) { agains = append(agains, again) }
+	next := b.register(context.Background())
+	sent := f.requests()
+	if len(sent) != 2 {
+		t.Fatalf("%d REGISTERs, want 2", len(sent))
+	}
+	first, second := sent[0], sent[1]
+	if second.CallID().Value() != first.CallID().Value() || second.CSeq().SeqNo != first.CSeq().SeqNo+1 {
+		t.Errorf("second REGISTER %s/%d after %s/%d: want the same Call-ID, the next CSeq",
+			second.CallID().Value(), second.CSeq().SeqNo, first.CallID().Value(), first.CSeq().SeqNo)
+	}
+	if v, _ := second.Contact().Params.Get("expires"); v != "1800" || headerValue(second, "Expires") != "1800" {
+		t.Errorf("second REGISTER asks for %q (Contact) and %q (Expires), want 1800", v, headerValue(second, "Expires"))
+	}
+	if next != refreshDelay(1800) || len(agains) != 1 || agains[0] {
+		t.Errorf("next REGISTER in %v, onRegistered %v: want %v, one first registration", next, agains, refreshDelay(1800))
+	}
+	if ev, ok := lastEvent(t, f).(RegistrationChanged); !ok || ev.State != RegRegistered || ev.Expires != 1800 {
+		t.Errorf("last event %+v, want registered for 1800 s", ev)
+	}
+}
+
+// Over UDP, a 2xx whose Via says received/rport at another address makes
+// the binding register that public address at once.
+func TestBindingRegistersPublicAddress(t *testing.T) {
+	b, f := testBinding(t, "udp", func(req *sip.Request) *sip.Response {
+		res := granting(req)
+		via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: "UDP",
+			Host: "127.0.0.1", Port: 5062, Params: sip.NewParams()}
+		via.Params.Add("received", "192.0.2.7")
+		via.Params.Add("rport", "40000")
+		res.AppendHeader(via)
+		return res
+	})
+	b.register(context.Background())
+	if n := len(f.requests()); n != 2 {
+		t.Errorf("%d REGISTERs, want 2: the local address, then the public one", n)
+	}
+	if a := b.contactAddr(); a.IP.String() != "192.0.2.7" || a.Port != 40000 {
+		t.Errorf("Contact address %v, want 192.0.2.7:40000", a)
+	}
+}
+
+// A busy registrar's Retry-After sets the next attempt, and the user is
+// told the code and when.
+func TestBindingFailureHonoursRetryAfter(t *testing.T) {
+	b, f := testBinding(t, "tcp", func(req *sip.Request) *sip.Response {
+		return reply(req, 503, "Service Unavailable", "Retry-After", "7")
+	})
+	next := b.register(context.Background())
+	ev, _ := lastEvent(t, f).(RegistrationChanged)
+	if next != 7*time.Second || ev.State != RegFailed || ev.Code != 503 || ev.RetryIn != next {
+		t.Errorf("next in %v, event %+v: want failed 503, again in 7 s", next, ev)
+	}
+}
+
+// A stream transport whose connection is gone: the binding counts as
+// lost, digest sessions are forgotten, and the user is told.
+func TestBindingNoticesLostConnection(t *testing.T) {
+	b, f := testBinding(t, "tcp", granting)
+	ctx := context.Background()
+	b.register(ctx)
+	last := time.Now()
+	if b.connectionAlive(ctx, &last) {
+		t.Fatal("alive without a connection")
+	}
+	ev, _ := lastEvent(t, f).(RegistrationChanged)
+	if f.forgot != 1 || ev.State != RegRegistering || ev.Reason == "" {
+		t.Errorf("digest sessions forgotten %d times, event %+v: want once, registering again with a reason", f.forgot, ev)
+	}
+}
+
+// stop removes our binding (Expires: 0) if there is one, and only then.
+func TestBindingStopUnregisters(t *testing.T) {
+	b, f := testBinding(t, "tcp", granting)
+	ctx := context.Background()
+	b.stop(ctx)
+	if n := len(f.requests()); n != 0 {
+		t.Fatalf("%d requests from a binding never registered", n)
+	}
+	b.register(ctx)
+	b.stop(ctx)
+	sent := f.requests()
+	last := sent[len(sent)-1]
+	if v, _ := last.Contact().Params.Get("expires"); len(sent) != 2 || v != "0" || headerValue(last, "Expires") != "0" {
+		t.Errorf("%d REGISTERs, the last with Contact expires %q and Expires %q: want 2, the last for 0", len(sent), v, headerValue(last, "Expires"))
+	}
+	if ev, _ := lastEvent(t, f).(RegistrationChanged); ev.State != RegUnregistered || ev.Reason != "" {
+		t.Errorf("last event %+v, want unregistered", ev)
 	}
 }

@@ -1,13 +1,13 @@
 package sipclient
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
-	"strconv"
+	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -53,10 +53,6 @@ type server struct {
 	proxy     string  // host:port every server-bound request goes to
 	transport string  // UDP, TCP or TLS
 	authUser  string
-	// public is the UDP address the registrar saw us at (Via received and
-	// rport), when it differs from ours: a NAT is in between, and our
-	// Contact must name the public side (RFC 3581).
-	public atomic.Pointer[sip.Addr]
 }
 
 func parseServer(sc ServerConfig) (*server, error) {
@@ -136,40 +132,70 @@ func (c *Client) routeViaServer(req *sip.Request) {
 	}
 }
 
-// learnPublicAddress reads the registrar's received/rport from the 2xx to
-// a UDP REGISTER. It reports true when our Contact must change to them.
-func (c *Client) learnPublicAddress(res *sip.Response) bool {
-	s := c.server
-	via := res.Via()
-	if s.transport != "UDP" || via == nil {
-		return false
+// contactAddr is the host and port our Contact names for transport: on
+// UDP in server mode, the public address once the registrar has shown it.
+func (c *Client) contactAddr(transport string) sip.Addr {
+	if c.reg != nil && transport == "UDP" {
+		return c.reg.contactAddr()
 	}
-	host, _ := via.Params.Get("received")
-	port := via.Port
-	if v, ok := via.Params.Get("rport"); ok && v != "" {
-		port, _ = strconv.Atoi(v)
-	}
-	if host == "" {
-		host = via.Host
-	}
-	if net.ParseIP(host) == nil || port <= 0 {
-		return false
-	}
-	cur := c.contactAddr("UDP")
-	if host == cur.IP.String() && port == cur.Port {
-		return false
-	}
-	s.public.Store(&sip.Addr{IP: net.ParseIP(host), Port: port})
-	c.opt.log.Info("registrar sees us at another address; advertising it", "address", net.JoinHostPort(host, strconv.Itoa(port)))
-	return true
+	return c.localAddr()
 }
 
-// contactAddr is the host and port our Contact names for transport.
-func (c *Client) contactAddr(transport string) sip.Addr {
-	if c.server != nil && transport == "UDP" {
-		if p := c.server.public.Load(); p != nil {
-			return *p
+func (c *Client) localAddr() sip.Addr {
+	return sip.Addr{IP: net.ParseIP(c.contact.Host), Port: c.contact.Port, Hostname: c.contact.Host}
+}
+
+// newServerRoles builds what a client in server mode adds: the digest
+// answers, the binding at the registrar, the publisher of our presence and
+// the pres-rules at the server. startServerMode sets them going.
+func (c *Client) newServerRoles() {
+	s := c.server
+	c.auth = newAuthenticator(s.authUser, s.cfg.Password)
+	c.reg = newBinding(c, s, c.cfg.DisplayName, c.localAddr(), &c.opt)
+	c.reg.onRegistered = c.afterRegistration
+	c.pub = newPublisher(c.ctx, c, c.aor, c.contact.String(), c.Presence, c.opt.pubExpires)
+	c.rules = &presRules{handling: map[string]string{},
+		http: &http.Client{Transport: &http.Transport{TLSClientConfig: s.tlsConfig(), Proxy: nil}}}
+}
+
+// startServerMode starts registering and, once registered, publishing.
+func (c *Client) startServerMode() { c.reg.start(c.ctx) }
+
+// stopServerMode stops registering, then withdraws our presence document
+// and our own binding. Bounded by ctx.
+func (c *Client) stopServerMode(ctx context.Context) {
+	c.reg.halt()
+	c.pub.stop(ctx)
+	c.reg.stop(ctx)
+}
+
+// afterRegistration restarts what the server may have lost while we were
+// not registered (again: after a failure or a lost connection): the
+// subscriptions through it, our publication, and the outbox.
+func (c *Client) afterRegistration(again bool) {
+	c.pub.post(pubInitial)
+	if again {
+		c.resubscribeViaServer()
+	} else {
+		c.watchWatchers()
+	}
+	c.box().kick()
+}
+
+// publish sends our current presence to the server in the background;
+// nothing in direct mode.
+func (c *Client) publish(kind pubKind) { c.pub.post(kind) }
+
+// resubscribeViaServer starts a new dialog for every subscription through
+// the server: after a server restart the old ones are gone.
+func (c *Client) resubscribeViaServer() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.subs {
+		if c.server.viaServer(s.target) {
+			c.dropSubDialog(s)
+			s.attempt = 0
+			go c.sendSubscribe(s, false)
 		}
 	}
-	return sip.Addr{IP: net.ParseIP(c.contact.Host), Port: c.contact.Port, Hostname: c.contact.Host}
 }

@@ -1,0 +1,116 @@
+package sipclient
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// fakeSeam is the user agent of one role's unit test: it answers each
+// request with what answer returns (nil: no answer at all) and keeps what
+// was sent and emitted. No socket, no other role.
+type fakeSeam struct {
+	answer func(req *sip.Request) *sip.Response
+
+	mu     sync.Mutex
+	sent   []*sip.Request
+	events []Event
+	forgot int // forgetAuth calls
+}
+
+var _ flowSeam = (*fakeSeam)(nil)
+
+func (f *fakeSeam) newRequest(method sip.RequestMethod, target sip.Uri) *sip.Request {
+	req := sip.NewRequest(method, target)
+	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: "alice", Host: "parley.test"}, Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	callID := sip.CallIDHeader(sip.GenerateTagN(24))
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: target, Params: sip.NewParams()})
+	req.AppendHeader(&callID)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: method})
+	f.finishRequest(req, "UDP")
+	return req
+}
+
+func (f *fakeSeam) finishRequest(req *sip.Request, transport string) {
+	req.SetBody(nil)
+	req.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "alice", Host: "127.0.0.1", Port: 5062}})
+	req.SetTransport(transport)
+}
+
+func (f *fakeSeam) do(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	res, err := f.roundTrip(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if !res.IsSuccess() {
+		return res, &ResponseError{Method: string(req.Method), Code: res.StatusCode, Reason: res.Reason}
+	}
+	return res, nil
+}
+
+func (f *fakeSeam) roundTrip(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	f.mu.Lock()
+	f.sent = append(f.sent, req.Clone())
+	f.mu.Unlock()
+	if res := f.answer(req); res != nil {
+		return res, nil
+	}
+	return nil, ErrNoResponse
+}
+
+func (f *fakeSeam) backoff(attempt int) time.Duration { return time.Duration(attempt+1) * time.Second }
+
+func (f *fakeSeam) emit(e Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.events = append(f.events, e)
+}
+
+func (f *fakeSeam) isClosed() bool { return false }
+
+// connection: no stream to the server is open.
+func (f *fakeSeam) connection(transport, addr string) sip.Connection { return nil }
+
+func (f *fakeSeam) forgetAuth() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.forgot++
+}
+
+// requests returns what was sent so far.
+func (f *fakeSeam) requests() []*sip.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*sip.Request(nil), f.sent...)
+}
+
+// emitted returns what was emitted so far.
+func (f *fakeSeam) emitted() []Event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Event(nil), f.events...)
+}
+
+// lastEvent is the last event f emitted.
+func lastEvent(t *testing.T, f *fakeSeam) Event {
+	t.Helper()
+	evs := f.emitted()
+	if len(evs) == 0 {
+		t.Fatal("no event")
+	}
+	return evs[len(evs)-1]
+}
+
+// reply answers req with code and headers given as name/value pairs.
+func reply(req *sip.Request, code int, reason string, hdrs ...string) *sip.Response {
+	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	for i := 0; i+1 < len(hdrs); i += 2 {
+		res.AppendHeader(sip.NewHeader(hdrs[i], hdrs[i+1]))
+	}
+	return res
+}
