@@ -226,3 +226,16 @@ func (b *Book) reindexLocked() {
 		b.index[c.ID] = i
 	}
 }
+
+// StrangerPerSender is how many messages a minute the app stores from each
+// stranger (a sender not in the book); ten times as many from all of them
+// together. A person types far less; a flood beyond gets 503 with
+// Retry-After and is sent again later. Contacts are never limited.
+const StrangerPerSender = 30
+
+// StrangerLimit is the core option that bounds strangers' messages to
+// perSender a minute each and ten times that from all of them, asking the
+// book who is a contact.
+func StrangerLimit(perSender int) sipclient.Option {
+	return sipclient.WithStrangerLimit(perSender, 10*perSender)
+}

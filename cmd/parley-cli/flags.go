@@ -19,6 +19,7 @@ type flags struct {
 	status, note, policy          string
 	data                          string // directory of history.db, "" for memory
 	roster                        string // the app's roster.json to read contacts from, "" for none
+	strangerLimit                 int    // messages a minute stored per stranger, 0 for no limit
 	backoff                       []time.Duration
 	contacts                      []string
 	trace, verbose                bool
@@ -62,6 +63,7 @@ func (f *flags) flagSet() *flag.FlagSet {
 	fs.StringVar(&f.note, "note", "", "initial status note")
 	fs.StringVar(&f.policy, "watchers", "allow", "who may watch our presence: allow|ask|block")
 	fs.StringVar(&f.roster, "roster", "", "read contacts, blocks and watcher answers from the app's contact book `FILE` (roster.json); it is never written")
+	fs.IntVar(&f.strangerLimit, "stranger-limit", 0, "store at most `N` messages a minute from each sender not in the contact list (10×N from all), as the app does with 30; beyond, 503 with Retry-After; 0: no limit")
 	fs.Var((*multi)(&f.contacts), "contact", "contact `URI` to subscribe to at start (repeatable); in server mode addresses in the account's domain go through the registrar")
 	fs.StringVar(&f.data, "data", "", "keep chat history and the outbox in `DIR`/history.db (default: in memory)")
 	fs.Func("retry-backoff", "delays between automatic resends, e.g. `5s,15s,1m` (the last repeats)", f.setBackoff)
@@ -113,6 +115,9 @@ func (f *flags) newClient(log *slog.Logger, store *history.Store, book *account.
 		sipclient.WithOutboxBackoff(f.backoff...)}
 	if store != nil {
 		opts = append(opts, sipclient.WithStore(store))
+	}
+	if f.strangerLimit > 0 {
+		opts = append(opts, account.StrangerLimit(f.strangerLimit))
 	}
 	if f.trace {
 		opts = append(opts, sipclient.WithTrace(io.Writer(os.Stderr)))

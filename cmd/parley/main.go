@@ -70,7 +70,7 @@ func run() error {
 		log.Error("contact book", "error", rerr) // shown in the window too
 	}
 	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithBook(book),
-		sipclient.WithStrangerLimit(strangerPerSender, strangerTotal)}
+		account.StrangerLimit(account.StrangerPerSender)}
 	if dataDir, derr := account.DataDir(); derr == nil {
 		release, lerr := lockInstance(dataDir)
 		if lerr != nil {
@@ -157,14 +157,6 @@ func quitOnSignal(fa fyne.App) {
 		fyne.Do(fa.Quit)
 	}()
 }
-
-// Messages a minute the app stores from strangers (senders not in the
-// roster): from each, and from all together. A person types far less; a
-// flood beyond gets 503 with Retry-After and is sent again later.
-const (
-	strangerPerSender = 30
-	strangerTotal     = 300
-)
 
 // flagSet reports whether the user gave the flag name.
 func flagSet(name string) bool {
