@@ -2,9 +2,11 @@ package account
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/parley-im/parley/sipclient"
@@ -143,5 +145,38 @@ func TestBookIsTheCorePolicy(t *testing.T) {
 	// Adding a blocked sender lifts the block: adding is wanting their messages.
 	if _, err := b.Add(Contact{URI: "sip:Mallory@evil.example"}); err != nil || b.SenderBlocked(pid("sip:Mallory@evil.example")) {
 		t.Errorf("block not lifted by adding: %v", err)
+	}
+}
+
+// The core asks the book from its own goroutines while the UI changes it:
+// run both at once under the race detector, and check every change was
+// saved whole.
+func TestBookConcurrentUse(t *testing.T) {
+	dir := t.TempDir()
+	b, err := OpenBook(dir, sipclient.Ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				id := pid(fmt.Sprintf("sip:u%d-%d@example.test", w, i))
+				if _, err := b.Add(Contact{URI: id.String()}); err != nil {
+					t.Error(err)
+				}
+				_ = b.Block(pid(fmt.Sprintf("sip:spam%d-%d@example.test", w, i)))
+				_ = b.WatcherDecision(id)
+				_ = b.SenderBlocked(id)
+				_ = b.IsContact(id)
+			}
+		}()
+	}
+	wg.Wait()
+	saved, err := OpenBook(dir, sipclient.Ask)
+	if err != nil || len(saved.Contacts()) != 100 || len(saved.Blocked()) != 100 {
+		t.Errorf("saved: %d contacts, %d blocked, %v", len(saved.Contacts()), len(saved.Blocked()), err)
 	}
 }
