@@ -3,6 +3,7 @@ package account
 import (
 	"errors"
 	"fmt"
+	"github.com/parley-im/parley/internal/idtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/parley-im/parley/sipclient"
-	"github.com/parley-im/parley/sipclient/identity"
 )
 
 func TestNormalizeAddress(t *testing.T) {
@@ -41,13 +41,7 @@ func TestNormalizeAddress(t *testing.T) {
 }
 
 // pid is the identity of an address the test knows to be valid.
-func pid(s string) identity.ID {
-	id, err := identity.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
+var pid = idtest.ID
 
 func TestBookSaveLoad(t *testing.T) {
 	dir := t.TempDir()

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"github.com/parley-im/parley/sipclient/identity"
+	"github.com/parley-im/parley/internal/idtest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -279,10 +279,4 @@ func assertNoPassword(t *testing.T, dir string, passwords ...string) {
 }
 
 // pid is the identity of an address the test knows to be valid.
-func pid(s string) identity.ID {
-	id, err := identity.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
+var pid = idtest.ID

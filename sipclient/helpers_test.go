@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/parley-im/parley/internal/idtest"
 	"github.com/parley-im/parley/sipclient/identity"
 	"io"
 	"net"
@@ -269,18 +270,8 @@ func rawNotify(sub *sip.Request, cseq int, state, ct, body string) []byte {
 	return []byte(b.String())
 }
 
-// pid is the identity of an address the test knows to be valid; "" is
-// no one.
-func pid(s string) identity.ID {
-	if s == "" {
-		return identity.ID{}
-	}
-	id, err := identity.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
+// pid is the identity of an address the test knows to be valid.
+var pid = idtest.ID
 
 // funcBook is a contact book made of functions; a nil one answers as the
 // open book does (everyone may watch, no contacts, no blocks).

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/parley-im/parley/internal/idtest"
 	"io"
 	"slices"
 	"strconv"
@@ -198,10 +199,4 @@ func (f *fakeCore) Export(_ context.Context, who identity.ID, w io.Writer) error
 }
 
 // pid is the identity of an address the test knows to be valid.
-func pid(s string) identity.ID {
-	id, err := identity.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
+var pid = idtest.ID

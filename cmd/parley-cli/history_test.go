@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/parley-im/parley/internal/idtest"
 	"testing"
 	"time"
 
 	"github.com/parley-im/parley/sipclient"
-	"github.com/parley-im/parley/sipclient/identity"
 )
 
 func TestMessageJSON(t *testing.T) {
@@ -59,10 +59,4 @@ func TestRetryBackoffFlag(t *testing.T) {
 }
 
 // pid is the identity of an address the test knows to be valid.
-func pid(s string) identity.ID {
-	id, err := identity.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
+var pid = idtest.ID

@@ -3,7 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
-	"github.com/parley-im/parley/sipclient/identity"
+	"github.com/parley-im/parley/internal/idtest"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -206,15 +206,5 @@ func fileSize(tb testing.TB, path string) int64 {
 	return total
 }
 
-// pid is the identity of an address the test knows to be valid; "" is
-// no one (all conversations).
-func pid(s string) identity.ID {
-	if s == "" {
-		return identity.ID{}
-	}
-	id, err := identity.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
+// pid is the identity of an address the test knows to be valid.
+var pid = idtest.ID
