@@ -12,6 +12,8 @@ import (
 //   - Via values with linear white space around ';', '=' or ':' (legal per
 //     RFC 3261 7.3.1, and what a folded Via turns into) lose host and branch
 //     in sipgo's Via parser without an error; we normalise them first.
+//   - From, To and Contact lose white space around ';' and '=' of their
+//     parameters the same way (parser_addr.go).
 //   - compact header forms that sipgo keeps as generic headers (o, u, k, s,
 //     e, r, b) are stored under their full names so GetHeader finds them.
 func newParser() *sip.Parser {
@@ -25,6 +27,9 @@ func newParser() *sip.Parser {
 	}
 	parsers["via"] = via
 	parsers["v"] = via
+	for _, name := range []string{"from", "f", "to", "t", "contact", "m"} {
+		parsers[name] = addressParser(parsers[name], name == "contact" || name == "m")
+	}
 	for short, long := range compactGeneric {
 		parsers[short] = genericAs(long)
 	}
@@ -108,6 +113,10 @@ func topLevelComma(s string) int {
 	quoted, depth := false, 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
+		case '\\':
+			if quoted {
+				i++ // a quoted-pair: the next byte is not a quote
+			}
 		case '"':
 			quoted = !quoted
 		case '[', '<':
