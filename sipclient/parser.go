@@ -17,6 +17,11 @@ import (
 //   - compact header forms that sipgo keeps as generic headers (o, u, k, s,
 //     e, r, b) are stored under their full names so GetHeader finds them.
 func newParser() *sip.Parser {
+	return sip.NewParser(sip.WithHeadersParsers(headerParsers()))
+}
+
+// headerParsers are newParser's parsers by lower-case header name.
+func headerParsers() sip.HeadersParser {
 	parsers := sip.HeadersParser{}
 	for name, p := range sip.DefaultHeadersParser() {
 		parsers[name] = p
@@ -33,7 +38,7 @@ func newParser() *sip.Parser {
 	for short, long := range compactGeneric {
 		parsers[short] = genericAs(long)
 	}
-	return sip.NewParser(sip.WithHeadersParsers(parsers))
+	return parsers
 }
 
 // compactGeneric maps compact header names (RFC 3261 7.3.3, RFC 6665,
