@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
 )
 
 // tortureCase is what Parley answers one RFC 4475 message with, per
@@ -116,6 +118,7 @@ func TestTortureOnTheWire(t *testing.T) {
 	// All at once: most cases end in a quiet wait, and t.Parallel would
 	// run two at a time on two cores.
 	var wg sync.WaitGroup
+	turns := txTurns(t)
 	for name, tc := range tortures {
 		msg := tortureMessage(t, name)
 		wg.Add(2)
@@ -127,6 +130,10 @@ func TestTortureOnTheWire(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
+			if turn := turns[name]; turn != nil {
+				turn.Lock()
+				defer turn.Unlock()
+			}
 			if got := tortureTCP(t, tcpAddr, msg); !sameCodes(got, tc.tcp) {
 				t.Errorf("%s (RFC 4475 %s) over TCP answered %v, want %v", name, tc.section, got, tc.tcp)
 			}
@@ -138,6 +145,31 @@ func TestTortureOnTheWire(t *testing.T) {
 	if res := rc.exchange(rawRequest("OPTIONS", c.AOR(), nil, "")); res.StatusCode != 200 {
 		t.Errorf("OPTIONS after the torture answered %d", res.StatusCode)
 	}
+}
+
+// txTurns gives messages that share a server transaction key (several
+// share branch z9hG4bKkdjuw, sent-by and method) one lock: sent at once,
+// the second is taken for a retransmission of the first (RFC 3261
+// 17.2.3) and answered on the first one's connection. Over UDP each
+// carries a Via of ours and cannot collide.
+func txTurns(t testing.TB) map[string]*sync.Mutex {
+	byKey := map[string]*sync.Mutex{}
+	turns := map[string]*sync.Mutex{}
+	for name := range tortures {
+		m, err := newParser().ParseSIP(tortureMessage(t, name))
+		if err != nil {
+			continue
+		}
+		key, err := sip.ServerTxKeyMake(m)
+		if err != nil {
+			continue
+		}
+		if byKey[key] == nil {
+			byKey[key] = &sync.Mutex{}
+		}
+		turns[name] = byKey[key]
+	}
+	return turns
 }
 
 // quiet is how long a peer waits before it takes silence for no answer.
