@@ -32,9 +32,10 @@ type Client struct {
 	rules     *presRules
 	contact   sip.Uri // where peers reach us
 	listeners []net.Addr
-	closers   []io.Closer // the listening sockets
-	untrace   func()      // stops WithTrace's printing; nil without it
-	udpLaddr  sip.Addr    // UDP requests leave from the listening socket
+	closers   []io.Closer    // the listening sockets
+	untrace   func()         // stops WithTrace's printing; nil without it
+	udpLaddr  sip.Addr       // UDP requests leave from the listening socket
+	udpConn   net.PacketConn // answers what sipgo cannot parse (unparsed.go)
 
 	ctx    context.Context // ends at Close; bounds background work
 	cancel context.CancelFunc
@@ -141,7 +142,8 @@ func (c *Client) start() error {
 	uaOpts := []sipgo.UserAgentOption{
 		sipgo.WithUserAgent(c.opt.userAgentName),
 		sipgo.WithUserAgentParser(newParser()),
-		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(c.sipgoLogger())),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(c.sipgoLogger()),
+			sip.WithTransportLayerReadFilter(c.screenDatagram)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(c.sipgoLogger()),
 			sip.WithTransactionLayerUnhandledResponseHandler(c.onLateResponse)),
 	}
@@ -164,6 +166,7 @@ func (c *Client) start() error {
 	c.setIdentity(host, port)
 	uhost, uport := splitHostPort(udpC.LocalAddr())
 	c.udpLaddr = sip.Addr{IP: net.ParseIP(uhost), Port: uport}
+	c.udpConn = udpC
 	return c.serve(tcpL, udpC, host, port)
 }
 

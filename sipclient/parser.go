@@ -12,9 +12,16 @@ import (
 //   - Via values with linear white space around ';', '=' or ':' (legal per
 //     RFC 3261 7.3.1, and what a folded Via turns into) lose host and branch
 //     in sipgo's Via parser without an error; we normalise them first.
+//   - From, To and Contact lose white space around ';' and '=' of their
+//     parameters the same way (parser_addr.go).
 //   - compact header forms that sipgo keeps as generic headers (o, u, k, s,
 //     e, r, b) are stored under their full names so GetHeader finds them.
 func newParser() *sip.Parser {
+	return sip.NewParser(sip.WithHeadersParsers(headerParsers()))
+}
+
+// headerParsers are newParser's parsers by lower-case header name.
+func headerParsers() sip.HeadersParser {
 	parsers := sip.HeadersParser{}
 	for name, p := range sip.DefaultHeadersParser() {
 		parsers[name] = p
@@ -25,10 +32,13 @@ func newParser() *sip.Parser {
 	}
 	parsers["via"] = via
 	parsers["v"] = via
+	for _, name := range []string{"from", "f", "to", "t", "contact", "m"} {
+		parsers[name] = addressParser(parsers[name], name == "contact" || name == "m")
+	}
 	for short, long := range compactGeneric {
 		parsers[short] = genericAs(long)
 	}
-	return sip.NewParser(sip.WithHeadersParsers(parsers))
+	return parsers
 }
 
 // compactGeneric maps compact header names (RFC 3261 7.3.3, RFC 6665,
@@ -108,6 +118,10 @@ func topLevelComma(s string) int {
 	quoted, depth := false, 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
+		case '\\':
+			if quoted {
+				i++ // a quoted-pair: the next byte is not a quote
+			}
 		case '"':
 			quoted = !quoted
 		case '[', '<':

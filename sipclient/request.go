@@ -141,8 +141,9 @@ func addReceived(req *sip.Request, res *sip.Response) {
 	}
 }
 
-// guard wraps a request handler: it refuses work after Close, answers 500
-// instead of crashing on a bug, and checks the body size limit.
+// guard wraps a request handler: it passes the request through the gate
+// (gate.go), refuses work after Close, answers 500 instead of crashing on
+// a bug, and checks the body size limit.
 func (c *Client) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
 		defer func() {
@@ -151,6 +152,9 @@ func (c *Client) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.Reques
 				c.respond(req, tx, 500, "Internal Server Error")
 			}
 		}()
+		if !c.gate(req, tx) {
+			return
+		}
 		// While closing, NOTIFYs still get answered: the final NOTIFY of
 		// each subscription we are ending is on its way.
 		if c.isClosed() && req.Method != sip.NOTIFY {
@@ -161,10 +165,6 @@ func (c *Client) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.Reques
 			c.respond(req, tx, 413, "Request Entity Too Large")
 			c.emit(Diagnostic{What: "oversize " + string(req.Method), URI: fromAOR(req),
 				Detail: fmt.Sprintf("body of %d bytes refused (limit %d)", len(req.Body()), c.opt.maxBody)})
-			return
-		}
-		if req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil {
-			c.respond(req, tx, 400, "Missing Required Header")
 			return
 		}
 		h(req, tx)

@@ -1,0 +1,73 @@
+package sipclient
+
+import (
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// sipgo keeps the white space RFC 3261 allows around ';' and '=' in the
+// parameters of From, To and Contact (RFC 4475 3.1.1.1, wsinv): the From
+// tag becomes " tag " and the To host gets a trailing space. Without a
+// From tag sipgo cannot key an RFC 2543 transaction and answers 400, so
+// these values are normalised before sipgo parses them.
+
+// addressParser wraps sipgo's parser of an address header. Contact may
+// hold several values; like parseVia it hands sipgo the comma signal
+// with an index into the text as given.
+func addressParser(def sip.HeaderParser, list bool) sip.HeaderParser {
+	return func(name []byte, text string) (sip.Header, error) {
+		comma := -1
+		value := text
+		if list {
+			if comma = topLevelComma(text); comma >= 0 {
+				value = text[:comma]
+			}
+		}
+		h, err := def(name, addressLWS(value))
+		if err != nil || comma < 0 {
+			return h, err
+		}
+		return h, commaSignal(comma)
+	}
+}
+
+// addressLWS removes white space next to ';' and '=' outside quoted
+// strings and outside <...>; white space inside <...> is left for sipgo to
+// refuse (RFC 4475 3.1.2.14).
+func addressLWS(s string) string {
+	if !strings.ContainsAny(s, " \t") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	quoted, angle := false, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quoted && c == '\\' && i+1 < len(s):
+			b.WriteByte(c)
+			i++
+			c = s[i]
+		case c == '"' && angle == 0:
+			quoted = !quoted
+		case !quoted && c == '<':
+			angle++
+		case !quoted && c == '>' && angle > 0:
+			angle--
+		case !quoted && angle == 0 && (c == ' ' || c == '\t'):
+			j := i
+			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+				j++
+			}
+			if j == len(s) || isParamSep(s[j]) || (b.Len() > 0 && isParamSep(lastByte(&b))) {
+				i = j - 1
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func isParamSep(c byte) bool { return c == ';' || c == '=' }
