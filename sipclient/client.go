@@ -40,12 +40,11 @@ type Client struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	subs *subscriptions // our watches on others' presence (watcher.go)
+	subs       *subscriptions // our watches on others' presence (watcher.go)
+	presentity *presentity    // us as others watch us (presentity.go)
 
 	mu        sync.Mutex
 	closed    bool
-	presence  Presence
-	watchers  map[dialogKey]*watcher
 	msgs      *messaging // history store and outbox
 	closeOnce sync.Once
 
@@ -72,8 +71,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		}
 	}
 	c := &Client{server: srvCfg,
-		opt: o, cfg: cfg, presence: cfg.Presence, events: fifo.New[Event](),
-		watchers: map[dialogKey]*watcher{},
+		opt: o, cfg: cfg, events: fifo.New[Event](),
 	}
 	c.msgs = &messaging{}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
@@ -177,6 +175,7 @@ func (c *Client) serve(tcpL net.Listener, udpC net.PacketConn, host string, port
 	}
 	c.srv, c.sipc = srv, sipc
 	c.subs = newSubscriptions(c.ctx, c, &c.opt, c.setRule)
+	c.presentity = newPresentity(c.ctx, c, c.aor, c.cfg.DisplayName, c.contact.String(), c.cfg.Presence, &c.opt)
 	c.routes()
 	c.goServe(func() error { return srv.ServeTCP(tcpL) })
 	c.goServe(func() error { return srv.ServeUDP(udpC) })
@@ -208,7 +207,7 @@ func (c *Client) goServe(f func() error) {
 }
 
 func (c *Client) routes() {
-	c.srv.OnSubscribe(c.guard(c.onSubscribe))
+	c.srv.OnSubscribe(c.guard(c.presentity.onSubscribe))
 	c.srv.OnNotify(c.guard(c.subs.onNotify))
 	c.srv.OnMessage(c.guard(c.onMessage))
 	c.srv.OnOptions(c.guard(c.onOptions))
@@ -304,7 +303,7 @@ func (c *Client) Close() error {
 		c.closed = true
 		c.mu.Unlock()
 		c.subs.stop(ctx)
-		c.terminateWatchers(ctx, "deactivated")
+		c.presentity.stop(ctx, "deactivated")
 		if c.server != nil {
 			c.stopServerMode(ctx)
 		}
