@@ -64,9 +64,21 @@ type watcher struct {
 // and publishes the change at the server. Each NOTIFY carries the
 // presence current when it is built, so a quick succession of changes
 // still ends on the last one.
+//
+// ctx bounds only the call: a ctx already done refuses the change with
+// ctx.Err(), and nothing is changed or sent. Otherwise SetPresence returns
+// once the change is made, without waiting for the NOTIFYs and the PUBLISH
+// it starts: those go on in the background, each bounded by the request
+// timeout and by Close, and what becomes of them arrives as events
+// (WatcherChanged, PublicationChanged, Diagnostic). It does not wait
+// because the UI calls it from its event thread, where a watcher that is
+// gone would hold a NOTIFY, and the window, for the whole request timeout.
 func (c *Client) SetPresence(ctx context.Context, p Presence) error {
 	if strings.ContainsRune(p.Note, 0) {
 		return ErrInvalidText
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if c.isClosed() {
 		return ErrClosed

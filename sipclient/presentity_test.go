@@ -345,3 +345,16 @@ func TestPresentitySetNotifiesEveryWatcher(t *testing.T) {
 		t.Errorf("current presence %+v", p.current())
 	}
 }
+
+// SetPresence with a context already done refuses, and changes nothing.
+func TestSetPresenceHonoursDoneContext(t *testing.T) {
+	c, _ := newTestClient(t, "poisson", "udp")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.SetPresence(ctx, Presence{Status: StatusAway}); err != context.Canceled {
+		t.Errorf("SetPresence: %v, want context.Canceled", err)
+	}
+	if p := c.Presence(); p.Status != StatusAvailable {
+		t.Errorf("presence %+v, want it unchanged", p)
+	}
+}

@@ -81,7 +81,15 @@ const (
 // Subscribe starts watching uri's presence. It returns at once; progress
 // arrives as SubscriptionChanged and PresenceChanged events. Subscribing to
 // a contact already watched does nothing.
+//
+// ctx bounds only the call, which sends nothing itself: the subscription
+// lives until Unsubscribe or Close whatever becomes of ctx, so a ctx
+// already done refuses it with ctx.Err(). The SUBSCRIBEs that follow are
+// bounded by the request timeout and Close.
 func (c *Client) Subscribe(ctx context.Context, uri string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	target, err := ParseURI(uri)
 	if err != nil {
 		return err

@@ -467,3 +467,16 @@ func TestWatcherListPendingWatchers(t *testing.T) {
 		t.Errorf("carol's rule %v %v, want Block", d, ok)
 	}
 }
+
+// Subscribe with a context already done refuses, and watches no one.
+func TestSubscribeHonoursDoneContext(t *testing.T) {
+	c, _ := newTestClient(t, "chebychev", "udp")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.Subscribe(ctx, "sip:bob@127.0.0.1:9"); err != context.Canceled {
+		t.Errorf("Subscribe: %v, want context.Canceled", err)
+	}
+	if subs := c.Subscriptions(); len(subs) != 0 {
+		t.Errorf("subscriptions %+v, want none", subs)
+	}
+}
