@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"context"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -94,4 +95,15 @@ func (c *Client) accept(req *sip.Request, tx sip.ServerTransaction, tag string, 
 	}
 	res.AppendHeader(c.contactHeader(strings.ToUpper(req.Transport())))
 	c.send(tx, res)
+}
+
+// backoff is WithRetry's range doubled per failure, with a tenth of
+// jitter either way.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.opt.retryMin << min(attempt, 20)
+	if d <= 0 || d > c.opt.retryMax {
+		d = c.opt.retryMax
+	}
+	jitter := time.Duration(rand.Int64N(int64(d)/5 + 1))
+	return d - d/10 + jitter
 }

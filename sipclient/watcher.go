@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -306,15 +305,6 @@ func (s *subscription) accepted(dlg *dialog, res *sip.Response) {
 func refreshDelay(sec int) time.Duration {
 	d := time.Duration(sec) * time.Second * 4 / 5
 	return max(d, 500*time.Millisecond)
-}
-
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.opt.retryMin << min(attempt, 20)
-	if d <= 0 || d > c.opt.retryMax {
-		d = c.opt.retryMax
-	}
-	jitter := time.Duration(rand.Int64N(int64(d)/5 + 1))
-	return d - d/10 + jitter
 }
 
 // schedule arms s's single timer. Caller holds s.mu.
