@@ -178,6 +178,11 @@ func TestPresentityWatcherLimit(t *testing.T) {
 	if res := subscribe("600"); res.StatusCode != 503 || headerValue(res, "Retry-After") != "300" {
 		t.Fatalf("third subscription: %d Retry-After %q, want 503 300", res.StatusCode, headerValue(res, "Retry-After"))
 	}
+	// The events reach the recorder on their own goroutine: wait for the
+	// two accepted ones before counting.
+	rec.wait(t, "two watchers", func(Event) bool {
+		return rec.countLocked(func(e Event) bool { _, ok := e.(WatcherChanged); return ok }) >= 2
+	})
 	if n := rec.count(func(e Event) bool { _, ok := e.(WatcherChanged); return ok }); n != 2 {
 		t.Errorf("%d watcher events, want 2: the refused one was announced", n)
 	}
