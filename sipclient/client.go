@@ -41,14 +41,12 @@ type Client struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	subs       *subscriptions // our watches on others' presence (watcher.go)
+	presentity *presentity    // us as others watch us (presentity.go)
+
 	mu        sync.Mutex
 	closed    bool
-	presence  Presence
-	subs      map[subKey]*subscription
-	subDlgs   map[dialogKey]*subscription
-	watchers  map[dialogKey]*watcher
-	finals    map[dialogKey]chan struct{} // final NOTIFYs awaited at exit
-	msgs      *messaging                  // history store and outbox
+	msgs      *messaging // history store and outbox
 	closeOnce sync.Once
 
 	// dialogIDs, when set by a test, supplies the Call-ID and tag of the
@@ -74,9 +72,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		}
 	}
 	c := &Client{server: srvCfg,
-		opt: o, cfg: cfg, presence: cfg.Presence, events: fifo.New[Event](),
-		subs: map[subKey]*subscription{}, subDlgs: map[dialogKey]*subscription{},
-		watchers: map[dialogKey]*watcher{}, finals: map[dialogKey]chan struct{}{},
+		opt: o, cfg: cfg, events: fifo.New[Event](),
 	}
 	c.msgs = &messaging{}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
@@ -181,6 +177,8 @@ func (c *Client) serve(tcpL net.Listener, udpC net.PacketConn, host string, port
 		return fmt.Errorf("sipclient: client: %w", err)
 	}
 	c.srv, c.sipc = srv, sipc
+	c.subs = newSubscriptions(c.ctx, c, &c.opt, c.setRule)
+	c.presentity = newPresentity(c.ctx, c, c.aor, c.cfg.DisplayName, c.contact.String(), c.cfg.Presence, &c.opt)
 	c.routes()
 	c.goServe(func() error { return srv.ServeTCP(tcpL) })
 	c.goServe(func() error { return srv.ServeUDP(udpC) })
@@ -212,8 +210,8 @@ func (c *Client) goServe(f func() error) {
 }
 
 func (c *Client) routes() {
-	c.srv.OnSubscribe(c.guard(c.onSubscribe))
-	c.srv.OnNotify(c.guard(c.onNotify))
+	c.srv.OnSubscribe(c.guard(c.presentity.onSubscribe))
+	c.srv.OnNotify(c.guard(c.subs.onNotify))
 	c.srv.OnMessage(c.guard(c.onMessage))
 	c.srv.OnOptions(c.guard(c.onOptions))
 	c.srv.OnNoRoute(c.guard(c.onUnsupported))
@@ -307,8 +305,8 @@ func (c *Client) Close() error {
 		c.mu.Lock()
 		c.closed = true
 		c.mu.Unlock()
-		c.unsubscribeAll(ctx)
-		c.terminateWatchers(ctx, "deactivated")
+		c.subs.stop(ctx)
+		c.presentity.stop(ctx, "deactivated")
 		if c.server != nil {
 			c.stopServerMode(ctx)
 		}

@@ -36,15 +36,50 @@ type dialog struct {
 func (d *dialog) key() dialogKey { return dialogKey{d.callID, d.localTag} }
 
 // syncCSeq keeps the dialog's CSeq above what an authentication retry of
-// req used. Caller holds c.mu.
+// req used. The caller holds the lock that guards d.
 func (d *dialog) syncCSeq(req *sip.Request) {
 	if cs := req.CSeq(); cs != nil && cs.SeqNo > d.localCSeq {
 		d.localCSeq = cs.SeqNo
 	}
 }
 
-// request builds the next in-dialog request (RFC 3261 12.2.1.1).
+// newDialog starts our side of a dialog we open with a request to target
+// (UAC): a fresh Call-ID and tag, From us, the transport newRequest would
+// choose.
+func (c *Client) newDialog(target sip.Uri) *dialog {
+	callID, tag := sip.GenerateTagN(24), sip.GenerateTagN(16)
+	if c.dialogIDs != nil {
+		callID, tag = c.dialogIDs()
+	}
+	return &dialog{
+		callID: callID, localTag: tag,
+		localURI: c.aor, localName: c.cfg.DisplayName,
+		remoteURI:    sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port},
+		remoteTarget: target, transport: c.transportFor(target),
+	}
+}
+
+// transportFor is the transport of a new request to target: the account's
+// for server-bound requests, else what the URI or the config says.
+func (c *Client) transportFor(target sip.Uri) string {
+	if c.server != nil && c.server.viaServer(target) {
+		return c.server.transport
+	}
+	return uriTransport(target, c.cfg.Transport)
+}
+
+// dialogRequest builds the next request in d, stamped and routed as ours.
 func (c *Client) dialogRequest(d *dialog, method sip.RequestMethod) *sip.Request {
+	req := d.request(method)
+	c.finishRequest(req, d.transport)
+	c.routeDialogRequest(d, req)
+	return req
+}
+
+// request builds the next in-dialog request (RFC 3261 12.2.1.1) without
+// what the user agent adds to all of its own. It moves the CSeq: the
+// caller holds the lock that guards d.
+func (d *dialog) request(method sip.RequestMethod) *sip.Request {
 	d.localCSeq++
 	req := sip.NewRequest(method, *d.remoteTarget.Clone())
 	from := &sip.FromHeader{DisplayName: d.localName, Address: d.localURI, Params: sip.NewParams()}
@@ -61,8 +96,6 @@ func (c *Client) dialogRequest(d *dialog, method sip.RequestMethod) *sip.Request
 	for _, r := range d.routeSet {
 		req.AppendHeader(&sip.RouteHeader{Address: r})
 	}
-	c.finishRequest(req, d.transport)
-	c.routeDialogRequest(d, req)
 	return req
 }
 

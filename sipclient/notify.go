@@ -12,45 +12,54 @@ import (
 
 // onNotify handles a NOTIFY for one of our subscriptions: it answers first
 // (sipgo ends the transaction when the handler returns), then updates state.
-func (c *Client) onNotify(req *sip.Request, tx sip.ServerTransaction) {
-	ev := headerValue(req, "Event")
-	if ev == "" {
-		c.respond(req, tx, 400, "Missing Event Header")
-		return
-	}
-	pkg := eventPackage(ev)
-	if pkg != eventPresence && pkg != eventWinfo {
-		c.respond(req, tx, 489, "Bad Event", "Allow-Events", "presence")
-		return
-	}
-	ss, ok := parseSubState(headerValue(req, "Subscription-State"))
+func (l *subscriptions) onNotify(req *sip.Request, tx sip.ServerTransaction) {
+	pkg, ss, ok := l.checkNotify(req, tx)
 	if !ok {
-		c.respond(req, tx, 400, "Missing Subscription-State")
-		return
-	}
-	if ok, accept := acceptableBody(req, pkg); !ok {
-		c.respond(req, tx, 415, "Unsupported Media Type", "Accept", accept)
 		return
 	}
 	key := dialogKey{req.CallID().Value(), tagOf(req.To().Params)}
-	c.mu.Lock()
-	s := c.subDlgs[key]
-	c.mu.Unlock()
+	s := l.byDialogKey(key)
 	if s == nil || s.event != pkg {
-		c.respond(req, tx, 481, "Subscription Does Not Exist")
+		l.ua.respond(req, tx, 481, "Subscription Does Not Exist")
 		return
 	}
-	c.respond(req, tx, 200, "OK")
-	c.applyNotify(s, key, req, ss)
+	l.ua.respond(req, tx, 200, "OK")
+	s.notified(key, req, ss)
 }
 
-// applyNotify updates s from an accepted NOTIFY and emits what changed.
-func (c *Client) applyNotify(s *subscription, key dialogKey, req *sip.Request, ss subState) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// checkNotify refuses a NOTIFY we cannot read, and otherwise returns its
+// event package and subscription state.
+func (l *subscriptions) checkNotify(req *sip.Request, tx sip.ServerTransaction) (string, subState, bool) {
+	ev := headerValue(req, "Event")
+	if ev == "" {
+		l.ua.respond(req, tx, 400, "Missing Event Header")
+		return "", subState{}, false
+	}
+	pkg := eventPackage(ev)
+	if pkg != eventPresence && pkg != eventWinfo {
+		l.ua.respond(req, tx, 489, "Bad Event", "Allow-Events", "presence")
+		return "", subState{}, false
+	}
+	ss, ok := parseSubState(headerValue(req, "Subscription-State"))
+	if !ok {
+		l.ua.respond(req, tx, 400, "Missing Subscription-State")
+		return "", subState{}, false
+	}
+	if ok, accept := acceptableBody(req, pkg); !ok {
+		l.ua.respond(req, tx, 415, "Unsupported Media Type", "Accept", accept)
+		return "", subState{}, false
+	}
+	return pkg, ss, true
+}
+
+// notified updates s from an accepted NOTIFY in the dialog key and emits
+// what changed.
+func (s *subscription) notified(key dialogKey, req *sip.Request, ss subState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.ended || s.dlg == nil || s.dlg.key() != key {
 		if ss.state == SubTerminated {
-			c.finalArrived(key)
+			s.list.finalArrived(key)
 		}
 		return // unsubscribed or replaced: the 200 was all it needed
 	}
@@ -64,16 +73,16 @@ func (c *Client) applyNotify(s *subscription, key dialogKey, req *sip.Request, s
 	s.lastNotify, s.state = time.Now(), ss.state
 	ev := SubscriptionChanged{Peer: s.peer, URI: s.uri, State: ss.state, Reason: ss.reason, Expires: max(ss.expires, 0), LastNotify: s.lastNotify}
 	if ss.state == SubTerminated {
-		ev.RetryIn = c.subTerminated(s, ss)
+		ev.RetryIn = s.terminated(ss)
 	} else if ss.expires >= 0 && refreshDelay(ss.expires) < refreshDelay(s.expires) {
-		c.scheduleSub(s, refreshDelay(ss.expires), true)
+		s.schedule(refreshDelay(ss.expires), true)
 	}
-	c.emitSub(s, ev)
+	s.announce(ev)
 	if s.event == eventWinfo {
-		c.notifyWinfo(s, req)
+		s.watchersNotified(req)
 		return
 	}
-	c.notifyPresence(s, req, ss)
+	s.presenceNotified(req, ss)
 }
 
 // acceptableBody checks a NOTIFY body's type against its event package.
@@ -88,10 +97,10 @@ func acceptableBody(req *sip.Request, pkg string) (bool, string) {
 	return ct == pidf.ContentTypePIDF || ct == pidf.ContentTypeCPIM, pidf.ContentTypePIDF + ", " + pidf.ContentTypeCPIM
 }
 
-// subTerminated ends the dialog and schedules a new subscription when the
-// reason allows one (RFC 6665 4.1.3). Caller holds c.mu.
-func (c *Client) subTerminated(s *subscription, ss subState) time.Duration {
-	c.dropSubDialog(s)
+// terminated ends the dialog and schedules a new subscription when the
+// reason allows one (RFC 6665 4.1.3). Caller holds s.mu.
+func (s *subscription) terminated(ss subState) time.Duration {
+	s.dropDialog()
 	retry, now := ss.retryPolicy()
 	if !retry {
 		return 0
@@ -100,27 +109,28 @@ func (c *Client) subTerminated(s *subscription, ss subState) time.Duration {
 	if ss.retryAfter > 0 {
 		delay = time.Duration(ss.retryAfter) * time.Second
 	} else if !now {
-		delay = c.backoff(s.attempt)
+		delay = s.list.ua.backoff(s.attempt)
 		s.attempt++
 	}
-	c.scheduleSub(s, delay, false)
+	s.schedule(delay, false)
 	return delay
 }
 
-// notifyPresence turns a NOTIFY body into a presence event. An unreadable
-// document leaves the contact unknown and says why. Caller holds c.mu.
-func (c *Client) notifyPresence(s *subscription, req *sip.Request, ss subState) {
+// presenceNotified turns a NOTIFY body into a presence event. An
+// unreadable document leaves the contact unknown and says why. Caller
+// holds s.mu.
+func (s *subscription) presenceNotified(req *sip.Request, ss subState) {
 	body := req.Body()
 	if len(body) == 0 {
 		if ss.state == SubTerminated {
-			c.markUnknown(s)
+			s.markUnknown()
 		}
 		return
 	}
 	doc, err := pidf.Decode(body)
 	if err != nil {
-		c.emit(Diagnostic{What: "presence document", Peer: s.peer, URI: s.uri, Detail: "the peer's presence document could not be read: " + err.Error()})
-		c.markUnknown(s)
+		s.list.ua.emit(Diagnostic{What: "presence document", Peer: s.peer, URI: s.uri, Detail: "the peer's presence document could not be read: " + err.Error()})
+		s.markUnknown()
 		return
 	}
 	p := PresenceChanged{Peer: s.peer, URI: s.uri, Basic: string(doc.Basic), Note: doc.Note, Contact: doc.Contact, Raw: string(body), At: s.lastNotify}
@@ -131,7 +141,7 @@ func (c *Client) notifyPresence(s *subscription, req *sip.Request, ss subState) 
 		p.Basic = BasicUnknown
 	}
 	s.lastBasic = p.Basic
-	c.emit(p)
+	s.list.ua.emit(p)
 }
 
 // mediaType is the lower-cased Content-Type without parameters.

@@ -178,6 +178,11 @@ func TestPresentityWatcherLimit(t *testing.T) {
 	if res := subscribe("600"); res.StatusCode != 503 || headerValue(res, "Retry-After") != "300" {
 		t.Fatalf("third subscription: %d Retry-After %q, want 503 300", res.StatusCode, headerValue(res, "Retry-After"))
 	}
+	// The events reach the recorder on their own goroutine: wait for the
+	// two accepted ones before counting.
+	rec.wait(t, "two watchers", func(Event) bool {
+		return rec.countLocked(func(e Event) bool { _, ok := e.(WatcherChanged); return ok }) >= 2
+	})
 	if n := rec.count(func(e Event) bool { _, ok := e.(WatcherChanged); return ok }); n != 2 {
 		t.Errorf("%d watcher events, want 2: the refused one was announced", n)
 	}
@@ -192,5 +197,169 @@ func TestPresentityWatcherLimit(t *testing.T) {
 	rc.answer(rc.readRequest()) // the final NOTIFY
 	if res := subscribe("600"); res.StatusCode != 202 {
 		t.Errorf("after one left: %d, want 202", res.StatusCode)
+	}
+}
+
+// testPresentity is alice@parley.test as presentity alone, available,
+// on a fake seam that answers every NOTIFY with answer (nil: 200).
+func testPresentity(t *testing.T, answer func(*sip.Request) *sip.Response, opts ...Option) (*presentity, *fakeSeam) {
+	if answer == nil {
+		answer = func(req *sip.Request) *sip.Response { return reply(req, 200, "OK") }
+	}
+	f := &fakeSeam{answer: answer}
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	aor := sip.Uri{Scheme: "sip", User: "alice", Host: "parley.test"}
+	p := newPresentity(context.Background(), f, aor, "Alice", "sip:alice@127.0.0.1:5062", Presence{Status: StatusAvailable}, &o)
+	t.Cleanup(func() {
+		f.close()
+		p.stop(context.Background(), "deactivated") // and the expiry timers
+	})
+	return p, f
+}
+
+// subscribeFrom is a SUBSCRIBE to alice from peer@peer.example, in a new
+// dialog, with extra headers after Event: presence.
+func subscribeFrom(t *testing.T, extra ...string) *sip.Request {
+	t.Helper()
+	return parse(t, string(rawRequest("SUBSCRIBE", "sip:alice@parley.test", subscribeHeaders(extra...), ""))).(*sip.Request)
+}
+
+// lastAnswer is what the presentity answered last.
+func lastAnswer(t *testing.T, f *fakeSeam) *sip.Response {
+	t.Helper()
+	answers := f.responses()
+	if len(answers) == 0 {
+		t.Fatal("no answer")
+	}
+	return answers[len(answers)-1]
+}
+
+// At the limit a new subscription is refused with 503 and Retry-After
+// and told to no one; a one-off fetch (Expires: 0) holds nothing and is
+// still answered.
+func TestPresentityRefusesBeyondLimit(t *testing.T) {
+	p, f := testPresentity(t, nil, WithMaxWatchers(1))
+	p.onSubscribe(subscribeFrom(t, "Expires: 600"), nil)
+	f.awaitRequests(t, 1) // its first NOTIFY
+	p.onSubscribe(subscribeFrom(t, "Expires: 600"), nil)
+	if res := lastAnswer(t, f); res.StatusCode != 503 || headerValue(res, "Retry-After") != "300" {
+		t.Fatalf("beyond the limit: %d Retry-After %q, want 503 300", res.StatusCode, headerValue(res, "Retry-After"))
+	}
+	if n := len(f.emitted()); n != 1 {
+		t.Errorf("%d events, want 1: the refused one was told: %+v", n, f.emitted())
+	}
+	p.onSubscribe(subscribeFrom(t, "Expires: 0"), nil)
+	if res := lastAnswer(t, f); res.StatusCode != 202 {
+		t.Errorf("a fetch at the limit: %d, want 202", res.StatusCode)
+	}
+	final := f.awaitRequests(t, 2)[1]
+	if got := headerValue(final, "Subscription-State"); got != "terminated;reason=timeout" {
+		t.Errorf("the fetch's NOTIFY: %q", got)
+	}
+}
+
+// A watcher the book asks about is pending and gets no state; blocked by
+// the user, it is told we are offline (basic closed), in the same dialog.
+func TestPresentityBlockShowsClosed(t *testing.T) {
+	p, f := testPresentity(t, nil, WithBook(askBook))
+	p.onSubscribe(subscribeFrom(t), nil)
+	res := lastAnswer(t, f)
+	if res.StatusCode != 202 || headerValue(res, "Expires") != "3600" || tagOf(res.To().Params) == "" {
+		t.Fatalf("SUBSCRIBE answered:\n%s", res)
+	}
+	pending := f.awaitRequests(t, 1)[0]
+	if !strings.HasPrefix(headerValue(pending, "Subscription-State"), "pending;expires=") || len(pending.Body()) != 0 {
+		t.Fatalf("pending watcher got:\n%s", pending)
+	}
+	peer := pid("sip:peer@peer.example")
+	p.authorize(peer, Block)
+	blocked := f.awaitRequests(t, 2)[1]
+	if !strings.HasPrefix(headerValue(blocked, "Subscription-State"), "active;expires=") ||
+		!strings.Contains(string(blocked.Body()), "<basic>closed</basic>") {
+		t.Errorf("blocked watcher got:\n%s", blocked)
+	}
+	if blocked.CallID().Value() != pending.CallID().Value() || blocked.CSeq().SeqNo != pending.CSeq().SeqNo+1 {
+		t.Errorf("the NOTIFY after the block is not the next in the dialog")
+	}
+	if w, ok := lastEvent(t, f).(WatcherChanged); !ok || w.Peer != peer || w.State != WatcherBlocked {
+		t.Errorf("events %+v, want the watcher blocked last", f.emitted())
+	}
+}
+
+// A SUBSCRIBE too brief gets 423 with our Min-Expires; one in a dialog
+// we do not hold gets 481. Neither is told.
+func TestPresentityRefusesBriefAndStrayRefresh(t *testing.T) {
+	p, f := testPresentity(t, nil)
+	p.onSubscribe(subscribeFrom(t, "Expires: 5"), nil)
+	if res := lastAnswer(t, f); res.StatusCode != 423 || headerValue(res, "Min-Expires") != "60" {
+		t.Errorf("too brief: %d Min-Expires %q", res.StatusCode, headerValue(res, "Min-Expires"))
+	}
+	stray := subscribeFrom(t, "Expires: 600")
+	stray.To().Params.Add("tag", "not-ours")
+	p.onSubscribe(stray, nil)
+	if res := lastAnswer(t, f); res.StatusCode != 481 {
+		t.Errorf("refresh of no dialog: %d, want 481", res.StatusCode)
+	}
+	if len(f.emitted()) != 0 || len(f.requests()) != 0 {
+		t.Errorf("refusals sent %d requests and told %+v", len(f.requests()), f.emitted())
+	}
+}
+
+// A NOTIFY the watcher answers 481 ends its subscription (RFC 6665
+// 4.2.2): it is told terminated and forgotten.
+func TestPresentityNotify481EndsWatcher(t *testing.T) {
+	p, f := testPresentity(t, func(req *sip.Request) *sip.Response {
+		return reply(req, 481, "Call/Transaction Does Not Exist")
+	})
+	p.onSubscribe(subscribeFrom(t), nil)
+	ev := f.awaitEvent(t, "terminated", func(e Event) bool {
+		w, ok := e.(WatcherChanged)
+		return ok && w.State == WatcherTerminated
+	}).(WatcherChanged)
+	if ev.Peer != pid("sip:peer@peer.example") || !strings.Contains(ev.Reason, "481") {
+		t.Errorf("terminated event %+v", ev)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.watchers) != 0 {
+		t.Errorf("%d watchers still held", len(p.watchers))
+	}
+}
+
+// A change of our presence reaches every watcher, each in its own dialog,
+// with the new status.
+func TestPresentitySetNotifiesEveryWatcher(t *testing.T) {
+	p, f := testPresentity(t, nil)
+	p.onSubscribe(subscribeFrom(t), nil)
+	p.onSubscribe(subscribeFrom(t), nil)
+	f.awaitRequests(t, 2)
+	p.set(Presence{Status: StatusBusy, Note: "meeting"})
+	sent := f.awaitRequests(t, 4)[2:]
+	if sent[0].CallID().Value() == sent[1].CallID().Value() {
+		t.Errorf("both NOTIFYs in one dialog")
+	}
+	for _, n := range sent {
+		if body := string(n.Body()); !strings.Contains(body, "busy") || !strings.Contains(body, "meeting") {
+			t.Errorf("NOTIFY after the change:\n%s", n)
+		}
+	}
+	if p.current().Note != "meeting" {
+		t.Errorf("current presence %+v", p.current())
+	}
+}
+
+// SetPresence with a context already done refuses, and changes nothing.
+func TestSetPresenceHonoursDoneContext(t *testing.T) {
+	c, _ := newTestClient(t, "poisson", "udp")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.SetPresence(ctx, Presence{Status: StatusAway}); err != context.Canceled {
+		t.Errorf("SetPresence: %v, want context.Canceled", err)
+	}
+	if p := c.Presence(); p.Status != StatusAvailable {
+		t.Errorf("presence %+v, want it unchanged", p)
 	}
 }

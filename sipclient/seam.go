@@ -2,6 +2,8 @@ package sipclient
 
 import (
 	"context"
+	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -45,7 +47,29 @@ type flowSeam interface {
 	forgetAuth()
 }
 
-var _ flowSeam = (*Client)(nil)
+// dialogSeam is the seam with what the roles that hold SUBSCRIBE dialogs
+// (subscriptions, presentity) need besides: dialogs of ours, the requests
+// in them, and answers to the requests that come in.
+type dialogSeam interface {
+	seam
+	// newDialog starts our side of a dialog we open with a request to
+	// target: a fresh Call-ID and tag, From us.
+	newDialog(target sip.Uri) *dialog
+	// dialogRequest builds the next request in d, stamped and routed as
+	// ours. It moves d's CSeq: the caller holds the lock that guards d.
+	dialogRequest(d *dialog, method sip.RequestMethod) *sip.Request
+	// respond answers req on tx with code and reason, and the extra
+	// headers given as name/value pairs.
+	respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response
+	// accept answers req 202 Accepted in the dialog whose local tag is
+	// tag: the tag in To, the extra headers, then our Contact.
+	accept(req *sip.Request, tx sip.ServerTransaction, tag string, hdrs ...string)
+}
+
+var (
+	_ flowSeam   = (*Client)(nil)
+	_ dialogSeam = (*Client)(nil)
+)
 
 // connection is the open connection to addr, or nil.
 func (c *Client) connection(transport, addr string) sip.Connection {
@@ -58,4 +82,28 @@ func (c *Client) forgetAuth() {
 	if c.auth != nil {
 		c.auth.forget()
 	}
+}
+
+// accept answers req 202 Accepted as the start or the refresh of the
+// dialog whose local tag is tag.
+func (c *Client) accept(req *sip.Request, tx sip.ServerTransaction, tag string, hdrs ...string) {
+	res := sip.NewResponseFromRequest(req, 202, "Accepted", nil)
+	res.To().Params.Add("tag", tag)
+	addReceived(req, res)
+	for i := 0; i+1 < len(hdrs); i += 2 {
+		res.AppendHeader(sip.NewHeader(hdrs[i], hdrs[i+1]))
+	}
+	res.AppendHeader(c.contactHeader(strings.ToUpper(req.Transport())))
+	c.send(tx, res)
+}
+
+// backoff is WithRetry's range doubled per failure, with a tenth of
+// jitter either way.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.opt.retryMin << min(attempt, 20)
+	if d <= 0 || d > c.opt.retryMax {
+		d = c.opt.retryMax
+	}
+	jitter := time.Duration(rand.Int64N(int64(d)/5 + 1))
+	return d - d/10 + jitter
 }

@@ -15,13 +15,18 @@ import (
 type fakeSeam struct {
 	answer func(req *sip.Request) *sip.Response
 
-	mu     sync.Mutex
-	sent   []*sip.Request
-	events []Event
-	forgot int // forgetAuth calls
+	mu      sync.Mutex
+	sent    []*sip.Request
+	answers []*sip.Response // what respond and accept sent back
+	events  []Event
+	forgot  int // forgetAuth calls
+	closed  bool
 }
 
-var _ flowSeam = (*fakeSeam)(nil)
+var (
+	_ flowSeam   = (*fakeSeam)(nil)
+	_ dialogSeam = (*fakeSeam)(nil)
+)
 
 func (f *fakeSeam) newRequest(method sip.RequestMethod, target sip.Uri) *sip.Request {
 	req := sip.NewRequest(method, target)
@@ -71,7 +76,46 @@ func (f *fakeSeam) emit(e Event) {
 	f.events = append(f.events, e)
 }
 
-func (f *fakeSeam) isClosed() bool { return false }
+func (f *fakeSeam) isClosed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.closed
+}
+
+func (f *fakeSeam) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+}
+
+func (f *fakeSeam) newDialog(target sip.Uri) *dialog {
+	return &dialog{callID: sip.GenerateTagN(24), localTag: sip.GenerateTagN(16),
+		localURI:  sip.Uri{Scheme: "sip", User: "alice", Host: "parley.test"},
+		remoteURI: sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port}, remoteTarget: target,
+		transport: "UDP"}
+}
+
+func (f *fakeSeam) dialogRequest(d *dialog, method sip.RequestMethod) *sip.Request {
+	req := d.request(method)
+	f.finishRequest(req, d.transport)
+	return req
+}
+
+func (f *fakeSeam) respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response {
+	res := reply(req, code, reason, hdrs...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = append(f.answers, res)
+	return res
+}
+
+func (f *fakeSeam) accept(req *sip.Request, tx sip.ServerTransaction, tag string, hdrs ...string) {
+	res := reply(req, 202, "Accepted", hdrs...)
+	res.To().Params.Add("tag", tag)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = append(f.answers, res)
+}
 
 // connection: no stream to the server is open.
 func (f *fakeSeam) connection(transport, addr string) sip.Connection { return nil }
@@ -87,6 +131,47 @@ func (f *fakeSeam) requests() []*sip.Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]*sip.Request(nil), f.sent...)
+}
+
+// responses returns what respond and accept sent back so far.
+func (f *fakeSeam) responses() []*sip.Response {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*sip.Response(nil), f.answers...)
+}
+
+// awaitRequests waits until n requests were sent (roles send from their
+// own goroutines) and returns them all.
+func (f *fakeSeam) awaitRequests(t *testing.T, n int) []*sip.Request {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		sent := f.requests()
+		if len(sent) >= n {
+			return sent
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests sent, want %d", len(sent), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// awaitEvent waits for an event that matches and returns it.
+func (f *fakeSeam) awaitEvent(t *testing.T, what string, match func(Event) bool) Event {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, e := range f.emitted() {
+			if match(e) {
+				return e
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s event; got %+v", what, f.emitted())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // emitted returns what was emitted so far.

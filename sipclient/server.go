@@ -177,7 +177,7 @@ func (c *Client) afterRegistration(again bool) {
 	if again {
 		c.resubscribeViaServer()
 	} else {
-		c.watchWatchers()
+		c.subs.watchWatchers(c.aor)
 	}
 	c.box().kick()
 }
@@ -188,14 +188,4 @@ func (c *Client) publish(kind pubKind) { c.pub.post(kind) }
 
 // resubscribeViaServer starts a new dialog for every subscription through
 // the server: after a server restart the old ones are gone.
-func (c *Client) resubscribeViaServer() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, s := range c.subs {
-		if c.server.viaServer(s.target) {
-			c.dropSubDialog(s)
-			s.attempt = 0
-			go c.sendSubscribe(s, false)
-		}
-	}
-}
+func (c *Client) resubscribeViaServer() { c.subs.restart(c.server.viaServer) }

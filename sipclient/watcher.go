@@ -3,8 +3,9 @@ package sipclient
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
+	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -12,13 +13,44 @@ import (
 	"github.com/parley-im/parley/sipclient/winfo"
 )
 
-// subscription is our watch on one contact's presence (RFC 3856, 6665).
-// It survives failures: a failed or terminated dialog is replaced by a new
-// SUBSCRIBE after a backoff, until Unsubscribe.
+// subscriptions are our watches on other people's presence (RFC 3856,
+// 6665), and in server mode on our own watcher list (watcherinfo.go): one
+// per person and event package, found by key for the API and by dialog
+// for the NOTIFYs that come in (notify.go). Each subscription owns its
+// dialog, timer and state under its own lock; the list's lock guards only
+// the indexes (lock order: a subscription's, then the list's).
+type subscriptions struct {
+	ua      dialogSeam
+	ctx     context.Context // bounds the SUBSCRIBE exchanges; ends at Close
+	expires int             // what a new subscription asks for
+	log     *slog.Logger
+	book    Book                              // who may watch us (watcherinfo.go)
+	setRule func(who identity.ID, d Decision) // the same answer at the server
+
+	mu       sync.Mutex
+	byKey    map[subKey]*subscription
+	byDialog map[dialogKey]*subscription
+	finals   map[dialogKey]chan struct{} // final NOTIFYs awaited at exit
+}
+
+// newSubscriptions prepares an empty list whose SUBSCRIBEs ask for
+// o.subExpires and end with ctx.
+func newSubscriptions(ctx context.Context, ua dialogSeam, o *options, setRule func(identity.ID, Decision)) *subscriptions {
+	return &subscriptions{ua: ua, ctx: ctx, expires: o.subExpires, log: o.log, book: o.book, setRule: setRule,
+		byKey: map[subKey]*subscription{}, byDialog: map[dialogKey]*subscription{}, finals: map[dialogKey]chan struct{}{}}
+}
+
+// subscription is our watch on one contact's presence (or on our own
+// watcher list). It survives failures: a failed or terminated dialog is
+// replaced by a new SUBSCRIBE after a backoff, until it is ended.
 type subscription struct {
-	peer       identity.ID // who we watch
-	uri        string      // the address we were asked to watch, as given
-	target     sip.Uri
+	list   *subscriptions // its owner: the seam and the dialog index
+	peer   identity.ID    // who we watch
+	uri    string         // the address we were asked to watch, as given
+	target sip.Uri
+	event  string // "presence", or "presence.winfo" for our own watcher list
+
+	mu         sync.Mutex
 	dlg        *dialog // current dialog, nil between attempts
 	state      string
 	expires    int // what we ask for; 423 may raise it
@@ -27,11 +59,10 @@ type subscription struct {
 	lastNotify time.Time
 	lastBasic  string
 	ended      bool
-	event      string         // "presence", or "presence.winfo" for our own watcher list
 	winfo      *winfo.Tracker // the watcher list so far (presence.winfo only)
 }
 
-// subKey names a subscription in Client.subs: one per person and event
+// subKey names a subscription in the list: one per person and event
 // package (our own presence.winfo is the only other one).
 type subKey struct {
 	event string
@@ -49,7 +80,15 @@ const (
 // Subscribe starts watching uri's presence. It returns at once; progress
 // arrives as SubscriptionChanged and PresenceChanged events. Subscribing to
 // a contact already watched does nothing.
+//
+// ctx bounds only the call, which sends nothing itself: the subscription
+// lives until Unsubscribe or Close whatever becomes of ctx, so a ctx
+// already done refuses it with ctx.Err(). The SUBSCRIBEs that follow are
+// bounded by the request timeout and Close.
 func (c *Client) Subscribe(ctx context.Context, uri string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	target, err := ParseURI(uri)
 	if err != nil {
 		return err
@@ -58,58 +97,107 @@ func (c *Client) Subscribe(ctx context.Context, uri string) error {
 	if err != nil {
 		return err
 	}
-	s := &subscription{peer: peer, uri: aorString(target), target: target, expires: c.opt.subExpires,
-		lastBasic: BasicUnknown, event: eventPresence}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
-	}
-	if _, ok := c.subs[s.key()]; ok {
-		return nil
-	}
-	c.subs[s.key()] = s
-	go c.sendSubscribe(s, false)
-	return nil
+	return c.subs.add(peer, target, eventPresence)
 }
 
 // Subscriptions lists the contacts being watched.
-func (c *Client) Subscriptions() []SubscriptionChanged {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make([]SubscriptionChanged, 0, len(c.subs))
-	for _, s := range c.subs {
+func (c *Client) Subscriptions() []SubscriptionChanged { return c.subs.snapshot() }
+
+// Unsubscribe stops watching who: a SUBSCRIBE with Expires: 0 in the
+// dialog, if one is established, bounded by ctx.
+func (c *Client) Unsubscribe(ctx context.Context, who identity.ID) error {
+	return c.subs.end(ctx, subKey{eventPresence, who})
+}
+
+// add starts watching target for event, unless it is watched already. It
+// returns at once: the SUBSCRIBE goes out in the background.
+func (l *subscriptions) add(peer identity.ID, target sip.Uri, event string) error {
+	s := &subscription{list: l, peer: peer, uri: aorString(target), target: target, event: event,
+		expires: l.expires, lastBasic: BasicUnknown}
+	if event == eventWinfo {
+		s.winfo = &winfo.Tracker{}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ua.isClosed() {
+		return ErrClosed
+	}
+	if _, ok := l.byKey[s.key()]; ok {
+		return nil
+	}
+	l.byKey[s.key()] = s
+	go s.send(false)
+	return nil
+}
+
+// snapshot lists the presence subscriptions.
+func (l *subscriptions) snapshot() []SubscriptionChanged {
+	out := make([]SubscriptionChanged, 0)
+	for _, s := range l.all() {
 		if s.event != eventPresence {
 			continue
 		}
+		s.mu.Lock()
 		out = append(out, SubscriptionChanged{Peer: s.peer, URI: s.uri, State: s.state, Expires: s.expires, LastNotify: s.lastNotify})
+		s.mu.Unlock()
 	}
 	return out
 }
 
-// sendSubscribe sends an initial SUBSCRIBE (new dialog) or, with refresh
-// and an established dialog, an in-dialog refresh.
-func (c *Client) sendSubscribe(s *subscription, refresh bool) {
-	c.mu.Lock()
-	if s.ended || c.closed {
-		c.mu.Unlock()
+func (l *subscriptions) all() []*subscription {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*subscription, 0, len(l.byKey))
+	for _, s := range l.byKey {
+		out = append(out, s)
+	}
+	return out
+}
+
+// index files s under the dialog key k, for the NOTIFYs in it.
+func (l *subscriptions) index(k dialogKey, s *subscription) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.byDialog[k] = s
+}
+
+func (l *subscriptions) unindex(k dialogKey) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.byDialog, k)
+}
+
+// byDialogKey is the subscription whose dialog is k, or nil.
+func (l *subscriptions) byDialogKey(k dialogKey) *subscription {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.byDialog[k]
+}
+
+// send sends an initial SUBSCRIBE (new dialog) or, with refresh and an
+// established dialog, an in-dialog refresh.
+func (s *subscription) send(refresh bool) {
+	ua := s.list.ua
+	s.mu.Lock()
+	if s.ended || ua.isClosed() {
+		s.mu.Unlock()
 		return
 	}
 	if !refresh || s.dlg == nil || s.dlg.remoteTag == "" {
-		c.dropSubDialog(s)
-		s.dlg = c.newSubDialog(s.target)
-		c.subDlgs[s.dlg.key()] = s
+		s.dropDialog()
+		s.dlg = ua.newDialog(s.target)
+		s.list.index(s.dlg.key(), s)
 	}
 	dlg := s.dlg
-	req := c.dialogRequest(dlg, sip.SUBSCRIBE)
+	req := ua.dialogRequest(dlg, sip.SUBSCRIBE)
 	addSubscribeHeaders(req, s.event, s.expires)
-	c.mu.Unlock()
+	s.mu.Unlock()
 
-	res, err := c.do(c.ctx, req)
-	c.mu.Lock()
+	res, err := ua.do(s.list.ctx, req)
+	s.mu.Lock()
 	dlg.syncCSeq(req)
-	c.mu.Unlock()
-	c.subscribeAnswered(s, dlg, refresh, res, err)
+	s.mu.Unlock()
+	s.answered(dlg, refresh, res, err)
 }
 
 func addSubscribeHeaders(req *sip.Request, event string, expires int) {
@@ -123,32 +211,11 @@ func addSubscribeHeaders(req *sip.Request, event string, expires int) {
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
 }
 
-func (c *Client) newSubDialog(target sip.Uri) *dialog {
-	callID, tag := sip.GenerateTagN(24), sip.GenerateTagN(16)
-	if c.dialogIDs != nil {
-		callID, tag = c.dialogIDs()
-	}
-	return &dialog{
-		callID: callID, localTag: tag,
-		localURI: c.aor, localName: c.cfg.DisplayName,
-		remoteURI:    sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port},
-		remoteTarget: target, transport: c.transportFor(target),
-	}
-}
-
-// transportFor is the transport of a new request to target: the account's
-// for server-bound requests, else what the URI or the config says.
-func (c *Client) transportFor(target sip.Uri) string {
-	if c.server != nil && c.server.viaServer(target) {
-		return c.server.transport
-	}
-	return uriTransport(target, c.cfg.Transport)
-}
-
-// dropSubDialog forgets s's current dialog. Caller holds c.mu.
-func (c *Client) dropSubDialog(s *subscription) {
+// dropDialog forgets s's current dialog and stops its timer. Caller holds
+// s.mu.
+func (s *subscription) dropDialog() {
 	if s.dlg != nil {
-		delete(c.subDlgs, s.dlg.key())
+		s.list.unindex(s.dlg.key())
 		s.dlg = nil
 	}
 	if s.timer != nil {
@@ -157,38 +224,50 @@ func (c *Client) dropSubDialog(s *subscription) {
 	}
 }
 
-func (c *Client) subscribeAnswered(s *subscription, dlg *dialog, refresh bool, res *sip.Response, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// answered reads the answer to a SUBSCRIBE sent in dlg.
+func (s *subscription) answered(dlg *dialog, refresh bool, res *sip.Response, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.dlg != dlg {
 		return // superseded while we waited
 	}
 	if s.ended {
 		if err == nil {
-			go c.sendUnsubscribe(context.Background(), s, dlg)
+			go s.unsubscribe(context.Background(), dlg)
 		}
 		return
 	}
 	if err == nil {
-		c.subscribeAccepted(s, dlg, res)
+		s.accepted(dlg, res)
 		return
 	}
-	var re *ResponseError
-	if errors.As(err, &re) {
-		switch {
-		case re.Code == 423:
-			if min, _, _ := minExpires(res); min > s.expires {
-				s.expires = min
-				go c.sendSubscribe(s, refresh)
-				return
-			}
-		case re.Code == 481 && refresh:
-			c.dropSubDialog(s)
-			go c.sendSubscribe(s, false)
-			return
-		}
+	if s.askAgain(res, err, refresh) {
+		return
 	}
-	c.subscribeFailed(s, res, err)
+	s.failed(res, err)
+}
+
+// askAgain sends again at once what a failure allows to: after 423 with
+// the Min-Expires asked for, after 481 to a refresh in a new dialog.
+// Caller holds s.mu.
+func (s *subscription) askAgain(res *sip.Response, err error, refresh bool) bool {
+	var re *ResponseError
+	if !errors.As(err, &re) {
+		return false
+	}
+	switch {
+	case re.Code == 423:
+		if min, _, _ := minExpires(res); min > s.expires {
+			s.expires = min
+			go s.send(refresh)
+			return true
+		}
+	case re.Code == 481 && refresh:
+		s.dropDialog()
+		go s.send(false)
+		return true
+	}
+	return false
 }
 
 func minExpires(res *sip.Response) (int, bool, error) {
@@ -200,9 +279,9 @@ func minExpires(res *sip.Response) (int, bool, error) {
 	return n, err == nil, err
 }
 
-// subscribeAccepted records what a 2xx to SUBSCRIBE tells about the dialog
-// and schedules the refresh. Caller holds c.mu.
-func (c *Client) subscribeAccepted(s *subscription, dlg *dialog, res *sip.Response) {
+// accepted records what a 2xx to SUBSCRIBE tells about the dialog and
+// schedules the refresh. Caller holds s.mu.
+func (s *subscription) accepted(dlg *dialog, res *sip.Response) {
 	if dlg.remoteTag == "" && res.To() != nil {
 		dlg.remoteTag = tagOf(res.To().Params)
 	}
@@ -218,7 +297,7 @@ func (c *Client) subscribeAccepted(s *subscription, dlg *dialog, res *sip.Respon
 		granted = n
 	}
 	s.attempt = 0
-	c.scheduleSub(s, refreshDelay(granted), true)
+	s.schedule(refreshDelay(granted), true)
 }
 
 // refreshDelay refreshes at 80% of the granted time, so a slow answer still
@@ -228,28 +307,19 @@ func refreshDelay(sec int) time.Duration {
 	return max(d, 500*time.Millisecond)
 }
 
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.opt.retryMin << min(attempt, 20)
-	if d <= 0 || d > c.opt.retryMax {
-		d = c.opt.retryMax
-	}
-	jitter := time.Duration(rand.Int64N(int64(d)/5 + 1))
-	return d - d/10 + jitter
-}
-
-// scheduleSub arms s's single timer. Caller holds c.mu.
-func (c *Client) scheduleSub(s *subscription, d time.Duration, refresh bool) {
+// schedule arms s's single timer. Caller holds s.mu.
+func (s *subscription) schedule(d time.Duration, refresh bool) {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	s.timer = time.AfterFunc(d, func() { c.sendSubscribe(s, refresh) })
+	s.timer = time.AfterFunc(d, func() { s.send(refresh) })
 }
 
-// subscribeFailed reports a failed SUBSCRIBE, marks the contact unknown
-// (never a stale "online") and retries later. Caller holds c.mu.
-func (c *Client) subscribeFailed(s *subscription, res *sip.Response, err error) {
-	c.dropSubDialog(s)
-	delay := c.backoff(s.attempt)
+// failed reports a failed SUBSCRIBE, marks the contact unknown (never a
+// stale "online") and retries later. Caller holds s.mu.
+func (s *subscription) failed(res *sip.Response, err error) {
+	s.dropDialog()
+	delay := s.list.ua.backoff(s.attempt)
 	s.attempt++
 	if ra := retryAfter(res); ra > 0 {
 		delay = ra
@@ -262,9 +332,9 @@ func (c *Client) subscribeFailed(s *subscription, res *sip.Response, err error) 
 		ev.Reason = "no answer from the peer"
 	}
 	s.state = SubFailed
-	c.emitSub(s, ev)
-	c.markUnknown(s)
-	c.scheduleSub(s, delay, false)
+	s.announce(ev)
+	s.markUnknown()
+	s.schedule(delay, false)
 }
 
 func retryAfter(res *sip.Response) time.Duration {
@@ -287,94 +357,118 @@ func firstToken(v string) string {
 	return v
 }
 
-// markUnknown reports the contact's presence as unknown once. Caller holds
-// c.mu.
-func (c *Client) markUnknown(s *subscription) {
+// markUnknown reports the contact's presence as unknown once. Caller
+// holds s.mu.
+func (s *subscription) markUnknown() {
 	if s.lastBasic == BasicUnknown || s.event != eventPresence {
 		return
 	}
 	s.lastBasic = BasicUnknown
-	c.emit(PresenceChanged{Peer: s.peer, URI: s.uri, Basic: BasicUnknown, At: time.Now()})
+	s.list.ua.emit(PresenceChanged{Peer: s.peer, URI: s.uri, Basic: BasicUnknown, At: time.Now()})
 }
 
-// Unsubscribe stops watching who: a SUBSCRIBE with Expires: 0 in the
-// dialog, if one is established.
-func (c *Client) Unsubscribe(ctx context.Context, who identity.ID) error {
-	return c.endSubscription(ctx, subKey{eventPresence, who})
+// announce tells a subscription's state; the one to our own watcher list
+// is internal and not announced.
+func (s *subscription) announce(ev SubscriptionChanged) {
+	if s.event == eventPresence {
+		s.list.ua.emit(ev)
+	}
 }
 
-// endSubscription ends the subscription kept under key in c.subs.
-func (c *Client) endSubscription(ctx context.Context, key subKey) error {
-	c.mu.Lock()
-	s, ok := c.subs[key]
+// end ends the subscription kept under key: a SUBSCRIBE with Expires: 0
+// in its dialog, if one is established, bounded by ctx.
+func (l *subscriptions) end(ctx context.Context, key subKey) error {
+	l.mu.Lock()
+	s, ok := l.byKey[key]
+	delete(l.byKey, key)
+	l.mu.Unlock()
 	if !ok {
-		c.mu.Unlock()
 		return ErrNotFound
 	}
-	delete(c.subs, key)
+	s.mu.Lock()
 	s.ended = true
 	if s.timer != nil {
 		s.timer.Stop()
 	}
 	dlg := s.dlg
-	c.mu.Unlock()
-	c.emitSub(s, SubscriptionChanged{Peer: s.peer, URI: s.uri, State: SubTerminated, Reason: "unsubscribed"})
-	if dlg == nil || dlg.remoteTag == "" {
+	established := dlg != nil && dlg.remoteTag != ""
+	s.mu.Unlock()
+	s.announce(SubscriptionChanged{Peer: s.peer, URI: s.uri, State: SubTerminated, Reason: "unsubscribed"})
+	if !established {
 		return nil // an answer still in flight sends the Expires: 0
 	}
-	return c.sendUnsubscribe(ctx, s, dlg)
+	return s.unsubscribe(ctx, dlg)
 }
 
-// emitSub announces a subscription's state; the one to our own watcher
-// list is internal and not announced.
-func (c *Client) emitSub(s *subscription, ev SubscriptionChanged) {
-	if s.event == eventPresence {
-		c.emit(ev)
+// unsubscribe sends the Expires: 0 in dlg. At exit, the final NOTIFY it
+// brings is awaited (awaitFinals).
+func (s *subscription) unsubscribe(ctx context.Context, dlg *dialog) error {
+	ua := s.list.ua
+	if ua.isClosed() {
+		s.list.expectFinal(dlg.key())
 	}
-}
-
-func (c *Client) sendUnsubscribe(ctx context.Context, s *subscription, dlg *dialog) error {
-	c.mu.Lock()
-	if c.closed {
-		c.finals[dlg.key()] = make(chan struct{})
-	}
-	req := c.dialogRequest(dlg, sip.SUBSCRIBE)
+	s.mu.Lock()
+	req := ua.dialogRequest(dlg, sip.SUBSCRIBE)
 	addSubscribeHeaders(req, s.event, 0)
-	c.mu.Unlock()
-	_, err := c.do(ctx, req)
+	s.mu.Unlock()
+	_, err := ua.do(ctx, req)
 	// Keep the dialog known a little longer: the final NOTIFY is on its way.
 	time.AfterFunc(5*time.Second, func() {
-		c.mu.Lock()
-		c.dropSubDialog(s)
-		c.mu.Unlock()
+		s.mu.Lock()
+		s.dropDialog()
+		s.mu.Unlock()
 	})
 	return err
 }
 
-func (c *Client) unsubscribeAll(ctx context.Context) {
-	c.mu.Lock()
-	keys := make([]subKey, 0, len(c.subs))
-	for k := range c.subs {
-		keys = append(keys, k)
-	}
-	c.mu.Unlock()
-	parallel(keys, 64, func(k subKey) {
-		if err := c.endSubscription(ctx, k); err != nil {
-			c.opt.log.Debug("unsubscribe at exit", "event", k.event, "peer", k.peer, "error", err)
+// restart starts a new dialog for every subscription whose target
+// matches, at once: after a server restart the old ones are gone.
+func (l *subscriptions) restart(match func(target sip.Uri) bool) {
+	for _, s := range l.all() {
+		if !match(s.target) {
+			continue
 		}
-	})
-	c.awaitFinals(ctx)
+		s.mu.Lock()
+		s.dropDialog()
+		s.attempt = 0
+		s.mu.Unlock()
+		go s.send(false)
+	}
 }
 
-// awaitFinals waits (bounded by ctx) for the final NOTIFY of every
-// subscription ended at exit, so each is answered before the sockets close.
-func (c *Client) awaitFinals(ctx context.Context) {
-	c.mu.Lock()
-	chans := make([]chan struct{}, 0, len(c.finals))
-	for _, ch := range c.finals {
+// stop ends every subscription, bounded by ctx, and waits (bounded too)
+// for their final NOTIFYs, so each is answered before the sockets close.
+func (l *subscriptions) stop(ctx context.Context) {
+	l.mu.Lock()
+	keys := make([]subKey, 0, len(l.byKey))
+	for k := range l.byKey {
+		keys = append(keys, k)
+	}
+	l.mu.Unlock()
+	parallel(keys, 64, func(k subKey) {
+		if err := l.end(ctx, k); err != nil {
+			l.log.Debug("unsubscribe at exit", "event", k.event, "peer", k.peer, "error", err)
+		}
+	})
+	l.awaitFinals(ctx)
+}
+
+// expectFinal notes that the final NOTIFY of the dialog k is awaited.
+func (l *subscriptions) expectFinal(k dialogKey) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.finals[k] = make(chan struct{})
+}
+
+// awaitFinals waits (bounded by ctx, and 1.5 s at most) for the final
+// NOTIFYs expected.
+func (l *subscriptions) awaitFinals(ctx context.Context) {
+	l.mu.Lock()
+	chans := make([]chan struct{}, 0, len(l.finals))
+	for _, ch := range l.finals {
 		chans = append(chans, ch)
 	}
-	c.mu.Unlock()
+	l.mu.Unlock()
 	wait, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer cancel()
 	for _, ch := range chans {
@@ -386,11 +480,12 @@ func (c *Client) awaitFinals(ctx context.Context) {
 	}
 }
 
-// finalArrived marks the final NOTIFY of an ended subscription answered.
-// Caller holds c.mu.
-func (c *Client) finalArrived(key dialogKey) {
-	if ch, ok := c.finals[key]; ok {
+// finalArrived marks the final NOTIFY of the dialog k answered.
+func (l *subscriptions) finalArrived(k dialogKey) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ch, ok := l.finals[k]; ok {
 		close(ch)
-		delete(c.finals, key)
+		delete(l.finals, k)
 	}
 }

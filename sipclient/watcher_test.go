@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"context"
 	"net"
+	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 func TestWatchPeer(t *testing.T) {
@@ -236,4 +240,243 @@ func TestCloseWithUnansweredUnsubscribe(t *testing.T) {
 	}
 	c.Close()                          // the old code panicked here, in the unsubscribe's goroutine
 	time.Sleep(100 * time.Millisecond) // let that goroutine see its transaction end
+}
+
+// testSubscriptions is a subscription list alone, on a fake seam that
+// answers with answer; every SUBSCRIBE asks for 600 s. Rules set for
+// the server are recorded in rules.
+func testSubscriptions(t *testing.T, answer func(*sip.Request) *sip.Response, opts ...Option) (*subscriptions, *fakeSeam, *ruleLog) {
+	f := &fakeSeam{answer: answer}
+	o := defaultOptions()
+	o.subExpires = 600
+	for _, opt := range opts {
+		opt(&o)
+	}
+	rules := &ruleLog{}
+	l := newSubscriptions(context.Background(), f, &o, rules.set)
+	t.Cleanup(f.close) // timers left armed find the user agent closed
+	return l, f, rules
+}
+
+// ruleLog records the answers a role hands on for the server's rules.
+type ruleLog struct {
+	mu  sync.Mutex
+	got map[identity.ID]Decision
+}
+
+func (r *ruleLog) set(who identity.ID, d Decision) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.got == nil {
+		r.got = map[identity.ID]Decision{}
+	}
+	r.got[who] = d
+}
+
+func (r *ruleLog) decision(who identity.ID) (Decision, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.got[who]
+	return d, ok
+}
+
+// accept200 answers a SUBSCRIBE 200 in a dialog tagged "fake-tag",
+// granting what it asked.
+func accept200(req *sip.Request) *sip.Response {
+	res := reply(req, 200, "OK", "Expires", headerValue(req, "Expires"))
+	res.To().Params.Add("tag", "fake-tag")
+	return res
+}
+
+// notifyFor is a NOTIFY in the dialog sub created, as its peer sends it.
+func notifyFor(t *testing.T, sub *sip.Request, cseq int, state, ct, body string) *sip.Request {
+	t.Helper()
+	raw := string(rawNotify(sub, cseq, state, ct, body))
+	if ev := headerValue(sub, "Event"); ev != eventPresence {
+		raw = strings.Replace(raw, "Event: presence\r\n", "Event: "+ev+"\r\n", 1)
+	}
+	return parse(t, raw).(*sip.Request)
+}
+
+// awaitEstablished waits until the 2xx to the subscription under key
+// has been read: its dialog carries the peer's tag.
+func awaitEstablished(t *testing.T, l *subscriptions, key subKey) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		l.mu.Lock()
+		s := l.byKey[key]
+		l.mu.Unlock()
+		s.mu.Lock()
+		ok := s.dlg != nil && s.dlg.remoteTag != ""
+		s.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("the subscription's dialog was never established")
+}
+
+var bobPeer = sip.Uri{Scheme: "sip", User: "bob", Host: "peer.test"}
+
+// A 423 to a SUBSCRIBE is asked again at once with the Min-Expires the
+// peer wants, and is no failure.
+func TestSubscriptionAsksAgainWithMinExpires(t *testing.T) {
+	l, f, _ := testSubscriptions(t, func(req *sip.Request) *sip.Response {
+		if headerValue(req, "Expires") != "1200" {
+			return reply(req, 423, "Interval Too Brief", "Min-Expires", "1200")
+		}
+		return accept200(req)
+	})
+	if err := l.add(pid("sip:bob@peer.test"), bobPeer, eventPresence); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.awaitRequests(t, 2)
+	if headerValue(sent[0], "Expires") != "600" || headerValue(sent[1], "Expires") != "1200" {
+		t.Errorf("Expires %q then %q, want 600 then 1200", headerValue(sent[0], "Expires"), headerValue(sent[1], "Expires"))
+	}
+	awaitEstablished(t, l, subKey{eventPresence, pid("sip:bob@peer.test")})
+	if subs := l.snapshot(); len(subs) != 1 || subs[0].Expires != 1200 {
+		t.Errorf("subscriptions %+v, want one asking 1200 s", subs)
+	}
+	for _, e := range f.emitted() {
+		if s, ok := e.(SubscriptionChanged); ok && s.State == SubFailed {
+			t.Errorf("the 423 was reported: %+v", s)
+		}
+	}
+}
+
+// A NOTIFY in no dialog of ours, or in one of another event package,
+// gets 481 and changes nothing.
+func TestNotifyForUnknownDialog(t *testing.T) {
+	l, f, _ := testSubscriptions(t, accept200)
+	stray := parse(t, string(rawRequest("NOTIFY", "sip:alice@parley.test", []string{"Event: presence", "Subscription-State: active;expires=60"}, ""))).(*sip.Request)
+	l.onNotify(stray, nil)
+	l.add(pid("sip:bob@peer.test"), bobPeer, eventPresence)
+	sub := f.awaitRequests(t, 1)[0]
+	winfoInPresence := notifyFor(t, sub, 1, "active;expires=600", "", "")
+	winfoInPresence.ReplaceHeader(sip.NewHeader("Event", eventWinfo))
+	l.onNotify(winfoInPresence, nil)
+	answers := f.responses()
+	if len(answers) != 2 || answers[0].StatusCode != 481 || answers[1].StatusCode != 481 {
+		t.Fatalf("answers %v, want two 481", answers)
+	}
+	if n := len(f.emitted()); n != 0 {
+		t.Errorf("%d events, want none: %+v", n, f.emitted())
+	}
+}
+
+// A NOTIFY in the dialog is answered 200 and becomes the contact's
+// presence; a final one with reason rejected ends the watch for good,
+// one with reason deactivated subscribes again at once in a new dialog.
+func TestSubscriptionNotifiedAndTerminated(t *testing.T) {
+	l, f, _ := testSubscriptions(t, accept200)
+	l.add(pid("sip:bob@peer.test"), bobPeer, eventPresence)
+	sub := f.awaitRequests(t, 1)[0]
+	open := `<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:bob@peer.test"><tuple id="t"><status><basic>open</basic></status></tuple></presence>`
+	l.onNotify(notifyFor(t, sub, 1, "active;expires=600", "application/pidf+xml", open), nil)
+	if p, ok := lastEvent(t, f).(PresenceChanged); !ok || p.Basic != BasicOpen || p.Peer != pid("sip:bob@peer.test") {
+		t.Fatalf("after the NOTIFY: %+v", f.emitted())
+	}
+	l.onNotify(notifyFor(t, sub, 2, "terminated;reason=deactivated", "", ""), nil)
+	again := f.awaitRequests(t, 2)[1]
+	if again.CallID().Value() == sub.CallID().Value() || tagOf(again.To().Params) != "" {
+		t.Errorf("after deactivated: not a new dialog:\n%s", again)
+	}
+	l.onNotify(notifyFor(t, again, 1, "terminated;reason=rejected", "", ""), nil)
+	ev := f.awaitEvent(t, "rejected", func(e Event) bool {
+		s, ok := e.(SubscriptionChanged)
+		return ok && s.Reason == "rejected"
+	}).(SubscriptionChanged)
+	s := l.all()[0]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ev.RetryIn != 0 || s.timer != nil || s.dlg != nil {
+		t.Errorf("after rejected: retry in %v, timer %v, dialog %v; want none", ev.RetryIn, s.timer, s.dlg)
+	}
+	for _, a := range f.responses() {
+		if a.StatusCode != 200 {
+			t.Errorf("NOTIFY answered %d", a.StatusCode)
+		}
+	}
+}
+
+// A refused SUBSCRIBE is reported with its code and the wait before the
+// next try: the backoff, or the peer's Retry-After.
+func TestSubscriptionFailureRetriesLater(t *testing.T) {
+	l, f, _ := testSubscriptions(t, func(req *sip.Request) *sip.Response {
+		return reply(req, 480, "Temporarily Unavailable", "Retry-After", "7")
+	})
+	l.add(pid("sip:bob@peer.test"), bobPeer, eventPresence)
+	ev := f.awaitEvent(t, "failed", func(e Event) bool { _, ok := e.(SubscriptionChanged); return ok }).(SubscriptionChanged)
+	if ev.State != SubFailed || ev.Code != 480 || ev.RetryIn != 7*time.Second {
+		t.Errorf("failure event %+v, want failed 480 retry in 7s", ev)
+	}
+}
+
+// Unsubscribing sends Expires: 0 as the next request in the dialog.
+func TestUnsubscribeInDialog(t *testing.T) {
+	l, f, _ := testSubscriptions(t, accept200)
+	bob := pid("sip:bob@peer.test")
+	l.add(bob, bobPeer, eventPresence)
+	sub := f.awaitRequests(t, 1)[0]
+	awaitEstablished(t, l, subKey{eventPresence, bob})
+	if err := l.end(context.Background(), subKey{eventPresence, bob}); err != nil {
+		t.Fatal(err)
+	}
+	unsub := f.requests()[1]
+	if headerValue(unsub, "Expires") != "0" || unsub.CallID().Value() != sub.CallID().Value() ||
+		unsub.CSeq().SeqNo != sub.CSeq().SeqNo+1 || tagOf(unsub.To().Params) != "fake-tag" {
+		t.Errorf("unsubscribe not the next request in the dialog:\n%s", unsub)
+	}
+	if err := l.end(context.Background(), subKey{eventPresence, bob}); err != ErrNotFound {
+		t.Errorf("second end: %v, want ErrNotFound", err)
+	}
+}
+
+// Our watcher list at the server: a pending watcher the book has an
+// answer for is handed to the server's rules; anyone else is announced.
+func TestWatcherListPendingWatchers(t *testing.T) {
+	carol := pid("sip:carol@parley.test")
+	book := funcBook{decide: func(who identity.ID) Decision {
+		if who == carol {
+			return Block
+		}
+		return Ask
+	}}
+	l, f, rules := testSubscriptions(t, accept200, WithBook(book))
+	me := sip.Uri{Scheme: "sip", User: "alice", Host: "parley.test"}
+	l.watchWatchers(me)
+	sub := f.awaitRequests(t, 1)[0]
+	if headerValue(sub, "Event") != eventWinfo || headerValue(sub, "Accept") != "application/watcherinfo+xml" {
+		t.Fatalf("SUBSCRIBE to the watcher list:\n%s", sub)
+	}
+	doc, err := os.ReadFile("winfo/testdata/kamailio-full-pending.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCarol := strings.Replace(string(doc), "</watcher-list>",
+		`<watcher id="c1" event="subscribe" status="pending">sip:carol@parley.test</watcher></watcher-list>`, 1)
+	l.onNotify(notifyFor(t, sub, 1, "active;expires=600", "application/watcherinfo+xml", withCarol), nil)
+	w, ok := lastEvent(t, f).(WatcherChanged)
+	if !ok || w.Peer != pid("sip:bob@parley.test") || w.State != WatcherPending || len(f.emitted()) != 1 {
+		t.Errorf("events %+v, want bob pending and nothing else", f.emitted())
+	}
+	if d, ok := rules.decision(carol); !ok || d != Block {
+		t.Errorf("carol's rule %v %v, want Block", d, ok)
+	}
+}
+
+// Subscribe with a context already done refuses, and watches no one.
+func TestSubscribeHonoursDoneContext(t *testing.T) {
+	c, _ := newTestClient(t, "chebychev", "udp")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.Subscribe(ctx, "sip:bob@127.0.0.1:9"); err != context.Canceled {
+		t.Errorf("Subscribe: %v, want context.Canceled", err)
+	}
+	if subs := c.Subscriptions(); len(subs) != 0 {
+		t.Errorf("subscriptions %+v, want none", subs)
+	}
 }
