@@ -1,6 +1,8 @@
 // Package pidf reads and writes presence bodies: PIDF (RFC 3863), its
 // legacy CPIM-PIDF namespace, the presence data model's <dm:person>
-// (RFC 4479) and RPID activities (RFC 4480).
+// (RFC 4479) and RPID activities (RFC 4480); and XPIDF, the
+// pre-standard format Asterisk and older desk phones still send
+// (DecodeXPIDF, EncodeXPIDF, and DecodeFor to pick by Content-Type).
 //
 // Decode is lenient, because real peers send odd documents: prefixes,
 // unknown extensions and unexpected basic values are tolerated and folded
