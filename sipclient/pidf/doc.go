@@ -7,7 +7,8 @@
 // Decode is lenient, because real peers send odd documents: prefixes,
 // unknown extensions and unexpected basic values are tolerated and folded
 // into a single aggregate [Document]. It is strict only where safety needs
-// it: DTDs are refused, and size and nesting are bounded.
+// it: DTDs are refused (XPIDF's DOCTYPE without an internal subset is
+// skipped), and size and nesting are bounded.
 //
 // Encode is strict: it writes one tuple (plus a person for RPID) with all
 // text escaped, so a note can never turn into markup.
