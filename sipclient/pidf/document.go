@@ -41,7 +41,7 @@ type Tuple struct {
 // Document is a presence document reduced to what a messenger shows.
 type Document struct {
 	Entity     string
-	Namespace  string   // root namespace seen: NamespacePIDF or NamespaceCPIM
+	Namespace  string   // root namespace seen: NamespacePIDF, NamespaceCPIM, or "" for XPIDF
 	Basic      Basic    // aggregate over Tuples, see Decode
 	Contact    string   // contact of the tuple that decided Basic
 	Activities []string // RPID activities, lower-case; <rpid:other> as "other:text"
