@@ -256,9 +256,8 @@ func TestOutboxSkipsStaleCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := newTestClient(t, "a", "tcp", WithStore(store), WithOutboxBackoff(time.Hour))
-	m := c.box()
-	c.startSend(m, stale, 0, time.Now())
-	m.work.Wait()
+	c.pager.startSend(stale, 0, time.Now())
+	c.pager.work.Wait()
 	select {
 	case req := <-peer.reqs:
 		t.Errorf("the stale copy was sent:\n%s", req)
@@ -275,7 +274,7 @@ func TestDeliverWaitsForOutboxClaim(t *testing.T) {
 	store, _ := openStore(t) // fresh: the first message is row 1
 	peer := newFakePeer(t)
 	c, _ := newTestClient(t, "a", "tcp", WithStore(store))
-	m := c.box()
+	m := c.pager
 	if ok, _ := m.claim(1); !ok {
 		t.Fatal("row 1 already claimed")
 	}
@@ -349,7 +348,8 @@ func TestOutboxRefusals(t *testing.T) {
 
 // classify: which failures are retried, after how long.
 func TestClassify(t *testing.T) {
-	c := &Client{opt: defaultOptions()}
+	o := defaultOptions()
+	c := newPager(context.Background(), &fakeSeam{}, &o)
 	res := func(code int, hdrs ...string) (*sip.Response, error) {
 		r := sip.NewResponse(code, "x")
 		for i := 0; i+1 < len(hdrs); i += 2 {

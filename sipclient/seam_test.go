@@ -11,14 +11,15 @@ import (
 
 // fakeSeam is the user agent of one role's unit test: it answers each
 // request with what answer returns (nil: no answer at all) and keeps what
-// was sent and emitted. No socket, no other role.
+// was sent, answered and emitted. No socket, no other role.
 type fakeSeam struct {
 	answer func(req *sip.Request) *sip.Response
 
-	mu     sync.Mutex
-	sent   []*sip.Request
-	events []Event
-	forgot int // forgetAuth calls
+	mu      sync.Mutex
+	sent    []*sip.Request
+	answers []*sip.Response // what respond answered, in order
+	events  []Event
+	forgot  int // forgetAuth calls
 }
 
 var _ flowSeam = (*fakeSeam)(nil)
@@ -61,6 +62,22 @@ func (f *fakeSeam) roundTrip(ctx context.Context, req *sip.Request) (*sip.Respon
 		return res, nil
 	}
 	return nil, ErrNoResponse
+}
+
+// respond keeps the answer; tx is not used (tests pass nil).
+func (f *fakeSeam) respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response {
+	res := reply(req, code, reason, hdrs...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = append(f.answers, res)
+	return res
+}
+
+// responses returns what was answered so far.
+func (f *fakeSeam) responses() []*sip.Response {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*sip.Response(nil), f.answers...)
 }
 
 func (f *fakeSeam) backoff(attempt int) time.Duration { return time.Duration(attempt+1) * time.Second }
