@@ -17,7 +17,7 @@ import (
 // MessageStatus events with the same ID. A failure that may pass (no
 // answer, peer offline or busy) is announced and the message is sent
 // again later by itself, also after a restart.
-func (c *Client) SendMessage(ctx context.Context, uri, text string) (string, error) {
+func (c *Client) SendMessage(ctx context.Context, uri, text string) (MessageID, error) {
 	return c.pager.send(ctx, uri, text)
 }
 
@@ -25,7 +25,7 @@ func (c *Client) SendMessage(ctx context.Context, uri, text string) (string, err
 // its ID, without sending it: for another client sharing the store (see
 // WithOutboxShare) to send when it can, e.g. an account that is not
 // signed in yet. Its fate arrives from that client.
-func (c *Client) QueueMessage(ctx context.Context, uri, text string) (string, error) {
+func (c *Client) QueueMessage(ctx context.Context, uri, text string) (MessageID, error) {
 	return c.pager.queue(ctx, uri, text)
 }
 
@@ -44,26 +44,26 @@ func (c *Client) ResumeOutbox() { c.pager.start() }
 
 // RetryMessage sends a failed message again now, as the user asked. Only
 // failed outgoing messages can be retried.
-func (c *Client) RetryMessage(ctx context.Context, id string) error {
+func (c *Client) RetryMessage(ctx context.Context, id MessageID) error {
 	return c.pager.retry(ctx, id)
 }
 
 // DeleteMessage removes a message from the history, and from the outbox
 // if it was still there. A send already on its way is not called back.
-func (c *Client) DeleteMessage(ctx context.Context, id string) error {
+func (c *Client) DeleteMessage(ctx context.Context, id MessageID) error {
 	return c.pager.remove(ctx, id)
 }
 
 // History returns up to n messages of the conversation with peer, newest
-// first, older than the message beforeID
-// ("" starts from the newest). Pass the last ID of a page to get the next.
-func (c *Client) History(ctx context.Context, peer identity.ID, beforeID string, n int) ([]ChatMessage, error) {
+// first, older than the message beforeID (zero starts from the newest).
+// Pass the last ID of a page to get the next.
+func (c *Client) History(ctx context.Context, peer identity.ID, beforeID MessageID, n int) ([]ChatMessage, error) {
 	return c.pager.history(ctx, peer, beforeID, n)
 }
 
 // HistoryAfter returns up to n messages of the conversation with peer
 // newer than afterID, oldest first (see history.Store.HistoryAfter).
-func (c *Client) HistoryAfter(ctx context.Context, peer identity.ID, afterID string, n int) ([]ChatMessage, error) {
+func (c *Client) HistoryAfter(ctx context.Context, peer identity.ID, afterID MessageID, n int) ([]ChatMessage, error) {
 	return c.pager.historyAfter(ctx, peer, afterID, n)
 }
 

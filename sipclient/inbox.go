@@ -3,7 +3,6 @@ package sipclient
 import (
 	"context"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/parley-im/parley/sipclient/history"
@@ -12,15 +11,15 @@ import (
 
 // ChatMessage is one message of the chat history as the UI shows it.
 type ChatMessage struct {
-	ID        string      // as SendMessage returned it and MessageStatus carries it
-	Peer      identity.ID // who the conversation is with
-	PeerURI   string      // the peer's address as seen on the wire
-	Direction string      // "in" (received) or "out" (sent by the user)
+	ID        MessageID         // as SendMessage returned it and MessageStatus carries it
+	Peer      identity.ID       // who the conversation is with
+	PeerURI   string            // the peer's address as seen on the wire
+	Direction history.Direction // history.In (received) or history.Out (sent by the user)
 	Text      string
 	At        time.Time // when it was received, or written by the user
-	// State is "received" for incoming messages; outgoing ones are
-	// "pending", "sent", "stored" (202) or "failed".
-	State   string
+	// State is history.StateReceived for incoming messages; outgoing
+	// ones are pending, sent, stored (202) or failed.
+	State   history.State
 	Code    int       // last SIP status of an outgoing message
 	Reason  string    // why it failed
 	RetryAt time.Time // when a failed message is sent again by itself
@@ -30,10 +29,10 @@ type ChatMessage struct {
 // reports a retransmission or replay of one stored before. If the history
 // fails as storage, the message goes to memory instead (see chatStore).
 // The returned id is the message's history ID.
-func (p *pager) keepIncoming(ev MessageReceived) (id string, dup bool, err error) {
+func (p *pager) keepIncoming(ev MessageReceived) (id MessageID, dup bool, err error) {
 	p.start()
 	if !p.enter() {
-		return "", false, ErrClosed
+		return 0, false, ErrClosed
 	}
 	defer p.work.Done()
 	msg := history.Message{Peer: ev.Peer, PeerURI: ev.From, At: ev.At, Text: ev.Text, ContentType: ev.ContentType,
@@ -41,7 +40,7 @@ func (p *pager) keepIncoming(ev MessageReceived) (id string, dup bool, err error
 	err = p.storeDo(true, func(st *history.Store, base int64) (err error) {
 		var n int64
 		n, dup, err = st.AddIncoming(context.Background(), msg)
-		id = strconv.FormatInt(base+n, 10)
+		id = MessageID(base + n)
 		return err
 	})
 	return id, dup, err
@@ -58,14 +57,14 @@ func (p *pager) current() (*history.Store, int64, error) {
 }
 
 // history returns up to n messages with peer older than beforeID
-// ("": from the newest), newest first.
-func (p *pager) history(ctx context.Context, peer identity.ID, beforeID string, n int) ([]ChatMessage, error) {
+// (zero: from the newest), newest first.
+func (p *pager) history(ctx context.Context, peer identity.ID, beforeID MessageID, n int) ([]ChatMessage, error) {
 	st, base, err := p.current()
 	if err != nil {
 		return nil, err
 	}
 	var before int64
-	if beforeID != "" {
+	if beforeID != 0 {
 		if st, before, err = p.store.row(beforeID); err != nil {
 			return nil, err
 		}
@@ -76,14 +75,13 @@ func (p *pager) history(ctx context.Context, peer identity.ID, beforeID string, 
 
 // historyAfter returns up to n messages with peer newer than afterID,
 // oldest first.
-func (p *pager) historyAfter(ctx context.Context, peer identity.ID, afterID string, n int) ([]ChatMessage, error) {
+func (p *pager) historyAfter(ctx context.Context, peer identity.ID, afterID MessageID, n int) ([]ChatMessage, error) {
 	p.start()
 	st, row, err := p.store.row(afterID)
 	if err != nil {
 		return nil, err
 	}
-	id, _ := strconv.ParseInt(afterID, 10, 64) // row parsed it already
-	base := id - row
+	base := int64(afterID) - row
 	msgs, err := st.HistoryAfter(ctx, peer, row, n)
 	return chatMessages(msgs, base), err
 }
@@ -102,8 +100,8 @@ func (p *pager) search(ctx context.Context, text string, peer identity.ID, n int
 func chatMessages(msgs []history.Message, base int64) []ChatMessage {
 	out := make([]ChatMessage, 0, len(msgs))
 	for _, m := range msgs {
-		cm := ChatMessage{ID: strconv.FormatInt(base+m.ID, 10), Peer: m.Peer, PeerURI: m.PeerURI,
-			Direction: string(m.Direction), Text: m.Text, At: m.At, State: string(m.State),
+		cm := ChatMessage{ID: MessageID(base + m.ID), Peer: m.Peer, PeerURI: m.PeerURI,
+			Direction: m.Direction, Text: m.Text, At: m.At, State: m.State,
 			Code: m.Code, Reason: m.Reason}
 		if m.State == history.StateFailed {
 			cm.RetryAt = m.NextAttempt

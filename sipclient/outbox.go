@@ -3,7 +3,6 @@ package sipclient
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -183,7 +182,7 @@ func (p *pager) inFlightCount() int {
 
 // claim marks id as being sent. If it already is, it returns false and a
 // channel that closes when that send ends.
-func (p *pager) claim(id int64) (bool, <-chan struct{}) {
+func (p *pager) claim(id MessageID) (bool, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if busy, ok := p.flying[id]; ok {
@@ -194,7 +193,7 @@ func (p *pager) claim(id int64) (bool, <-chan struct{}) {
 }
 
 // awaitClaim claims id, waiting while another send has it.
-func (p *pager) awaitClaim(ctx context.Context, id int64) error {
+func (p *pager) awaitClaim(ctx context.Context, id MessageID) error {
 	for {
 		ok, busy := p.claim(id)
 		if ok {
@@ -208,7 +207,7 @@ func (p *pager) awaitClaim(ctx context.Context, id int64) error {
 	}
 }
 
-func (p *pager) release(id int64) {
+func (p *pager) release(id MessageID) {
 	p.mu.Lock()
 	close(p.flying[id])
 	delete(p.flying, id)
@@ -220,7 +219,7 @@ func (p *pager) release(id int64) {
 // read may predate an attempt that finished since, and sending that copy
 // would repeat the attempt with its stale CSeq.
 func (p *pager) startSend(msg history.Message, base int64, now time.Time) {
-	id := base + msg.ID
+	id := MessageID(base + msg.ID)
 	if ok, _ := p.claim(id); !ok {
 		return
 	}
@@ -263,7 +262,7 @@ func (p *pager) stillDue(row, base int64, now time.Time) (history.Message, bool,
 // client closes meanwhile nothing is recorded: the message stays in the
 // outbox and the next run sends it again with the same identifiers.
 func (p *pager) attempt(msg history.Message, base int64) Delivery {
-	id := strconv.FormatInt(base+msg.ID, 10)
+	id := MessageID(base + msg.ID)
 	req, err := p.outboxRequest(msg, base)
 	var res *sip.Response
 	if err == nil {
@@ -325,10 +324,11 @@ func (p *pager) storeDo(retry bool, f func(st *history.Store, base int64) error)
 
 // outcome is what one send attempt comes to.
 type outcome struct {
-	status, reason string
-	code           int
-	retryAt        time.Time // zero: no automatic resend
-	refused        bool      // a final answer came: the next attempt is a new request
+	status  history.State // MsgSent, MsgStored or MsgFailed
+	reason  string
+	code    int
+	retryAt time.Time // zero: no automatic resend
+	refused bool      // a final answer came: the next attempt is a new request
 }
 
 // classify reads a send's result. attempts counts this one.
@@ -406,7 +406,7 @@ func (p *pager) record(msg history.Message, base int64, o outcome) {
 }
 
 // retry sends a failed message again now.
-func (p *pager) retry(ctx context.Context, id string) error {
+func (p *pager) retry(ctx context.Context, id MessageID) error {
 	p.start()
 	st, row, err := p.store.row(id)
 	if err != nil {
@@ -420,7 +420,7 @@ func (p *pager) retry(ctx context.Context, id string) error {
 }
 
 // remove deletes a message from the history and the outbox.
-func (p *pager) remove(ctx context.Context, id string) error {
+func (p *pager) remove(ctx context.Context, id MessageID) error {
 	p.start()
 	st, row, err := p.store.row(id)
 	if err != nil {

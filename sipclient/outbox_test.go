@@ -129,7 +129,7 @@ func readSIP(r *bufio.Reader) (string, error) {
 	return head.String() + string(body), err
 }
 
-func isStatus(id, status string) func(Event) bool {
+func isStatus(id MessageID, status history.State) func(Event) bool {
 	return func(e Event) bool { s, ok := e.(MessageStatus); return ok && s.ID == id && s.Status == status }
 }
 
@@ -233,7 +233,7 @@ func TestOutboxReusesIdentifiers(t *testing.T) {
 		string(req.Body()) != "sent before the crash" {
 		t.Errorf("resent as:\n%s", req)
 	}
-	rec.wait(t, "sent", isStatus(strconv.FormatInt(id, 10), MsgSent))
+	rec.wait(t, "sent", isStatus(MessageID(id), MsgSent))
 }
 
 // A copy of a message read while an attempt was on its way is not sent
@@ -294,7 +294,7 @@ func TestDeliverWaitsForOutboxClaim(t *testing.T) {
 	}
 	m.release(1)
 	r := <-done
-	if r.err != nil || r.d.ID != "1" || r.d.Status != MsgSent {
+	if r.err != nil || r.d.ID != 1 || r.d.Status != MsgSent {
 		t.Errorf("DeliverMessage = %+v, %v; want 1 sent", r.d, r.err)
 	}
 	if req := peer.request(t); string(req.Body()) != "after the outbox" {

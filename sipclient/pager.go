@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,8 +19,8 @@ const ContentTypeText = "text/plain;charset=UTF-8"
 
 // Delivery is the outcome of one MESSAGE we sent.
 type Delivery struct {
-	ID     string // as SendMessage returns it: the message's ID in the history
-	Status string // MsgSent, MsgStored or MsgFailed
+	ID     MessageID     // as SendMessage returns it
+	Status history.State // MsgSent, MsgStored or MsgFailed
 	Code   int
 	Reason string
 }
@@ -48,9 +47,9 @@ type pager struct {
 	work    sync.WaitGroup            // sends and inbound writes; the store closes after them
 
 	mu     sync.Mutex
-	closed bool                    // halted: no new work
-	done   chan struct{}           // closed once the loop has ended; nil if it never ran
-	flying map[int64]chan struct{} // outgoing IDs being sent; each channel closes when its send ends
+	closed bool                        // halted: no new work
+	done   chan struct{}               // closed once the loop has ended; nil if it never ran
+	flying map[MessageID]chan struct{} // outgoing IDs being sent; each channel closes when its send ends
 }
 
 // newPager prepares the pager of a user agent; ctx ends with it. Nothing
@@ -58,7 +57,7 @@ type pager struct {
 func newPager(ctx context.Context, ua seam, o *options) *pager {
 	p := &pager{ua: ua, log: o.log, book: o.book, limit: o.limit, maxBody: o.maxBody,
 		backoff: o.backoff, sendsTo: o.sendsTo, given: o.store, ctx: ctx,
-		wake: make(chan struct{}, 1), flying: map[int64]chan struct{}{}}
+		wake: make(chan struct{}, 1), flying: map[MessageID]chan struct{}{}}
 	p.store = &chatStore{openFallback: o.fallback, onFallback: func(err error) {
 		p.log.Error("history unavailable, keeping messages in memory", "error", err)
 		p.ua.emit(Diagnostic{What: WhatHistory, Detail: unavailableDetail(err)})
@@ -67,22 +66,22 @@ func newPager(ctx context.Context, ua seam, o *options) *pager {
 }
 
 // send stores text for uri as pending and sends it in the background.
-func (p *pager) send(ctx context.Context, uri, text string) (string, error) {
+func (p *pager) send(ctx context.Context, uri, text string) (MessageID, error) {
 	msg, base, err := p.addPending(ctx, uri, text)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	p.startSend(msg, base, time.Now())
-	return strconv.FormatInt(base+msg.ID, 10), nil
+	return MessageID(base + msg.ID), nil
 }
 
 // queue stores text for uri as pending, for the outbox to send.
-func (p *pager) queue(ctx context.Context, uri, text string) (string, error) {
+func (p *pager) queue(ctx context.Context, uri, text string) (MessageID, error) {
 	msg, base, err := p.addPending(ctx, uri, text)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
-	return strconv.FormatInt(base+msg.ID, 10), nil
+	return MessageID(base + msg.ID), nil
 }
 
 // deliver stores text for uri as pending and waits for the outcome of the
@@ -92,7 +91,7 @@ func (p *pager) deliver(ctx context.Context, uri, text string) (Delivery, error)
 	if err != nil {
 		return Delivery{}, err
 	}
-	id := base + msg.ID
+	id := MessageID(base + msg.ID)
 	if err := p.awaitClaim(ctx, id); err != nil {
 		return Delivery{}, err
 	}
@@ -104,11 +103,11 @@ func (p *pager) deliver(ctx context.Context, uri, text string) (Delivery, error)
 	cur, due, err := p.stillDue(msg.ID, base, time.Now())
 	switch {
 	case err != nil:
-		return Delivery{}, fmt.Errorf("message %d: %w", id, err)
+		return Delivery{}, fmt.Errorf("message %s: %w", id, err)
 	case due:
 		return p.attempt(cur, base), nil
 	}
-	return Delivery{ID: strconv.FormatInt(id, 10), Status: string(cur.State), Code: cur.Code, Reason: cur.Reason}, nil
+	return Delivery{ID: id, Status: cur.State, Code: cur.Code, Reason: cur.Reason}, nil
 }
 
 // addPending checks a message and stores it as pending (local echo): from

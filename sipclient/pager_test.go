@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -43,10 +44,10 @@ func TestMessageBothWays(t *testing.T) {
 			// IDs SendMessage and DeliverMessage returned for their own.
 			wantHistory(t, a, b.AOR(), "in received Well, hello there to you, too!", "out sent Hi There! Grüße ✓\nsecond line")
 			wantHistory(t, b, a.AOR(), "out sent Well, hello there to you, too!", "in received Hi There! Grüße ✓\nsecond line")
-			if h, _ := a.History(ctx, pid(b.AOR()), "", 10); len(h) != 2 || h[1].ID != id {
+			if h, _ := a.History(ctx, pid(b.AOR()), 0, 10); len(h) != 2 || h[1].ID != id {
 				t.Errorf("a's history %+v: want the sent message with ID %s", h, id)
 			}
-			if h, _ := b.History(ctx, pid(a.AOR()), "", 10); len(h) != 2 || h[0].ID != d.ID {
+			if h, _ := b.History(ctx, pid(a.AOR()), 0, 10); len(h) != 2 || h[0].ID != d.ID {
 				t.Errorf("b's history %+v: want the delivered message with ID %s", h, d.ID)
 			}
 		})
@@ -237,8 +238,8 @@ func TestPagerTransientFailurePlansRetry(t *testing.T) {
 	if st.RetryAt.Before(before.Add(5*time.Second)) || st.RetryAt.After(time.Now().Add(5*time.Second)) {
 		t.Errorf("retry in %v, want the first backoff step (5s)", st.RetryAt.Sub(before))
 	}
-	h, err := p.history(ctx, pid("sip:bob@example.test"), "", 10)
-	if err != nil || len(h) != 1 || h[0].ID != d.ID || h[0].State != "failed" || h[0].Code != 480 || h[0].RetryAt.IsZero() {
+	h, err := p.history(ctx, pid("sip:bob@example.test"), 0, 10)
+	if err != nil || len(h) != 1 || h[0].ID != d.ID || h[0].State != MsgFailed || h[0].Code != 480 || h[0].RetryAt.IsZero() {
 		t.Errorf("history %+v, %v; want the message failed 480 with a retry time", h, err)
 	}
 	if reqs := ua.requests(); len(reqs) != 1 || reqs[0].Method != sip.MESSAGE || string(reqs[0].Body()) != "are you there?" {
@@ -292,8 +293,8 @@ func TestPagerRetransmissionStoredOnce(t *testing.T) {
 	if !slices.Equal(texts, []string{"only once", "next one"}) {
 		t.Errorf("announced %q", texts)
 	}
-	h, err := p.history(context.Background(), pid("sip:peer@peer.example"), "", 10)
-	if err != nil || len(h) != 2 || h[0].Text != "next one" || h[1].Text != "only once" || h[1].Direction != "in" {
+	h, err := p.history(context.Background(), pid("sip:peer@peer.example"), 0, 10)
+	if err != nil || len(h) != 2 || h[0].Text != "next one" || h[1].Text != "only once" || h[1].Direction != history.In {
 		t.Errorf("history %+v, %v", h, err)
 	}
 }

@@ -20,7 +20,7 @@ type watcher struct {
 	peer        identity.ID // who watches
 	uri         string      // their From address, as written
 	dlg         *dialog
-	state       string // WatcherPending, WatcherActive or WatcherBlocked
+	state       WatcherState // WatcherPending, WatcherActive or WatcherBlocked
 	contentType string
 	expiresAt   time.Time
 	timer       *time.Timer
@@ -162,11 +162,11 @@ func (c *Client) acceptSubscribe(req *sip.Request, tx sip.ServerTransaction, tag
 }
 
 // decide asks the contact book what who may see.
-func (c *Client) decide(who identity.ID) string {
+func (c *Client) decide(who identity.ID) WatcherState {
 	return watcherState(c.opt.book.WatcherDecision(who))
 }
 
-func watcherState(d Decision) string {
+func watcherState(d Decision) WatcherState {
 	switch d {
 	case Block:
 		return WatcherBlocked

@@ -20,12 +20,12 @@ type subscription struct {
 	uri        string      // the address we were asked to watch, as given
 	target     sip.Uri
 	dlg        *dialog // current dialog, nil between attempts
-	state      string
+	state      SubscriptionState
 	expires    int // what we ask for; 423 may raise it
 	timer      *time.Timer
 	attempt    int
 	lastNotify time.Time
-	lastBasic  string
+	lastBasic  Basic
 	ended      bool
 	event      string         // "presence", or "presence.winfo" for our own watcher list
 	winfo      *winfo.Tracker // the watcher list so far (presence.winfo only)
