@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
@@ -14,19 +13,19 @@ import (
 
 // SendMessage sends text through the identity that routes uri; the
 // returned ID is the message's ID in the shared history.
-func (m *Manager) SendMessage(ctx context.Context, uri, text string) (string, error) {
+func (m *Manager) SendMessage(ctx context.Context, uri, text string) (sipclient.MessageID, error) {
 	c, err := m.routeClient(uri)
 	if err == nil {
 		return c.SendMessage(ctx, uri, text)
 	}
 	if !errors.Is(err, ErrNotSignedIn) {
-		return "", err
+		return 0, err
 	}
 	// Kept in the shared outbox: the account's client sends it once it
 	// signs in (also after a restart), and the user sees why it waits.
 	id, qerr := m.direct.QueueMessage(ctx, uri, text)
 	if qerr != nil {
-		return "", errors.Join(err, qerr)
+		return 0, errors.Join(err, qerr)
 	}
 	m.events.push(sipclient.MessageStatus{ID: id, To: uri, Status: sipclient.MsgFailed,
 		Reason: err.Error() + "; it will be sent when the account signs in"})
@@ -38,7 +37,7 @@ func (m *Manager) SendMessage(ctx context.Context, uri, text string) (string, er
 // message's ID. Whichever client marks the message due, only the one
 // whose outbox share claims the peer sends it; asking that one also wakes
 // its outbox at once.
-func (m *Manager) RetryMessage(ctx context.Context, id string) error {
+func (m *Manager) RetryMessage(ctx context.Context, id sipclient.MessageID) error {
 	c, err := m.messageOwner(ctx, id)
 	if err != nil {
 		return err
@@ -49,18 +48,17 @@ func (m *Manager) RetryMessage(ctx context.Context, id string) error {
 // DeleteMessage removes a message from the shared history, and from the
 // outbox when it was waiting there (through the direct client, like the
 // reads: whichever identity would send it finds it gone).
-func (m *Manager) DeleteMessage(ctx context.Context, id string) error {
+func (m *Manager) DeleteMessage(ctx context.Context, id sipclient.MessageID) error {
 	return m.direct.DeleteMessage(ctx, id)
 }
 
 // messageOwner is the client that sends the stored message id: the one
 // its peer routes to.
-func (m *Manager) messageOwner(ctx context.Context, id string) (*sipclient.Client, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
-		return nil, fmt.Errorf("%w: message ID %q", history.ErrInvalid, id)
+func (m *Manager) messageOwner(ctx context.Context, id sipclient.MessageID) (*sipclient.Client, error) {
+	if id <= 0 {
+		return nil, fmt.Errorf("%w: message ID %s", history.ErrInvalid, id)
 	}
-	msg, err := m.store.Get(ctx, n)
+	msg, err := m.store.Get(ctx, int64(id))
 	if err != nil {
 		return nil, err
 	}
@@ -104,12 +102,12 @@ func (m *Manager) accountClients() []*sipclient.Client {
 }
 
 // HistoryAfter reads the shared history forward (through the direct client).
-func (m *Manager) HistoryAfter(ctx context.Context, peer identity.ID, afterID string, n int) ([]sipclient.ChatMessage, error) {
+func (m *Manager) HistoryAfter(ctx context.Context, peer identity.ID, afterID sipclient.MessageID, n int) ([]sipclient.ChatMessage, error) {
 	return m.direct.HistoryAfter(ctx, peer, afterID, n)
 }
 
 // History reads the shared history (through the direct client).
-func (m *Manager) History(ctx context.Context, peer identity.ID, beforeID string, n int) ([]sipclient.ChatMessage, error) {
+func (m *Manager) History(ctx context.Context, peer identity.ID, beforeID sipclient.MessageID, n int) ([]sipclient.ChatMessage, error) {
 	return m.direct.History(ctx, peer, beforeID, n)
 }
 

@@ -115,7 +115,7 @@ func (r *recorder) dumpLocked() string {
 	return b.String()
 }
 
-func isReg(aor, state string) func(sipclient.Event) bool {
+func isReg(aor string, state sipclient.RegistrationState) func(sipclient.Event) bool {
 	return func(e sipclient.Event) bool {
 		r, ok := e.(sipclient.RegistrationChanged)
 		return ok && r.AOR == aor && r.State == state
@@ -129,7 +129,7 @@ func isMsg(text string) func(sipclient.Event) bool {
 	}
 }
 
-func isStatus(id, status string) func(sipclient.Event) bool {
+func isStatus(id sipclient.MessageID, status history.State) func(sipclient.Event) bool {
 	return func(e sipclient.Event) bool {
 		s, ok := e.(sipclient.MessageStatus)
 		return ok && s.ID == id && s.Status == status

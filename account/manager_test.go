@@ -129,7 +129,7 @@ func checkSharedHistory(t *testing.T, m *account.Manager, peer string) {
 	t.Helper()
 	ctx := context.Background()
 	for peer, want := range map[string][]string{"sip:bob@parley.test": {"via the server", "hi alice"}, peer: {"directly"}} {
-		msgs, err := m.History(ctx, pid(peer), "", 10)
+		msgs, err := m.History(ctx, pid(peer), 0, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,13 +169,13 @@ func checkRetryThroughAccount(t *testing.T, m *account.Manager, rec *recorder) {
 		t.Fatal(err)
 	}
 	rec.waitFrom(t, first+1, "404 after the retry", is404)
-	if err := m.RetryMessage(ctx, "123456789"); err == nil {
+	if err := m.RetryMessage(ctx, 123456789); err == nil {
 		t.Error("retrying an unknown message succeeded")
 	}
 	if err := m.DeleteMessage(ctx, id); err != nil {
 		t.Fatalf("deleting the failed message: %v", err)
 	}
-	if h, err := m.History(ctx, pid("sip:nobody@parley.test"), "", 10); err != nil || len(h) != 0 {
+	if h, err := m.History(ctx, pid("sip:nobody@parley.test"), 0, 10); err != nil || len(h) != 0 {
 		t.Errorf("history after the delete: %v %v", h, err)
 	}
 	if err := m.DeleteMessage(ctx, id); !errors.Is(err, history.ErrNotFound) {
@@ -338,7 +338,7 @@ func TestManagerKeyringError(t *testing.T) {
 		s, ok := e.(sipclient.MessageStatus)
 		return ok && s.ID == id && s.Status == sipclient.MsgSent
 	})
-	if h, _ := m.History(ctx, pid("sip:bob@parley.test"), "", 10); len(h) != 1 || h[0].Text != "not yet" {
+	if h, _ := m.History(ctx, pid("sip:bob@parley.test"), 0, 10); len(h) != 1 || h[0].Text != "not yet" {
 		t.Errorf("history with bob: %+v, want only the kept message that was not deleted", h)
 	}
 	if n := bob.count(func(e sipclient.Event) bool { _, ok := e.(sipclient.MessageReceived); return ok }); n != 1 {

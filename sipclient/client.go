@@ -30,6 +30,7 @@ type Client struct {
 	reg       *binding   // server mode: our binding at the registrar
 	pub       *publisher // server mode: our presence at the server
 	rules     *presRules
+	pager     *pager  // MESSAGE: the chat store and the outbox
 	contact   sip.Uri // where peers reach us
 	listeners []net.Addr
 	closers   []io.Closer    // the listening sockets
@@ -46,7 +47,6 @@ type Client struct {
 
 	mu        sync.Mutex
 	closed    bool
-	msgs      *messaging // history store and outbox
 	closeOnce sync.Once
 
 	// dialogIDs, when set by a test, supplies the Call-ID and tag of the
@@ -74,8 +74,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	c := &Client{server: srvCfg,
 		opt: o, cfg: cfg, events: fifo.New[Event](),
 	}
-	c.msgs = &messaging{}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.pager = newPager(c.ctx, c, &c.opt)
 	if err := c.start(); err != nil {
 		c.cancel()
 		c.events.Abandon()
@@ -212,7 +212,7 @@ func (c *Client) goServe(f func() error) {
 func (c *Client) routes() {
 	c.srv.OnSubscribe(c.guard(c.presentity.onSubscribe))
 	c.srv.OnNotify(c.guard(c.subs.onNotify))
-	c.srv.OnMessage(c.guard(c.onMessage))
+	c.srv.OnMessage(c.guard(c.pager.onMessage))
 	c.srv.OnOptions(c.guard(c.onOptions))
 	c.srv.OnNoRoute(c.guard(c.onUnsupported))
 }
@@ -305,6 +305,7 @@ func (c *Client) Close() error {
 		c.mu.Lock()
 		c.closed = true
 		c.mu.Unlock()
+		c.pager.halt()
 		c.subs.stop(ctx)
 		c.presentity.stop(ctx, "deactivated")
 		if c.server != nil {
@@ -316,6 +317,7 @@ func (c *Client) Close() error {
 		}
 		c.ua.Close()
 		c.wg.Wait()
+		c.pager.wait()
 		if c.untrace != nil {
 			c.untrace()
 		}

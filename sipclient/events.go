@@ -3,6 +3,7 @@ package sipclient
 import (
 	"time"
 
+	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -10,12 +11,15 @@ import (
 // are the whole vocabulary; callers switch on them.
 type Event interface{ isEvent() }
 
-// Basic presence states of a contact, as PIDF defines them, plus unknown for
-// "we have no readable document".
+// Basic is a contact's basic presence state, as PIDF defines it, plus
+// unknown for "we have no readable document".
+type Basic string
+
+// Basic presence states.
 const (
-	BasicOpen    = "open"
-	BasicClosed  = "closed"
-	BasicUnknown = "unknown"
+	BasicOpen    Basic = "open"
+	BasicClosed  Basic = "closed"
+	BasicUnknown Basic = "unknown"
 )
 
 // PresenceChanged is a whole snapshot of one contact's presence, so a
@@ -23,7 +27,7 @@ const (
 type PresenceChanged struct {
 	Peer     identity.ID // who: the key for the contact
 	URI      string      // the address we subscribed to, as given
-	Basic    string      // BasicOpen, BasicClosed or BasicUnknown
+	Basic    Basic       // BasicOpen, BasicClosed or BasicUnknown
 	Activity string      // RPID activity ("away", "busy", "on-the-phone"...), "" if none
 	Note     string
 	Contact  string // where the contact says it can be reached
@@ -31,19 +35,22 @@ type PresenceChanged struct {
 	At       time.Time
 }
 
+// SubscriptionState is the state of our subscription to a contact.
+type SubscriptionState string
+
 // Subscription states reported by SubscriptionChanged.
 const (
-	SubPending    = "pending"
-	SubActive     = "active"
-	SubTerminated = "terminated"
-	SubFailed     = "failed"
+	SubPending    SubscriptionState = "pending"
+	SubActive     SubscriptionState = "active"
+	SubTerminated SubscriptionState = "terminated"
+	SubFailed     SubscriptionState = "failed"
 )
 
 // SubscriptionChanged reports the state of our subscription to a contact.
 type SubscriptionChanged struct {
 	Peer       identity.ID
 	URI        string // the address we subscribed to, as given
-	State      string
+	State      SubscriptionState
 	Reason     string // RFC 6665 reason or the refusal's reason phrase
 	Code       int    // status code when a SUBSCRIBE was refused, else 0
 	Expires    int    // seconds, when active or pending
@@ -53,7 +60,7 @@ type SubscriptionChanged struct {
 
 // MessageReceived is an instant message from someone (RFC 3428).
 type MessageReceived struct {
-	ID          string      // its history ID, as History reports it
+	ID          MessageID   // as History reports it
 	Peer        identity.ID // who sent it: the conversation
 	From        string      // the sender's address as written (From URI, no parameters)
 	FromName    string      // the display name the sender claims
@@ -66,11 +73,13 @@ type MessageReceived struct {
 	At          time.Time
 }
 
-// Message delivery states reported by MessageStatus.
+// Message delivery states reported by MessageStatus and Delivery: the
+// states of an outgoing message in the history, where
+// ChatMessage.State reads them.
 const (
-	MsgSent   = "sent"
-	MsgStored = "stored" // 202: accepted for later delivery
-	MsgFailed = "failed"
+	MsgSent   = history.StateSent
+	MsgStored = history.StateStored // 202: accepted for later delivery
+	MsgFailed = history.StateFailed
 )
 
 // MessageStatus reports the fate of a message we sent. ID is what
@@ -78,21 +87,24 @@ const (
 // outbox and will be sent again then by itself; one without needs the
 // user (RetryMessage) or is given up.
 type MessageStatus struct {
-	ID      string
-	Peer    identity.ID // who it is for: the conversation
-	To      string      // the address it was sent to
-	Status  string
+	ID      MessageID
+	Peer    identity.ID   // who it is for: the conversation
+	To      string        // the address it was sent to
+	Status  history.State // MsgSent, MsgStored or MsgFailed
 	Code    int
 	Reason  string
 	RetryAt time.Time // zero unless Status is MsgFailed and a retry is planned
 }
 
+// WatcherState is where someone watching our presence stands.
+type WatcherState string
+
 // Watcher states reported by WatcherChanged.
 const (
-	WatcherPending    = "pending"
-	WatcherActive     = "active"
-	WatcherBlocked    = "blocked"
-	WatcherTerminated = "terminated"
+	WatcherPending    WatcherState = "pending"
+	WatcherActive     WatcherState = "active"
+	WatcherBlocked    WatcherState = "blocked"
+	WatcherTerminated WatcherState = "terminated"
 )
 
 // WatcherChanged reports someone watching (or asking to watch) our presence.
@@ -100,7 +112,7 @@ const (
 type WatcherChanged struct {
 	Peer    identity.ID // who watches: the key for AuthorizeWatcher
 	URI     string      // their address as written (From URI, no parameters)
-	State   string
+	State   WatcherState
 	Reason  string
 	Expires int
 }
@@ -128,12 +140,15 @@ func (MessageStatus) isEvent()       {}
 func (WatcherChanged) isEvent()      {}
 func (Diagnostic) isEvent()          {}
 
+// RegistrationState is the state of our binding at the registrar.
+type RegistrationState string
+
 // Registration states reported by RegistrationChanged.
 const (
-	RegRegistering  = "registering"
-	RegRegistered   = "registered"
-	RegFailed       = "failed"
-	RegUnregistered = "unregistered"
+	RegRegistering  RegistrationState = "registering"
+	RegRegistered   RegistrationState = "registered"
+	RegFailed       RegistrationState = "failed"
+	RegUnregistered RegistrationState = "unregistered"
 )
 
 // RegistrationChanged reports the state of our binding at the registrar
@@ -142,26 +157,29 @@ const (
 // "no answer from the server", ...).
 type RegistrationChanged struct {
 	AOR     string
-	State   string
+	State   RegistrationState
 	Code    int    // status code of the last answer, 0 for none
 	Reason  string // in words, for the user
 	Expires int    // seconds granted, when registered
 	RetryIn time.Duration
 }
 
+// PublicationState is the state of our presence document at the server.
+type PublicationState string
+
 // Publication states reported by PublicationChanged.
 const (
-	PubPublished   = "published"
-	PubFailed      = "failed"
-	PubUnsupported = "unsupported" // 405/489/501: peers are answered directly only
-	PubRemoved     = "removed"
+	PubPublished   PublicationState = "published"
+	PubFailed      PublicationState = "failed"
+	PubUnsupported PublicationState = "unsupported" // 405/489/501: peers are answered directly only
+	PubRemoved     PublicationState = "removed"
 )
 
 // PublicationChanged reports our own presence document at the presence
 // server (PUBLISH, RFC 3903; server mode only).
 type PublicationChanged struct {
 	AOR     string
-	State   string
+	State   PublicationState
 	Code    int
 	Reason  string
 	Expires int

@@ -94,14 +94,14 @@ func newTestClient(t testing.TB, user, transport string, opts ...Option) (*Clien
 	return c, record(c)
 }
 
-func isPresence(uri, basic string) func(Event) bool {
+func isPresence(uri string, basic Basic) func(Event) bool {
 	return func(e Event) bool {
 		p, ok := e.(PresenceChanged)
 		return ok && p.URI == uri && p.Basic == basic
 	}
 }
 
-func isSub(uri, state string) func(Event) bool {
+func isSub(uri string, state SubscriptionState) func(Event) bool {
 	return func(e Event) bool {
 		s, ok := e.(SubscriptionChanged)
 		return ok && s.URI == uri && s.State == state

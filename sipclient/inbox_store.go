@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 
 	"github.com/parley-im/parley/sipclient/history"
@@ -82,11 +81,11 @@ func (s *chatStore) fallback(ctx context.Context, failed *history.Store, cause e
 }
 
 // row maps an ID as callers see it to the current store's row ID.
-func (s *chatStore) row(id string) (*history.Store, int64, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
+func (s *chatStore) row(id MessageID) (*history.Store, int64, error) {
+	n := int64(id)
 	st, base := s.get()
 	switch {
-	case err != nil || n <= 0:
+	case n <= 0:
 		return nil, 0, fmt.Errorf("%w: message ID %q", history.ErrInvalid, id)
 	case st == nil:
 		return nil, 0, ErrClosed

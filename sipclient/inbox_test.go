@@ -19,13 +19,13 @@ import (
 // message as "direction state text".
 func wantHistory(t testing.TB, c *Client, peer string, want ...string) []ChatMessage {
 	t.Helper()
-	h, err := c.History(context.Background(), pid(peer), "", 100)
+	h, err := c.History(context.Background(), pid(peer), 0, 100)
 	if err != nil {
 		t.Fatalf("History(%s): %v", peer, err)
 	}
 	var got []string
 	for _, m := range h {
-		got = append(got, m.Direction+" "+m.State+" "+m.Text)
+		got = append(got, string(m.Direction)+" "+string(m.State)+" "+m.Text)
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("history with %s:\n got %q\nwant %q", peer, got, want)
@@ -163,12 +163,12 @@ func TestSearchAndPaging(t *testing.T) {
 	if err != nil || len(found) != 3 || found[0].Text != "note 4 about zebras" || found[2].Text != "note 0 about zebras" {
 		t.Errorf("Search(zeb) = %+v, %v", found, err)
 	}
-	page1, _ := c.History(ctx, pid("sip:peer@peer.example"), "", 2)
+	page1, _ := c.History(ctx, pid("sip:peer@peer.example"), 0, 2)
 	page2, _ := c.History(ctx, pid("sip:peer@peer.example"), page1[1].ID, 10)
 	if len(page1) != 2 || len(page2) != 3 || page2[0].Text != "note 2 about zebras" {
 		t.Errorf("pages %+v / %+v", page1, page2)
 	}
-	if _, err := c.History(ctx, pid("sip:peer@peer.example"), "x", 2); err == nil {
+	if _, err := c.History(ctx, pid("sip:peer@peer.example"), -1, 2); err == nil {
 		t.Error("History with a bad ID succeeded")
 	}
 }
@@ -188,7 +188,7 @@ func TestSharedFallbackStore(t *testing.T) {
 	}
 	defer mem.Close()
 	shared := WithFallbackStore(func(context.Context) (*history.Store, error) { return mem, nil })
-	var ids []string
+	var ids []MessageID
 	var clients []*Client
 	for i, user := range []string{"one", "two"} {
 		c, rec := newTestClient(t, user, "tcp", WithStore(ro), shared)
@@ -209,7 +209,7 @@ func TestSharedFallbackStore(t *testing.T) {
 func TestHistoryAfter(t *testing.T) {
 	c, _ := newTestClient(t, "a", "tcp")
 	ctx := context.Background()
-	var ids []string
+	var ids []MessageID
 	for _, text := range []string{"one", "two", "three"} {
 		id, err := c.QueueMessage(ctx, "sip:bob@127.0.0.1:9", text)
 		if err != nil {
@@ -221,7 +221,7 @@ func TestHistoryAfter(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0].ID != ids[1] || got[0].Text != "two" || got[1].Text != "three" {
 		t.Errorf("HistoryAfter = %+v, %v", got, err)
 	}
-	if _, err := c.HistoryAfter(ctx, pid("sip:bob@127.0.0.1:9"), "x", 10); !errors.Is(err, history.ErrInvalid) {
+	if _, err := c.HistoryAfter(ctx, pid("sip:bob@127.0.0.1:9"), 0, 10); !errors.Is(err, history.ErrInvalid) {
 		t.Errorf("HistoryAfter(bad ID) = %v, want ErrInvalid", err)
 	}
 }

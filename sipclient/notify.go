@@ -133,7 +133,7 @@ func (s *subscription) presenceNotified(req *sip.Request, ss subState) {
 		s.markUnknown()
 		return
 	}
-	p := PresenceChanged{Peer: s.peer, URI: s.uri, Basic: string(doc.Basic), Note: doc.Note, Contact: doc.Contact, Raw: string(body), At: s.lastNotify}
+	p := PresenceChanged{Peer: s.peer, URI: s.uri, Basic: Basic(doc.Basic), Note: doc.Note, Contact: doc.Contact, Raw: string(body), At: s.lastNotify}
 	if len(doc.Activities) > 0 {
 		p.Activity = doc.Activities[0]
 	}

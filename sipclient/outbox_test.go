@@ -129,7 +129,7 @@ func readSIP(r *bufio.Reader) (string, error) {
 	return head.String() + string(body), err
 }
 
-func isStatus(id, status string) func(Event) bool {
+func isStatus(id MessageID, status history.State) func(Event) bool {
 	return func(e Event) bool { s, ok := e.(MessageStatus); return ok && s.ID == id && s.Status == status }
 }
 
@@ -233,7 +233,7 @@ func TestOutboxReusesIdentifiers(t *testing.T) {
 		string(req.Body()) != "sent before the crash" {
 		t.Errorf("resent as:\n%s", req)
 	}
-	rec.wait(t, "sent", isStatus(strconv.FormatInt(id, 10), MsgSent))
+	rec.wait(t, "sent", isStatus(MessageID(id), MsgSent))
 }
 
 // A copy of a message read while an attempt was on its way is not sent
@@ -256,9 +256,8 @@ func TestOutboxSkipsStaleCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := newTestClient(t, "a", "tcp", WithStore(store), WithOutboxBackoff(time.Hour))
-	m := c.box()
-	c.startSend(m, stale, 0, time.Now())
-	m.work.Wait()
+	c.pager.startSend(stale, 0, time.Now())
+	c.pager.work.Wait()
 	select {
 	case req := <-peer.reqs:
 		t.Errorf("the stale copy was sent:\n%s", req)
@@ -275,7 +274,7 @@ func TestDeliverWaitsForOutboxClaim(t *testing.T) {
 	store, _ := openStore(t) // fresh: the first message is row 1
 	peer := newFakePeer(t)
 	c, _ := newTestClient(t, "a", "tcp", WithStore(store))
-	m := c.box()
+	m := c.pager
 	if ok, _ := m.claim(1); !ok {
 		t.Fatal("row 1 already claimed")
 	}
@@ -295,7 +294,7 @@ func TestDeliverWaitsForOutboxClaim(t *testing.T) {
 	}
 	m.release(1)
 	r := <-done
-	if r.err != nil || r.d.ID != "1" || r.d.Status != MsgSent {
+	if r.err != nil || r.d.ID != 1 || r.d.Status != MsgSent {
 		t.Errorf("DeliverMessage = %+v, %v; want 1 sent", r.d, r.err)
 	}
 	if req := peer.request(t); string(req.Body()) != "after the outbox" {
@@ -349,7 +348,8 @@ func TestOutboxRefusals(t *testing.T) {
 
 // classify: which failures are retried, after how long.
 func TestClassify(t *testing.T) {
-	c := &Client{opt: defaultOptions()}
+	o := defaultOptions()
+	c := newPager(context.Background(), &fakeSeam{}, &o)
 	res := func(code int, hdrs ...string) (*sip.Response, error) {
 		r := sip.NewResponse(code, "x")
 		for i := 0; i+1 < len(hdrs); i += 2 {

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -18,101 +19,125 @@ const ContentTypeText = "text/plain;charset=UTF-8"
 
 // Delivery is the outcome of one MESSAGE we sent.
 type Delivery struct {
-	ID     string // as SendMessage returns it: the message's ID in the history
-	Status string // MsgSent, MsgStored or MsgFailed
+	ID     MessageID     // as SendMessage returns it
+	Status history.State // MsgSent, MsgStored or MsgFailed
 	Code   int
 	Reason string
 }
 
-// SendMessage stores text for uri in the outbox and returns the message's
-// ID at once; it is sent in the background and its fate arrives as
-// MessageStatus events with the same ID. A failure that may pass (no
-// answer, peer offline or busy) is announced and the message is sent
-// again later by itself, also after a restart.
-func (c *Client) SendMessage(ctx context.Context, uri, text string) (string, error) {
-	m, msg, base, err := c.queue(ctx, uri, text)
-	if err != nil {
-		return "", err
-	}
-	c.startSend(m, msg, base, time.Now())
-	return strconv.FormatInt(base+msg.ID, 10), nil
+// pager is the MESSAGE role (RFC 3428). It sends through its outbox
+// (outbox.go: a durable queue, claims, retries with backoff) and receives
+// into its chat store (inbox.go, inbox_store.go), refusing strangers over
+// the limit (inbox_limit.go) and dropping what blocked senders write. It
+// owns the store, the outbox loop, the claims and its lock, and reaches
+// the user agent through the seam.
+type pager struct {
+	ua      seam
+	log     *slog.Logger
+	book    Book
+	limit   *strangerLimit // nil: strangers are not limited
+	maxBody int
+	backoff []time.Duration           // outbox retry delays, the last one repeats
+	sendsTo func(peerAOR string) bool // nil: every queued message is ours to send
+	given   *history.Store            // WithStore; nil: an in-memory store of our own
+	ctx     context.Context           // ends with the user agent: sends give way, the loop ends
+	store   *chatStore                // its store is opened at start
+	wake    chan struct{}             // kicks the outbox loop
+	once    sync.Once                 // start
+	work    sync.WaitGroup            // sends and inbound writes; the store closes after them
+
+	mu     sync.Mutex
+	closed bool                        // halted: no new work
+	done   chan struct{}               // closed once the loop has ended; nil if it never ran
+	flying map[MessageID]chan struct{} // outgoing IDs being sent; each channel closes when its send ends
 }
 
-// QueueMessage stores text for uri in the outbox as pending and returns
-// its ID, without sending it: for another client sharing the store (see
-// WithOutboxShare) to send when it can, e.g. an account that is not
-// signed in yet. Its fate arrives from that client.
-func (c *Client) QueueMessage(ctx context.Context, uri, text string) (string, error) {
-	_, msg, base, err := c.queue(ctx, uri, text)
-	if err != nil {
-		return "", err
-	}
-	return strconv.FormatInt(base+msg.ID, 10), nil
+// newPager prepares the pager of a user agent; ctx ends with it. Nothing
+// runs before start.
+func newPager(ctx context.Context, ua seam, o *options) *pager {
+	p := &pager{ua: ua, log: o.log, book: o.book, limit: o.limit, maxBody: o.maxBody,
+		backoff: o.backoff, sendsTo: o.sendsTo, given: o.store, ctx: ctx,
+		wake: make(chan struct{}, 1), flying: map[MessageID]chan struct{}{}}
+	p.store = &chatStore{openFallback: o.fallback, onFallback: func(err error) {
+		p.log.Error("history unavailable, keeping messages in memory", "error", err)
+		p.ua.emit(Diagnostic{What: WhatHistory, Detail: unavailableDetail(err)})
+	}}
+	return p
 }
 
-// DeliverMessage is SendMessage waiting for the outcome of the first
-// attempt. The message goes through the outbox all the same: if the
-// outbox took it first, the outcome of its attempt is the answer.
-func (c *Client) DeliverMessage(ctx context.Context, uri, text string) (Delivery, error) {
-	m, msg, base, err := c.queue(ctx, uri, text)
+// send stores text for uri as pending and sends it in the background.
+func (p *pager) send(ctx context.Context, uri, text string) (MessageID, error) {
+	msg, base, err := p.addPending(ctx, uri, text)
+	if err != nil {
+		return 0, err
+	}
+	p.startSend(msg, base, time.Now())
+	return MessageID(base + msg.ID), nil
+}
+
+// queue stores text for uri as pending, for the outbox to send.
+func (p *pager) queue(ctx context.Context, uri, text string) (MessageID, error) {
+	msg, base, err := p.addPending(ctx, uri, text)
+	if err != nil {
+		return 0, err
+	}
+	return MessageID(base + msg.ID), nil
+}
+
+// deliver stores text for uri as pending and waits for the outcome of the
+// first attempt: its own, or the outbox's if the outbox took it first.
+func (p *pager) deliver(ctx context.Context, uri, text string) (Delivery, error) {
+	msg, base, err := p.addPending(ctx, uri, text)
 	if err != nil {
 		return Delivery{}, err
 	}
-	id := base + msg.ID
-	for {
-		ok, busy := m.claim(id)
-		if ok {
-			break
-		}
-		select {
-		case <-busy:
-		case <-ctx.Done():
-			return Delivery{}, ctx.Err()
-		}
+	id := MessageID(base + msg.ID)
+	if err := p.awaitClaim(ctx, id); err != nil {
+		return Delivery{}, err
 	}
-	defer m.release(id)
-	if !c.enter(m) {
+	defer p.release(id)
+	if !p.enter() {
 		return Delivery{}, ErrClosed
 	}
-	defer m.work.Done()
-	cur, due, err := c.stillDue(m, msg.ID, base, time.Now())
+	defer p.work.Done()
+	cur, due, err := p.stillDue(msg.ID, base, time.Now())
 	switch {
 	case err != nil:
-		return Delivery{}, fmt.Errorf("message %d: %w", id, err)
+		return Delivery{}, fmt.Errorf("message %s: %w", id, err)
 	case due:
-		return c.attempt(m, cur, base), nil
+		return p.attempt(cur, base), nil
 	}
-	return Delivery{ID: strconv.FormatInt(id, 10), Status: string(cur.State), Code: cur.Code, Reason: cur.Reason}, nil
+	return Delivery{ID: id, Status: cur.State, Code: cur.Code, Reason: cur.Reason}, nil
 }
 
-// queue checks a message and stores it as pending (local echo): from here
-// on it is not lost, whatever happens to the process. The stored message
-// carries the Call-ID, From tag and CSeq it will be sent with.
-func (c *Client) queue(ctx context.Context, uri, text string) (*messaging, history.Message, int64, error) {
-	req, err := c.messageRequest(uri, text)
+// addPending checks a message and stores it as pending (local echo): from
+// here on it is not lost, whatever happens to the process. The stored
+// message carries the Call-ID, From tag and CSeq it will be sent with.
+func (p *pager) addPending(ctx context.Context, uri, text string) (history.Message, int64, error) {
+	req, err := p.messageRequest(uri, text)
 	if err != nil {
-		return nil, history.Message{}, 0, err
+		return history.Message{}, 0, err
 	}
+	p.start()
 	callID, tag, cseq := sipIDs(req)
 	msg := history.Message{PeerURI: req.Recipient.String(), Text: text, ContentType: ContentTypeText,
 		CallID: callID, FromTag: tag, CSeq: cseq}
-	m := c.box()
 	var base int64
-	err = m.store.do(ctx, true, func(st *history.Store, b int64) (err error) {
+	err = p.store.do(ctx, true, func(st *history.Store, b int64) (err error) {
 		base = b
 		msg.ID, err = st.AddOutgoing(ctx, msg)
 		return err
 	})
 	if err != nil {
-		return nil, history.Message{}, 0, err
+		return history.Message{}, 0, err
 	}
-	return m, msg, base, nil
+	return msg, base, nil
 }
 
 // messageRequest builds a MESSAGE outside any dialog (RFC 3428): new
 // Call-ID and From tag for every message.
-func (c *Client) messageRequest(uri, text string) (*sip.Request, error) {
-	if c.isClosed() {
+func (p *pager) messageRequest(uri, text string) (*sip.Request, error) {
+	if p.ua.isClosed() {
 		return nil, ErrClosed
 	}
 	target, err := ParseURI(uri)
@@ -122,10 +147,10 @@ func (c *Client) messageRequest(uri, text string) (*sip.Request, error) {
 	if !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
 		return nil, fmt.Errorf("%w: not valid UTF-8 text", ErrInvalidText)
 	}
-	if len(text) > c.opt.maxBody {
-		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrBodyTooLarge, len(text), c.opt.maxBody)
+	if len(text) > p.maxBody {
+		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrBodyTooLarge, len(text), p.maxBody)
 	}
-	req := c.newRequest(sip.MESSAGE, target)
+	req := p.ua.newRequest(sip.MESSAGE, target)
 	ct := sip.ContentTypeHeader(ContentTypeText)
 	req.AppendHeader(&ct)
 	req.SetBody([]byte(text))
@@ -137,45 +162,55 @@ func (c *Client) messageRequest(uri, text string) (*sip.Request, error) {
 // 200 goes out, and announced only the first time: a retransmission or
 // replay (same Call-ID, From tag and CSeq) is answered 200 again but
 // neither stored nor announced twice.
-func (c *Client) onMessage(req *sip.Request, tx sip.ServerTransaction) {
-	mt := mediaType(req)
-	if mt != "" && mt != "text/plain" {
-		c.respond(req, tx, 415, "Unsupported Media Type", "Accept", "text/plain")
+func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
+	ev, ok := p.admit(req, tx)
+	if !ok {
 		return
 	}
-	ev, err := received(req)
-	if err != nil {
-		c.respond(req, tx, 400, "Bad From")
-		c.emit(Diagnostic{What: "message", URI: ev.From, Detail: err.Error()})
-		return
-	}
-	if c.opt.book.SenderBlocked(ev.Peer) {
-		c.respond(req, tx, 200, "OK") // polite: the sender cannot tell
-		c.opt.log.Debug("message from a blocked sender dropped", "from", ev.From)
-		return
-	}
-	if !c.opt.book.IsContact(ev.Peer) && !c.opt.limit.allow(ev.Peer, time.Now()) {
-		c.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
-		c.opt.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
-		return
-	}
-	id, dup, err := c.keepIncoming(ev)
+	id, dup, err := p.keepIncoming(ev)
 	ev.ID = id
 	switch {
 	case errors.Is(err, history.ErrInvalid):
-		c.respond(req, tx, 400, "Bad From")
-		c.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: err.Error()})
+		p.ua.respond(req, tx, 400, "Bad From")
+		p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: err.Error()})
 		return
 	case err != nil:
 		// Not held anywhere: the peer must not think it was delivered.
-		c.respond(req, tx, 500, "Server Internal Error", "Retry-After", "5")
-		c.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
+		p.ua.respond(req, tx, 500, "Server Internal Error", "Retry-After", "5")
+		p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
 		return
 	}
-	c.respond(req, tx, 200, "OK")
+	p.ua.respond(req, tx, 200, "OK")
 	if !dup {
-		c.emit(ev)
+		p.ua.emit(ev)
 	}
+}
+
+// admit reads a MESSAGE and says whether to keep it. One not to keep is
+// answered here: not text (415), From names no one (400), a blocked
+// sender (200: polite, the sender cannot tell), a stranger over the
+// limit (503 with Retry-After).
+func (p *pager) admit(req *sip.Request, tx sip.ServerTransaction) (MessageReceived, bool) {
+	if mt := mediaType(req); mt != "" && mt != "text/plain" {
+		p.ua.respond(req, tx, 415, "Unsupported Media Type", "Accept", "text/plain")
+		return MessageReceived{}, false
+	}
+	ev, err := received(req)
+	switch {
+	case err != nil:
+		p.ua.respond(req, tx, 400, "Bad From")
+		p.ua.emit(Diagnostic{What: "message", URI: ev.From, Detail: err.Error()})
+		return ev, false
+	case p.book.SenderBlocked(ev.Peer):
+		p.ua.respond(req, tx, 200, "OK")
+		p.log.Debug("message from a blocked sender dropped", "from", ev.From)
+		return ev, false
+	case !p.book.IsContact(ev.Peer) && !p.limit.allow(ev.Peer, time.Now()):
+		p.ua.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
+		p.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
+		return ev, false
+	}
+	return ev, true
 }
 
 // received reads a MESSAGE; an error means its From names no one.

@@ -52,7 +52,7 @@ type watcher struct {
 	peer        identity.ID // who watches
 	uri         string      // their From address, as written
 	dlg         *dialog
-	state       string // WatcherPending, WatcherActive or WatcherBlocked
+	state       WatcherState // WatcherPending, WatcherActive or WatcherBlocked
 	contentType string
 	expiresAt   time.Time
 	timer       *time.Timer
@@ -251,7 +251,7 @@ func (p *presentity) accept(req *sip.Request, tx sip.ServerTransaction, tag stri
 	p.ua.accept(req, tx, tag, "Expires", strconv.Itoa(expires), "Event", "presence", "Allow-Events", "presence")
 }
 
-func watcherState(d Decision) string {
+func watcherState(d Decision) WatcherState {
 	switch d {
 	case Block:
 		return WatcherBlocked

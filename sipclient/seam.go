@@ -10,8 +10,8 @@ import (
 )
 
 // seam is what a SIP role needs from the user agent that carries it:
-// requests built as ours, sent with authentication, and a way to say what
-// happened. *Client implements it; a role's unit test fakes it, so each
+// requests built as ours, sent with authentication, requests answered,
+// and a way to say what happened. *Client implements it; a role's unit test fakes it, so each
 // role is read and tested without the others.
 type seam interface {
 	// newRequest builds an out-of-dialog request from us to target with
@@ -20,6 +20,9 @@ type seam interface {
 	// do sends req and waits for its final answer, answering digest
 	// challenges on the way; a non-2xx comes back with a *ResponseError.
 	do(ctx context.Context, req *sip.Request) (*sip.Response, error)
+	// respond answers req on tx with code, reason and the extra headers
+	// given as name/value pairs.
+	respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response
 	// backoff is how long to wait after attempt consecutive failures.
 	backoff(attempt int) time.Duration
 	// emit tells the application what happened.
@@ -58,9 +61,6 @@ type dialogSeam interface {
 	// dialogRequest builds the next request in d, stamped and routed as
 	// ours. It moves d's CSeq: the caller holds the lock that guards d.
 	dialogRequest(d *dialog, method sip.RequestMethod) *sip.Request
-	// respond answers req on tx with code and reason, and the extra
-	// headers given as name/value pairs.
-	respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response
 	// accept answers req 202 Accepted in the dialog whose local tag is
 	// tag: the tag in To, the extra headers, then our Contact.
 	accept(req *sip.Request, tx sip.ServerTransaction, tag string, hdrs ...string)

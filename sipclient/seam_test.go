@@ -11,7 +11,7 @@ import (
 
 // fakeSeam is the user agent of one role's unit test: it answers each
 // request with what answer returns (nil: no answer at all) and keeps what
-// was sent and emitted. No socket, no other role.
+// was sent, answered and emitted. No socket, no other role.
 type fakeSeam struct {
 	answer func(req *sip.Request) *sip.Response
 
@@ -68,6 +68,15 @@ func (f *fakeSeam) roundTrip(ctx context.Context, req *sip.Request) (*sip.Respon
 	return nil, ErrNoResponse
 }
 
+// respond keeps the answer; tx is not used (tests pass nil).
+func (f *fakeSeam) respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response {
+	res := reply(req, code, reason, hdrs...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = append(f.answers, res)
+	return res
+}
+
 func (f *fakeSeam) backoff(attempt int) time.Duration { return time.Duration(attempt+1) * time.Second }
 
 func (f *fakeSeam) emit(e Event) {
@@ -99,14 +108,6 @@ func (f *fakeSeam) dialogRequest(d *dialog, method sip.RequestMethod) *sip.Reque
 	req := d.request(method)
 	f.finishRequest(req, d.transport)
 	return req
-}
-
-func (f *fakeSeam) respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response {
-	res := reply(req, code, reason, hdrs...)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.answers = append(f.answers, res)
-	return res
 }
 
 func (f *fakeSeam) accept(req *sip.Request, tx sip.ServerTransaction, tag string, hdrs ...string) {

@@ -179,7 +179,7 @@ func (c *Client) afterRegistration(again bool) {
 	} else {
 		c.subs.watchWatchers(c.aor)
 	}
-	c.box().kick()
+	c.pager.kick()
 }
 
 // publish sends our current presence to the server in the background;

@@ -64,14 +64,14 @@ func caPool(t testing.TB, srv *kamailio.Server) *x509.CertPool {
 	return pool
 }
 
-func isReg(state string) func(Event) bool {
+func isReg(state RegistrationState) func(Event) bool {
 	return func(e Event) bool {
 		r, ok := e.(RegistrationChanged)
 		return ok && r.State == state
 	}
 }
 
-func isPub(state string) func(Event) bool {
+func isPub(state PublicationState) func(Event) bool {
 	return func(e Event) bool {
 		p, ok := e.(PublicationChanged)
 		return ok && p.State == state

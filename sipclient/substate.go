@@ -7,7 +7,7 @@ import (
 
 // subState is a parsed Subscription-State header (RFC 6665 8.2.3).
 type subState struct {
-	state      string // active, pending, terminated (lower case)
+	state      SubscriptionState // active, pending, terminated (lower case)
 	reason     string
 	expires    int // -1 when absent
 	retryAfter int // -1 when absent
@@ -16,7 +16,7 @@ type subState struct {
 func parseSubState(v string) (subState, bool) {
 	s := subState{expires: -1, retryAfter: -1}
 	parts := strings.Split(v, ";")
-	s.state = strings.ToLower(strings.TrimSpace(parts[0]))
+	s.state = SubscriptionState(strings.ToLower(strings.TrimSpace(parts[0])))
 	if s.state == "" {
 		return s, false
 	}

@@ -52,12 +52,12 @@ type subscription struct {
 
 	mu         sync.Mutex
 	dlg        *dialog // current dialog, nil between attempts
-	state      string
+	state      SubscriptionState
 	expires    int // what we ask for; 423 may raise it
 	timer      *time.Timer
 	attempt    int
 	lastNotify time.Time
-	lastBasic  string
+	lastBasic  Basic
 	ended      bool
 	winfo      *winfo.Tracker // the watcher list so far (presence.winfo only)
 }

@@ -180,14 +180,14 @@ func TestChatLocalEchoSentAndFailed(t *testing.T) {
 	if !hasText(cw, "Hi There!") || !hasText(cw, "You · sending…") {
 		t.Fatalf("no pending bubble: %q", texts(cw))
 	}
-	a.applyBatch([]sipclient.Event{sipclient.MessageStatus{ID: "msg-1", Status: sipclient.MsgSent, Code: 200}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageStatus{ID: sent(1), Status: sipclient.MsgSent, Code: 200}})
 	if !hasText(cw, "You · sent ✓") {
 		t.Errorf("not marked sent: %q", texts(cw))
 	}
 
 	test.Type(conv.entry, "Are you there?")
 	conv.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnter})
-	a.applyBatch([]sipclient.Event{sipclient.MessageStatus{ID: "msg-2", Status: sipclient.MsgFailed, Code: 480, Reason: "Temporarily Unavailable"}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageStatus{ID: sent(2), Status: sipclient.MsgFailed, Code: 480, Reason: "Temporarily Unavailable"}})
 	if !hasText(cw, "not delivered: 480 Temporarily Unavailable") {
 		t.Fatalf("failure not shown: %q", texts(cw))
 	}
@@ -196,7 +196,7 @@ func TestChatLocalEchoSentAndFailed(t *testing.T) {
 		t.Fatal("no retry on a failed message")
 	}
 	test.Tap(line.row.retry)
-	if len(core.sent) != 2 || len(core.retried) != 1 || core.retried[0] != "msg-2" || line.row.retry.Visible() || !hasText(cw, "You · sending…") {
+	if len(core.sent) != 2 || len(core.retried) != 1 || core.retried[0] != sent(2) || line.row.retry.Visible() || !hasText(cw, "You · sending…") {
 		t.Errorf("retry: sent %v, retried %v", core.sent, core.retried)
 	}
 }
@@ -321,13 +321,13 @@ func TestChatShowsStoredHistory(t *testing.T) {
 	yesterday := time.Now().Add(-24 * time.Hour)
 	var stored []sipclient.ChatMessage
 	for i := 60; i >= 1; i-- { // newest first
-		stored = append(stored, sipclient.ChatMessage{ID: itoa(i), Direction: "in", Text: "old " + itoa(i), At: yesterday.Add(time.Duration(i) * time.Second), State: "received"})
+		stored = append(stored, sipclient.ChatMessage{ID: sipclient.MessageID(i), Direction: "in", Text: "old " + itoa(i), At: yesterday.Add(time.Duration(i) * time.Second), State: "received"})
 	}
-	stored[0] = sipclient.ChatMessage{ID: "60", Direction: "out", Text: "unsent one", At: yesterday.Add(time.Minute), State: "failed", Code: 480, Reason: "Temporarily Unavailable"}
-	stored = append([]sipclient.ChatMessage{{ID: "61", Direction: "in", Text: "just now", At: time.Now(), State: "received"}}, stored...)
+	stored[0] = sipclient.ChatMessage{ID: 60, Direction: "out", Text: "unsent one", At: yesterday.Add(time.Minute), State: "failed", Code: 480, Reason: "Temporarily Unavailable"}
+	stored = append([]sipclient.ChatMessage{{ID: 61, Direction: "in", Text: "just now", At: time.Now(), State: "received"}}, stored...)
 	core.stored[poisson] = stored
 	a.inFront = false
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "61", Peer: pid(poisson), From: poisson, Text: "just now", At: time.Now()}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 61, Peer: pid(poisson), From: poisson, Text: "just now", At: time.Now()}})
 	cw := a.chats.win
 	if !hasText(cw, "old 59") || !hasText(cw, "old 12") || !hasText(cw, "just now") || !hasText(cw, "not delivered: 480 Temporarily Unavailable") {
 		t.Fatalf("first page: %q", texts(cw))
@@ -422,10 +422,10 @@ func TestWatcherRequestsQueued(t *testing.T) {
 // message opens their chat, not a message request.
 func TestContactDomainAnyCase(t *testing.T) {
 	a, _, _ := newTestApp(t)
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "7", Peer: pid("sip:poisson@PROBABILITY.ORG"), From: "sip:poisson@PROBABILITY.ORG", Text: "it is me", At: time.Now()}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 7, Peer: pid("sip:poisson@PROBABILITY.ORG"), From: "sip:poisson@PROBABILITY.ORG", Text: "it is me", At: time.Now()}})
 	conv := a.chats.convs[pid(poisson)]
-	if a.reqBtn.Visible() || conv == nil || !conv.has("7") {
-		t.Errorf("request shown %v; poisson's chat has it %v", a.reqBtn.Visible(), conv != nil && conv.has("7"))
+	if a.reqBtn.Visible() || conv == nil || !conv.has(7) {
+		t.Errorf("request shown %v; poisson's chat has it %v", a.reqBtn.Visible(), conv != nil && conv.has(7))
 	}
 }
 
@@ -435,7 +435,7 @@ func TestContactDomainAnyCase(t *testing.T) {
 func TestBlockTellsCore(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	mallory := pid("sip:mallory@evil.example")
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", Peer: mallory, From: "sip:mallory@evil.example", Text: "buy now", At: time.Now()}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 1, Peer: mallory, From: "sip:mallory@evil.example", Text: "buy now", At: time.Now()}})
 	a.blockSender(mallory)
 	saved, _ := account.OpenBook(strings.TrimSuffix(a.book.Path(), "/roster.json"), sipclient.Ask)
 	if !a.book.SenderBlocked(mallory) || !saved.SenderBlocked(mallory) {

@@ -80,7 +80,7 @@ func BenchmarkJumpFarBack(b *testing.B) {
 		a.openChat(a.contacts[pid(laplace)])
 		conv := a.chats.convs[pid(laplace)]
 		b.StartTimer()
-		a.chats.jumpTo(conv, "1")
+		a.chats.jumpTo(conv, 1)
 		// The hit is the oldest message: it and the newer half of maxShown.
 		if len(conv.lines) != maxShown/2+1 || !conv.away {
 			b.Fatalf("%d lines shown (away: %v), want the %d up to the hit", len(conv.lines), conv.away, maxShown/2+1)
@@ -97,13 +97,13 @@ func BenchmarkLoadOlderDeep(b *testing.B) {
 	storeLong(core, total)
 	a.openChat(a.contacts[pid(laplace)])
 	conv := a.chats.convs[pid(laplace)]
-	a.chats.jumpTo(conv, itoa(total-deep+1))
+	a.chats.jumpTo(conv, sipclient.MessageID(total-deep+1))
 	b.ResetTimer()
 	for range min(b.N, 20) {
 		a.chats.loadOlder(conv)
 	}
 	b.StopTimer()
-	if len(conv.lines) > maxShown || conv.lines[0].id != itoa(total-deep+1-50*min(b.N, 20)) {
+	if len(conv.lines) > maxShown || conv.lines[0].id != sipclient.MessageID(total-deep+1-50*min(b.N, 20)) {
 		b.Fatalf("%d lines shown from %s", len(conv.lines), conv.lines[0].id)
 	}
 }
@@ -119,7 +119,7 @@ func BenchmarkLongMessage(b *testing.B) {
 				b.StopTimer()
 				a, _, _ := newTestApp(b)
 				b.StartTimer()
-				a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
+				a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 1, Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
 			}
 		})
 	}

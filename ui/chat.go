@@ -25,7 +25,7 @@ const (
 
 // chatLine is one message in a conversation.
 type chatLine struct {
-	id     string // the core's message ID for ours, Call-ID for theirs
+	id     sipclient.MessageID // the core's message ID; zero until the core took ours
 	out    bool
 	text   string
 	at     time.Time
@@ -41,15 +41,15 @@ type chatWindow struct {
 	app   *App
 	win   fyne.Window
 	tabs  *container.DocTabs
-	convs map[identity.ID]*conversation // by contact
-	byID  map[string]*chatLine          // our messages by ID, for status events
-	early map[string]sipclient.MessageStatus
+	convs map[identity.ID]*conversation     // by contact
+	byID  map[sipclient.MessageID]*chatLine // our messages by ID, for status events
+	early map[sipclient.MessageID]sipclient.MessageStatus
 	dirty map[*conversation]bool // lines added, to be laid out (flush)
 }
 
 func newChatWindow(a *App) *chatWindow {
-	return &chatWindow{app: a, convs: map[identity.ID]*conversation{}, byID: map[string]*chatLine{},
-		early: map[string]sipclient.MessageStatus{}, dirty: map[*conversation]bool{}}
+	return &chatWindow{app: a, convs: map[identity.ID]*conversation{}, byID: map[sipclient.MessageID]*chatLine{},
+		early: map[sipclient.MessageID]sipclient.MessageStatus{}, dirty: map[*conversation]bool{}}
 }
 
 func (cw *chatWindow) ensureWindow() {
@@ -180,7 +180,7 @@ func (cw *chatWindow) deliver(conv *conversation, line *chatLine) {
 
 // accepted records the ID the core gave a message; a status that raced
 // ahead of it is applied now.
-func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id string, err error) {
+func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id sipclient.MessageID, err error) {
 	if err != nil {
 		line.state, line.reason = lineFailed, err.Error()
 		line.row.update(line)
@@ -205,7 +205,7 @@ func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id string, er
 func (cw *chatWindow) retry(conv *conversation, line *chatLine) {
 	line.state, line.reason = linePending, ""
 	line.row.update(line)
-	if line.id == "" {
+	if line.id == 0 {
 		cw.deliver(conv, line)
 		return
 	}
@@ -228,7 +228,7 @@ func (cw *chatWindow) deleteLine(conv *conversation, l *chatLine) {
 		if !ok {
 			return
 		}
-		if l.id == "" { // the core never took it
+		if l.id == 0 { // the core never took it
 			conv.remove(l)
 			return
 		}

@@ -44,7 +44,7 @@ func (conv *conversation) keep(from, to int) {
 // Beyond maxShown the oldest lines go; a short page reaches the newest.
 func (cw *chatWindow) loadNewer(conv *conversation) {
 	last := conv.last()
-	if last == nil || last.id == "" {
+	if last == nil || last.id == 0 {
 		return
 	}
 	conv.loading, conv.arrived = true, false
@@ -137,13 +137,13 @@ func (conv *conversation) goDown() {
 func (cw *chatWindow) showLatest(conv *conversation) {
 	conv.clearLines()
 	conv.setAway(false)
-	cw.loadPage(conv, "")
+	cw.loadPage(conv, 0)
 }
 
 // around is the run of at most maxShown messages centred on id out of
 // msgs (newest first), whether older ones remain beyond it, and whether
 // newer ones in msgs were left out.
-func around(msgs []sipclient.ChatMessage, more bool, id string) (run []sipclient.ChatMessage, older, newer bool) {
+func around(msgs []sipclient.ChatMessage, more bool, id sipclient.MessageID) (run []sipclient.ChatMessage, older, newer bool) {
 	i := slices.IndexFunc(msgs, func(m sipclient.ChatMessage) bool { return m.ID == id })
 	if i < 0 {
 		i = len(msgs) - 1

@@ -17,13 +17,13 @@ type Core interface {
 	AOR() string
 	Subscribe(ctx context.Context, uri string) error
 	Unsubscribe(ctx context.Context, who identity.ID) error
-	SendMessage(ctx context.Context, uri, text string) (string, error)
+	SendMessage(ctx context.Context, uri, text string) (sipclient.MessageID, error)
 	SetPresence(ctx context.Context, p sipclient.Presence) error
 	AuthorizeWatcher(who identity.ID, d sipclient.Decision) error
-	RetryMessage(ctx context.Context, id string) error
-	DeleteMessage(ctx context.Context, id string) error
-	History(ctx context.Context, peer identity.ID, beforeID string, n int) ([]sipclient.ChatMessage, error)
-	HistoryAfter(ctx context.Context, peer identity.ID, afterID string, n int) ([]sipclient.ChatMessage, error)
+	RetryMessage(ctx context.Context, id sipclient.MessageID) error
+	DeleteMessage(ctx context.Context, id sipclient.MessageID) error
+	History(ctx context.Context, peer identity.ID, beforeID sipclient.MessageID, n int) ([]sipclient.ChatMessage, error)
+	HistoryAfter(ctx context.Context, peer identity.ID, afterID sipclient.MessageID, n int) ([]sipclient.ChatMessage, error)
 	Search(ctx context.Context, text string, n int) ([]sipclient.ChatMessage, error)
 	SearchConversation(ctx context.Context, peer identity.ID, text string, n int) ([]sipclient.ChatMessage, error)
 	Export(ctx context.Context, peer identity.ID, w io.Writer) error

@@ -15,7 +15,7 @@ func diagnosticsText(c *contactState, now time.Time) string {
 	var b strings.Builder
 	b.WriteString("Address: " + c.ID.String() + "\n")
 	b.WriteString("Status: " + c.statusText() + "\n")
-	state := c.subState
+	state := string(c.subState)
 	if state == "" {
 		state = "not yet answered"
 	}

@@ -1,16 +1,17 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"github.com/parley-im/parley/internal/idtest"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -25,12 +26,12 @@ type fakeCore struct {
 	decisions  map[string]sipclient.Decision
 	sendErr    error
 	n          int
-	retried    []string
+	retried    []sipclient.MessageID
 	stored     map[string][]sipclient.ChatMessage // peer -> newest first
 	searches   []string                           // "peer|text"; peer "" for all
 	exportErr  error
 	afterSend  func() // runs once SendMessage has stored the message
-	deleted    []string
+	deleted    []sipclient.MessageID
 	deleteErr  error
 	// afterRead runs once HistoryAfter has read its page, before it returns.
 	afterRead func()
@@ -52,21 +53,21 @@ func (f *fakeCore) Subscribe(_ context.Context, uri string) error {
 
 func (f *fakeCore) Unsubscribe(context.Context, identity.ID) error { return nil }
 
-func (f *fakeCore) SendMessage(_ context.Context, uri, text string) (string, error) {
+func (f *fakeCore) SendMessage(_ context.Context, uri, text string) (sipclient.MessageID, error) {
 	if f.afterSend != nil {
 		defer f.afterSend()
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.sendErr != nil {
-		return "", f.sendErr
+		return 0, f.sendErr
 	}
 	f.n++
 	f.sent = append(f.sent, uri+"|"+text)
-	id := fmt.Sprintf("msg-%d", f.n)
+	id := sent(f.n)
 	// Stored as sent at once, as the real core's outbox does.
 	peer := pid(uri)
-	out := sipclient.ChatMessage{ID: id, Peer: peer, PeerURI: uri, Direction: "out", Text: text, State: "pending"}
+	out := sipclient.ChatMessage{ID: id, Peer: peer, PeerURI: uri, Direction: history.Out, Text: text, State: history.StatePending}
 	f.stored[peer.String()] = append([]sipclient.ChatMessage{out}, f.stored[peer.String()]...)
 	return id, nil
 }
@@ -85,14 +86,14 @@ func (f *fakeCore) AuthorizeWatcher(who identity.ID, d sipclient.Decision) error
 	return nil
 }
 
-func (f *fakeCore) RetryMessage(_ context.Context, id string) error {
+func (f *fakeCore) RetryMessage(_ context.Context, id sipclient.MessageID) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.retried = append(f.retried, id)
 	return nil
 }
 
-func (f *fakeCore) DeleteMessage(_ context.Context, id string) error {
+func (f *fakeCore) DeleteMessage(_ context.Context, id sipclient.MessageID) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.deleteErr != nil {
@@ -104,7 +105,7 @@ func (f *fakeCore) DeleteMessage(_ context.Context, id string) error {
 
 // History pages the stored messages like the real core: newest first,
 // older than beforeID.
-func (f *fakeCore) History(_ context.Context, peer identity.ID, beforeID string, n int) ([]sipclient.ChatMessage, error) {
+func (f *fakeCore) History(_ context.Context, peer identity.ID, beforeID sipclient.MessageID, n int) ([]sipclient.ChatMessage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	all := f.stored[peer.String()]
@@ -119,7 +120,7 @@ func (f *fakeCore) History(_ context.Context, peer identity.ID, beforeID string,
 }
 
 // HistoryAfter pages forward: oldest first, newer than afterID.
-func (f *fakeCore) HistoryAfter(_ context.Context, peer identity.ID, afterID string, n int) ([]sipclient.ChatMessage, error) {
+func (f *fakeCore) HistoryAfter(_ context.Context, peer identity.ID, afterID sipclient.MessageID, n int) ([]sipclient.ChatMessage, error) {
 	if f.afterRead != nil {
 		defer f.afterRead()
 	}
@@ -163,7 +164,7 @@ func (f *fakeCore) search(peer, text string, n int) []sipclient.ChatMessage {
 			}
 		}
 	}
-	slices.SortFunc(hits, func(a, b sipclient.ChatMessage) int { return numID(b.ID) - numID(a.ID) })
+	slices.SortFunc(hits, func(a, b sipclient.ChatMessage) int { return cmp.Compare(b.ID, a.ID) })
 	return hits[:min(n, len(hits))]
 }
 
@@ -177,10 +178,9 @@ func containsWords(text, query string) bool {
 	return strings.TrimSpace(query) != ""
 }
 
-func numID(id string) int {
-	n, _ := strconv.Atoi(id)
-	return n
-}
+// sent is the ID SendMessage gives the nth message sent, far above the
+// IDs tests store, as the real core's grow with time.
+func sent(n int) sipclient.MessageID { return sipclient.MessageID(1_000_000 + n) }
 
 // Export writes the stored conversation oldest first, one line a message.
 func (f *fakeCore) Export(_ context.Context, who identity.ID, w io.Writer) error {

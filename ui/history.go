@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -29,9 +30,9 @@ func (cw *chatWindow) loadOlder(conv *conversation) {
 }
 
 // loadPage puts the page of stored messages before the message before
-// above the lines shown; the first page ("" before) opens the
+// above the lines shown; the first page (zero before) opens the
 // conversation at its newest message.
-func (cw *chatWindow) loadPage(conv *conversation, before string) {
+func (cw *chatWindow) loadPage(conv *conversation, before sipclient.MessageID) {
 	conv.loading = true
 	gen, peer := conv.gen, conv.contact.ID
 	cw.app.bg(func() {
@@ -43,7 +44,7 @@ func (cw *chatWindow) loadPage(conv *conversation, before string) {
 			conv.loading = false
 			stay := conv.keepPlace(conv.first())
 			conv.prependHistory(msgs, len(msgs) == historyPage, err)
-			if before == "" {
+			if before == 0 {
 				conv.scrollToBottom()
 			} else {
 				stay()
@@ -71,7 +72,7 @@ func (conv *conversation) keepPlace(l *chatLine) func() {
 // older message than those shown is reached by reading every page
 // between; if that is more than a conversation shows at once, it shows
 // the messages around the hit instead and goes away from the newest.
-func (cw *chatWindow) jumpTo(conv *conversation, id string) {
+func (cw *chatWindow) jumpTo(conv *conversation, id sipclient.MessageID) {
 	if conv.has(id) {
 		conv.reveal(id)
 		return
@@ -79,7 +80,7 @@ func (cw *chatWindow) jumpTo(conv *conversation, id string) {
 	peer, before, gen := conv.contact.ID, conv.oldestID(), conv.gen
 	fromNewest := conv.away // the hit may be newer than the lines shown
 	if fromNewest {
-		before = ""
+		before = 0
 	}
 	conv.arrived = false
 	cw.app.bg(func() {
@@ -105,8 +106,7 @@ func (cw *chatWindow) jumpTo(conv *conversation, id string) {
 // historyThrough fetches pages older than before until one holds id or
 // passes it (IDs grow with time), or the history ends; more says whether
 // older messages may remain.
-func historyThrough(ctx context.Context, core Core, peer identity.ID, before, id string) (msgs []sipclient.ChatMessage, more bool, err error) {
-	target, _ := strconv.ParseInt(id, 10, 64)
+func historyThrough(ctx context.Context, core Core, peer identity.ID, before, id sipclient.MessageID) (msgs []sipclient.ChatMessage, more bool, err error) {
 	for {
 		page, err := core.History(ctx, peer, before, historyPage)
 		if err != nil {
@@ -117,8 +117,7 @@ func historyThrough(ctx context.Context, core Core, peer identity.ID, before, id
 			return msgs, false, nil
 		}
 		before = page[len(page)-1].ID
-		oldest, _ := strconv.ParseInt(before, 10, 64)
-		if slices.ContainsFunc(page, func(m sipclient.ChatMessage) bool { return m.ID == id }) || oldest < target {
+		if slices.ContainsFunc(page, func(m sipclient.ChatMessage) bool { return m.ID == id }) || before < id {
 			return msgs, true, nil
 		}
 	}
@@ -126,7 +125,7 @@ func historyThrough(ctx context.Context, core Core, peer identity.ID, before, id
 
 // reveal scrolls conv so the message id sits mid-view and marks it (the
 // mark stays until another message is revealed or the search is cleared).
-func (conv *conversation) reveal(id string) {
+func (conv *conversation) reveal(id sipclient.MessageID) {
 	i := slices.IndexFunc(conv.lines, func(l *chatLine) bool { return l.id == id })
 	if i < 0 {
 		return // not in this conversation's history any more
@@ -171,9 +170,9 @@ func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, more bool
 // newLines makes lines, in the order given, for the stored messages not
 // shown yet.
 func (conv *conversation) newLines(msgs iter.Seq2[int, sipclient.ChatMessage]) []*chatLine {
-	shown := make(map[string]bool, len(conv.lines))
+	shown := make(map[sipclient.MessageID]bool, len(conv.lines))
 	for _, l := range conv.lines {
-		shown[l.id] = l.id != ""
+		shown[l.id] = l.id != 0
 	}
 	var out []*chatLine
 	for _, m := range msgs {
@@ -191,15 +190,15 @@ func (conv *conversation) newLines(msgs iter.Seq2[int, sipclient.ChatMessage]) [
 }
 
 func historyLine(m sipclient.ChatMessage) *chatLine {
-	l := &chatLine{id: m.ID, out: m.Direction == "out", text: m.Text, at: m.At}
+	l := &chatLine{id: m.ID, out: m.Direction == history.Out, text: m.Text, at: m.At}
 	switch m.State {
-	case "pending":
+	case history.StatePending:
 		l.state = linePending
-	case "sent":
+	case history.StateSent:
 		l.state = lineSent
-	case "stored":
+	case history.StateStored:
 		l.state = lineStored
-	case "failed":
+	case history.StateFailed:
 		l.state, l.reason = lineFailed, strconv.Itoa(m.Code)+" "+m.Reason
 	default:
 		l.state = lineReceived
@@ -207,17 +206,17 @@ func historyLine(m sipclient.ChatMessage) *chatLine {
 	return l
 }
 
-func (conv *conversation) has(id string) bool {
-	return id != "" && slices.ContainsFunc(conv.lines, func(l *chatLine) bool { return l.id == id })
+func (conv *conversation) has(id sipclient.MessageID) bool {
+	return id != 0 && slices.ContainsFunc(conv.lines, func(l *chatLine) bool { return l.id == id })
 }
 
-func (conv *conversation) oldestID() string {
+func (conv *conversation) oldestID() sipclient.MessageID {
 	for _, l := range conv.lines {
-		if l.id != "" {
+		if l.id != 0 {
 			return l.id
 		}
 	}
-	return ""
+	return 0
 }
 
 // rebuild lays the conversation out again: the "load older" button, then

@@ -52,25 +52,25 @@ func TestNewLinesFollowOnlyAtBottom(t *testing.T) {
 	storeTwoConversations(core)
 	a.openChat(a.contacts[pid(laplace)])
 	conv := a.chats.convs[pid(laplace)]
-	incoming := func(id, text string) {
+	incoming := func(id sipclient.MessageID, text string) {
 		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: id, Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
 	}
-	incoming("9001", "while at the bottom")
-	if !scrolledIntoView(conv, "9001") {
+	incoming(9001, "while at the bottom")
+	if !scrolledIntoView(conv, 9001) {
 		t.Fatalf("a message at the bottom was not followed (offset %v)", conv.scroll.Offset)
 	}
 	reading := conv.lines[10]
 	conv.scroll.ScrollToOffset(fyne.NewPos(0, reading.row.box.Position().Y))
-	incoming("9002", "while reading history")
-	if !scrolledIntoView(conv, reading.id) || scrolledIntoView(conv, "9002") {
+	incoming(9002, "while reading history")
+	if !scrolledIntoView(conv, reading.id) || scrolledIntoView(conv, 9002) {
 		t.Errorf("the reader was pulled down: %q in view %v", reading.text, scrolledIntoView(conv, reading.id))
 	}
 	if !onScreen(windowContent(a.chats.win), "New messages ↓") {
 		t.Fatalf("no sign of the new message: %q", textsOnScreen(windowContent(a.chats.win)))
 	}
 	test.Tap(conv.newBelow)
-	if !scrolledIntoView(conv, "9002") || onScreen(windowContent(a.chats.win), "New messages ↓") {
-		t.Errorf("tapping New messages: 9002 in view %v, button still shown %v", scrolledIntoView(conv, "9002"),
+	if !scrolledIntoView(conv, 9002) || onScreen(windowContent(a.chats.win), "New messages ↓") {
+		t.Errorf("tapping New messages: 9002 in view %v, button still shown %v", scrolledIntoView(conv, 9002),
 			onScreen(windowContent(a.chats.win), "New messages ↓"))
 	}
 	conv.scroll.ScrollToOffset(fyne.NewPos(0, reading.row.box.Position().Y))
@@ -93,7 +93,7 @@ func jumpedBack(t *testing.T) (*App, *fakeCore, *conversation) {
 	storeLong(core, 2000)
 	a.openChat(a.contacts[pid(laplace)])
 	conv := a.chats.convs[pid(laplace)]
-	a.chats.jumpTo(conv, "1000")
+	a.chats.jumpTo(conv, 1000)
 	return a, core, conv
 }
 
@@ -115,7 +115,7 @@ func chatShowing(tb testing.TB, n int) (*App, *conversation) {
 func burst(from int) []sipclient.Event {
 	var evs []sipclient.Event
 	for i := range 100 {
-		evs = append(evs, sipclient.MessageReceived{ID: itoa(from + i), Peer: pid(laplace), From: laplace, Text: "burst " + itoa(from+i), At: time.Now()})
+		evs = append(evs, sipclient.MessageReceived{ID: sipclient.MessageID(from + i), Peer: pid(laplace), From: laplace, Text: "burst " + itoa(from+i), At: time.Now()})
 	}
 	return evs
 }
@@ -125,7 +125,7 @@ func burst(from int) []sipclient.Event {
 func storeLong(core *fakeCore, n int) {
 	start := time.Now().Add(-1000 * time.Hour)
 	for i := n; i >= 1; i-- {
-		core.stored[laplace] = append(core.stored[laplace], sipclient.ChatMessage{ID: itoa(i), Direction: "in",
+		core.stored[laplace] = append(core.stored[laplace], sipclient.ChatMessage{ID: sipclient.MessageID(i), Direction: "in",
 			Text: "message " + itoa(i), At: start.Add(time.Duration(i) * time.Minute), State: "received"})
 	}
 }
@@ -136,29 +136,29 @@ func storeLong(core *fakeCore, n int) {
 // reader to.
 func TestJumpFarBackShowsAroundHit(t *testing.T) {
 	a, core, conv := jumpedBack(t)
-	if n := len(conv.lines); n > maxShown || conv.lines[n-1].id != itoa(1000+maxShown/2) || !scrolledIntoView(conv, "1000") || !isMarked(conv, "1000") {
-		t.Fatalf("after the jump: %d lines, %s…%s, hit in view %v", n, conv.lines[0].id, conv.lines[n-1].id, scrolledIntoView(conv, "1000"))
+	if n := len(conv.lines); n > maxShown || conv.lines[n-1].id != sipclient.MessageID(1000+maxShown/2) || !scrolledIntoView(conv, 1000) || !isMarked(conv, 1000) {
+		t.Fatalf("after the jump: %d lines, %s…%s, hit in view %v", n, conv.lines[0].id, conv.lines[n-1].id, scrolledIntoView(conv, 1000))
 	}
 	win := windowContent(a.chats.win)
 	if !onScreen(win, latestText) {
 		t.Errorf("no way back to the latest messages: %q", textsOnScreen(win))
 	}
 	core.mu.Lock()
-	core.stored[laplace] = append([]sipclient.ChatMessage{{ID: "2001", Direction: "in", Text: "meanwhile", At: time.Now(), State: "received"}}, core.stored[laplace]...)
+	core.stored[laplace] = append([]sipclient.ChatMessage{{ID: 2001, Direction: "in", Text: "meanwhile", At: time.Now(), State: "received"}}, core.stored[laplace]...)
 	core.mu.Unlock()
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "2001", Peer: pid(laplace), From: laplace, Text: "meanwhile", At: time.Now()}})
-	if conv.has("2001") || !onScreen(win, newText) || !scrolledIntoView(conv, "1000") {
-		t.Errorf("while away: new line added %v, %q shown %v, hit still in view %v", conv.has("2001"), newText, onScreen(win, newText), scrolledIntoView(conv, "1000"))
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 2001, Peer: pid(laplace), From: laplace, Text: "meanwhile", At: time.Now()}})
+	if conv.has(2001) || !onScreen(win, newText) || !scrolledIntoView(conv, 1000) {
+		t.Errorf("while away: new line added %v, %q shown %v, hit still in view %v", conv.has(2001), newText, onScreen(win, newText), scrolledIntoView(conv, 1000))
 	}
-	a.chats.jumpTo(conv, "1995") // newer than the lines shown
-	if n := len(conv.lines); conv.lines[n-1].id != "2001" || !scrolledIntoView(conv, "1995") || !isMarked(conv, "1995") || conv.away {
+	a.chats.jumpTo(conv, 1995) // newer than the lines shown
+	if n := len(conv.lines); conv.lines[n-1].id != 2001 || !scrolledIntoView(conv, 1995) || !isMarked(conv, 1995) || conv.away {
 		t.Fatalf("after jumping to a newer hit: %d lines %s…%s, hit in view %v, away %v", n, conv.lines[0].id, conv.lines[n-1].id,
-			scrolledIntoView(conv, "1995"), conv.away)
+			scrolledIntoView(conv, 1995), conv.away)
 	}
-	a.chats.jumpTo(conv, "1000")
+	a.chats.jumpTo(conv, 1000)
 	test.Tap(conv.newBelow)
-	if n := len(conv.lines); n != historyPage || conv.lines[n-1].id != "2001" || !scrolledIntoView(conv, "2001") || conv.away || conv.newBelow.Visible() {
-		t.Errorf("back at the latest: %d lines ending %s, in view %v, away %v, button %v", n, conv.lines[n-1].id, scrolledIntoView(conv, "2001"), conv.away, conv.newBelow.Visible())
+	if n := len(conv.lines); n != historyPage || conv.lines[n-1].id != 2001 || !scrolledIntoView(conv, 2001) || conv.away || conv.newBelow.Visible() {
+		t.Errorf("back at the latest: %d lines ending %s, in view %v, away %v, button %v", n, conv.lines[n-1].id, scrolledIntoView(conv, 2001), conv.away, conv.newBelow.Visible())
 	}
 }
 
@@ -178,12 +178,12 @@ func TestClimbingKeepsViewBounded(t *testing.T) {
 			t.Fatalf("lost the place: %s not in view after loading (offset %v)", reading.id, conv.scroll.Offset)
 		}
 	}
-	if n := len(conv.lines); n != maxShown || conv.lines[0].id != itoa(2000-13*historyPage+1) || !conv.away {
+	if n := len(conv.lines); n != maxShown || conv.lines[0].id != sipclient.MessageID(2000-13*historyPage+1) || !conv.away {
 		t.Fatalf("after 12 pages up: %d lines from %s, away %v", n, conv.lines[0].id, conv.away)
 	}
 	a.chats.send(conv, "from up here")
 	last := conv.lines[len(conv.lines)-1]
-	if conv.away || last.text != "from up here" || conv.lines[len(conv.lines)-2].id != "2000" || !lineInView(conv, last) {
+	if conv.away || last.text != "from up here" || conv.lines[len(conv.lines)-2].id != 2000 || !lineInView(conv, last) {
 		t.Errorf("after sending: away %v, last %q after %s, in view %v", conv.away, last.text, conv.lines[len(conv.lines)-2].id, lineInView(conv, last))
 	}
 	if core.sent[len(core.sent)-1] != laplace+"|from up here" {
@@ -225,8 +225,8 @@ func TestDeleteFailedMessage(t *testing.T) {
 	a.chats.send(conv, "lost in the post")
 	a.chats.send(conv, "also lost")
 	a.applyBatch([]sipclient.Event{
-		sipclient.MessageStatus{ID: "msg-1", Status: sipclient.MsgFailed, Code: 404, Reason: "Not Found"},
-		sipclient.MessageStatus{ID: "msg-2", Status: sipclient.MsgFailed, Code: 404, Reason: "Not Found"},
+		sipclient.MessageStatus{ID: sent(1), Status: sipclient.MsgFailed, Code: 404, Reason: "Not Found"},
+		sipclient.MessageStatus{ID: sent(2), Status: sipclient.MsgFailed, Code: 404, Reason: "Not Found"},
 	})
 	first := conv.lines[0]
 	if !first.row.del.Visible() {
@@ -238,15 +238,15 @@ func TestDeleteFailedMessage(t *testing.T) {
 		t.Fatal("no confirmation asked")
 	}
 	tapButton(t, confirm, "Yes")
-	if len(core.deleted) != 1 || core.deleted[0] != "msg-1" || conv.has("msg-1") || hasText(cw, "lost in the post") {
-		t.Errorf("after confirming: deleted %v, line still there %v", core.deleted, conv.has("msg-1"))
+	if len(core.deleted) != 1 || core.deleted[0] != sent(1) || conv.has(sent(1)) || hasText(cw, "lost in the post") {
+		t.Errorf("after confirming: deleted %v, line still there %v", core.deleted, conv.has(sent(1)))
 	}
 
 	core.deleteErr = errors.New("database is locked")
 	test.Tap(conv.lines[0].row.del)
 	tapButton(t, topOverlay(cw), "Yes")
-	if !conv.has("msg-2") || !onScreen(topOverlay(cw), "The message could not be deleted: database is locked") {
-		t.Errorf("a refused delete: line kept %v, overlay %q", conv.has("msg-2"), textsOnScreen(topOverlay(cw)))
+	if !conv.has(sent(2)) || !onScreen(topOverlay(cw), "The message could not be deleted: database is locked") {
+		t.Errorf("a refused delete: line kept %v, overlay %q", conv.has(sent(2)), textsOnScreen(topOverlay(cw)))
 	}
 }
 
@@ -287,7 +287,7 @@ func TestSendFromHistoryKeepsOrder(t *testing.T) {
 		t.Errorf("sent %q", got)
 	}
 	n := len(conv.lines)
-	if n != historyPage || conv.lines[n-2].text != "one" || conv.lines[n-1].text != "two" || conv.lines[n-3].id != "2000" {
+	if n != historyPage || conv.lines[n-2].text != "one" || conv.lines[n-1].text != "two" || conv.lines[n-3].id != 2000 {
 		t.Errorf("%d lines, ending %q %q %q", n, conv.lines[n-3].text, conv.lines[n-2].text, conv.lines[n-1].text)
 	}
 }
@@ -302,7 +302,7 @@ func TestReadOnAfterJump(t *testing.T) {
 	}
 	reading := conv.last() // 1250; the jump showed 951…1250
 	toBottom()
-	if n := len(conv.lines); n != 350 || conv.last().id != "1300" || conv.first().id != "951" || !conv.away {
+	if n := len(conv.lines); n != 350 || conv.last().id != 1300 || conv.first().id != 951 || !conv.away {
 		t.Fatalf("after one page down: %d lines %s…%s, away %v", n, conv.first().id, conv.last().id, conv.away)
 	}
 	if !scrolledIntoView(conv, reading.id) {
@@ -311,7 +311,7 @@ func TestReadOnAfterJump(t *testing.T) {
 	for i := 0; i < 30 && conv.away; i++ {
 		toBottom()
 	}
-	if conv.away || conv.last().id != "2000" || conv.newBelow.Visible() || len(conv.lines) != maxShown || !conv.more.Visible() {
+	if conv.away || conv.last().id != 2000 || conv.newBelow.Visible() || len(conv.lines) != maxShown || !conv.more.Visible() {
 		t.Errorf("at the end: away %v, last %s, button %v, %d lines, older to load %v", conv.away, conv.last().id,
 			conv.newBelow.Visible(), len(conv.lines), conv.more.Visible())
 	}
@@ -324,22 +324,22 @@ func TestReadOnCatchesMessageArrivingMeanwhile(t *testing.T) {
 	toBottom := func() {
 		conv.scroll.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -conv.box.MinSize().Height)})
 	}
-	for i := 0; i < 30 && conv.last().id != "2000"; i++ {
+	for i := 0; i < 30 && conv.last().id != 2000; i++ {
 		toBottom()
 	}
-	if !conv.away || conv.last().id != "2000" {
+	if !conv.away || conv.last().id != 2000 {
 		t.Fatalf("setup: away %v, last %s", conv.away, conv.last().id)
 	}
 	core.afterRead = func() { // the read is done; 2001 comes before it is shown
 		core.afterRead = nil
 		core.mu.Lock()
-		core.stored[laplace] = append([]sipclient.ChatMessage{{ID: "2001", Direction: "in", Text: "just in", At: time.Now(), State: "received"}}, core.stored[laplace]...)
+		core.stored[laplace] = append([]sipclient.ChatMessage{{ID: 2001, Direction: "in", Text: "just in", At: time.Now(), State: "received"}}, core.stored[laplace]...)
 		core.mu.Unlock()
-		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "2001", Peer: pid(laplace), From: laplace, Text: "just in", At: time.Now()}})
+		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 2001, Peer: pid(laplace), From: laplace, Text: "just in", At: time.Now()}})
 	}
 	conv.scroll.ScrollToOffset(fyne.NewPos(0, 0)) // so the next scroll moves
 	toBottom()
-	if conv.away || conv.last().id != "2001" {
+	if conv.away || conv.last().id != 2001 {
 		t.Errorf("after reading on: away %v, last %s; the message that came meanwhile is missing", conv.away, conv.last().id)
 	}
 }
@@ -350,8 +350,8 @@ func TestReadOnCatchesMessageArrivingMeanwhile(t *testing.T) {
 func TestBurstKeepsViewBounded(t *testing.T) {
 	a, conv := chatShowing(t, 450)
 	a.applyBatch(burst(5000))
-	if n := len(conv.lines); n != maxShown || conv.last().id != "5099" || !scrolledIntoView(conv, "5099") || !conv.more.Visible() {
-		t.Fatalf("following: %d lines, last %s in view %v, older to load %v", n, conv.last().id, scrolledIntoView(conv, "5099"), conv.more.Visible())
+	if n := len(conv.lines); n != maxShown || conv.last().id != 5099 || !scrolledIntoView(conv, 5099) || !conv.more.Visible() {
+		t.Fatalf("following: %d lines, last %s in view %v, older to load %v", n, conv.last().id, scrolledIntoView(conv, 5099), conv.more.Visible())
 	}
 	reading := conv.lines[100]
 	conv.scroll.ScrollToOffset(fyne.NewPos(0, reading.row.box.Position().Y))

@@ -52,7 +52,7 @@ func TestBreakLongParagraphs(t *testing.T) {
 func TestLongMessageShownWhole(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	text := strings.Repeat("lorem ipsum dolor sit amet ", 32<<10/27) + "THE END"
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 1, Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
 	conv := a.chats.convs[pid(laplace)]
 	shown := conv.lines[0].row.text.Text
 	if strings.ReplaceAll(shown, "\n", " ") != text || !strings.HasSuffix(shown, "THE END") {
@@ -107,10 +107,10 @@ func TestRequestFloodBounded(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	var flood []sipclient.Event
 	for i := range 50 {
-		flood = append(flood, sipclient.MessageReceived{ID: itoa(i + 1), Peer: pid("sip:mallory@evil.example"), From: "sip:mallory@evil.example", Text: "spam " + itoa(i), At: time.Now()})
+		flood = append(flood, sipclient.MessageReceived{ID: sipclient.MessageID(i + 1), Peer: pid("sip:mallory@evil.example"), From: "sip:mallory@evil.example", Text: "spam " + itoa(i), At: time.Now()})
 	}
 	for i := range maxRequestSenders + 5 {
-		flood = append(flood, sipclient.MessageReceived{ID: itoa(1000 + i), Peer: pid("sip:bot" + itoa(i) + "@evil.example"), From: "sip:bot" + itoa(i) + "@evil.example", Text: "hi", At: time.Now()})
+		flood = append(flood, sipclient.MessageReceived{ID: sipclient.MessageID(1000 + i), Peer: pid("sip:bot" + itoa(i) + "@evil.example"), From: "sip:bot" + itoa(i) + "@evil.example", Text: "hi", At: time.Now()})
 	}
 	a.applyBatch(flood)
 	r := a.requests
@@ -133,7 +133,7 @@ func TestRequestFloodBounded(t *testing.T) {
 func TestLongDisplayNameCut(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	name := strings.Repeat("Very Long Name ", 500)
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "1", Peer: pid("sip:long@x.org"), From: "sip:long@x.org", FromName: name, Text: "hi", At: time.Now()}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 1, Peer: pid("sip:long@x.org"), From: "sip:long@x.org", FromName: name, Text: "hi", At: time.Now()}})
 	a.acceptRequest(pid("sip:long@x.org"))
 	got := a.contacts[pid("sip:long@x.org")].Name
 	if utf8.RuneCountInString(got) != nameRunes || !strings.HasPrefix(got, "Very Long Name Very") {

@@ -12,12 +12,12 @@ import (
 
 // contactState is everything the UI shows about one contact.
 type contactState struct {
-	account.Contact        // its ID is what core events name it by
-	basic           string // sipclient.BasicOpen / BasicClosed / BasicUnknown
+	account.Contact // its ID is what core events name it by
+	basic           sipclient.Basic
 	activity        string
 	note            string
 	unread          int
-	subState        string
+	subState        sipclient.SubscriptionState // "" until the first answer
 	subReason       string
 	subCode         int
 	expires         int

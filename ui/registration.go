@@ -149,7 +149,7 @@ func registrationReason(ev sipclient.RegistrationChanged) string {
 	return ""
 }
 
-func registrationImportance(state string) widget.Importance {
+func registrationImportance(state sipclient.RegistrationState) widget.Importance {
 	switch state {
 	case sipclient.RegRegistered:
 		return widget.MediumImportance // plain text: the theme's green is too faint to read on white

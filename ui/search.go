@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -195,7 +196,7 @@ func indexFold(s, sub []rune) int {
 func (a *App) messageSearch(roster fyne.CanvasObject) (entry, center fyne.CanvasObject) {
 	s := newSearchView(a, identity.ID{}, "Search all messages")
 	s.who = func(m sipclient.ChatMessage) string {
-		if m.Direction == "out" {
+		if m.Direction == history.Out {
 			return "You to " + a.peerName(m)
 		}
 		return a.peerName(m)
@@ -255,7 +256,7 @@ func (a *App) openHit(m sipclient.ChatMessage) {
 func (conv *conversation) conversationSearch() (entry, center fyne.CanvasObject) {
 	s := newSearchView(conv.cw.app, conv.contact.ID, "Search this conversation")
 	s.who = func(m sipclient.ChatMessage) string {
-		if m.Direction == "out" {
+		if m.Direction == history.Out {
 			return "You"
 		}
 		return conv.contact.displayName()

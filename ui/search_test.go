@@ -30,8 +30,8 @@ func storeTwoConversations(core *fakeCore) {
 	start := time.Now().Add(-48 * time.Hour)
 	for i := stored; i >= 1; i-- { // newest first
 		at := start.Add(time.Duration(i) * time.Minute)
-		lap := sipclient.ChatMessage{ID: itoa(2 * i), Direction: "in", Text: "laplace says " + itoa(i), At: at, State: "received"}
-		poi := sipclient.ChatMessage{ID: itoa(2*i + 1), Direction: "out", Text: "to poisson " + itoa(i), At: at, State: "sent"}
+		lap := sipclient.ChatMessage{ID: sipclient.MessageID(2 * i), Direction: "in", Text: "laplace says " + itoa(i), At: at, State: "received"}
+		poi := sipclient.ChatMessage{ID: sipclient.MessageID(2*i + 1), Direction: "out", Text: "to poisson " + itoa(i), At: at, State: "sent"}
 		switch i {
 		case 60:
 			lap.Text = oldLemma
@@ -123,7 +123,7 @@ func tapOnText(t *testing.T, w fyne.Window, text string) {
 }
 
 // scrolledIntoView reports whether the message id is shown and scrolled into view.
-func scrolledIntoView(conv *conversation, id string) bool {
+func scrolledIntoView(conv *conversation, id sipclient.MessageID) bool {
 	i := slices.IndexFunc(conv.lines, func(l *chatLine) bool { return l.id == id })
 	if i < 0 || !conv.lines[i].row.box.Visible() {
 		return false
@@ -133,7 +133,7 @@ func scrolledIntoView(conv *conversation, id string) bool {
 	return top >= 0 && top+box.Size().Height <= conv.scroll.Size().Height
 }
 
-func isMarked(conv *conversation, id string) bool {
+func isMarked(conv *conversation, id sipclient.MessageID) bool {
 	i := slices.IndexFunc(conv.lines, func(l *chatLine) bool { return l.id == id })
 	return i >= 0 && conv.lines[i].row.mark != nil && conv.lines[i].row.mark.Visible()
 }
@@ -176,13 +176,13 @@ func TestTapHitOpensConversationAtMessage(t *testing.T) {
 		t.Fatalf("Laplace's chat not opened: %v", cw)
 	}
 	conv := a.chats.convs[pid(laplace)]
-	if !scrolledIntoView(conv, "120") || !isMarked(conv, "120") {
+	if !scrolledIntoView(conv, 120) || !isMarked(conv, 120) {
 		t.Fatalf("hit not in view (offset %v, %d lines) or not marked", conv.scroll.Offset, len(conv.lines))
 	}
 	if !onScreen(windowContent(cw), oldLemma) || conv.lines[0].text != "laplace says 51" || conv.lines[149].text != "laplace says 200" {
 		t.Errorf("want the three pages down to the hit's: %d lines, %q…%q", len(conv.lines), conv.lines[0].text, conv.lines[len(conv.lines)-1].text)
 	}
-	if !conv.more.Visible() || scrolledIntoView(conv, "400") {
+	if !conv.more.Visible() || scrolledIntoView(conv, 400) {
 		t.Errorf("older ones not offered (%v) or the newest still in view", conv.more.Visible())
 	}
 }
@@ -206,11 +206,11 @@ func TestConversationSearch(t *testing.T) {
 		t.Error("messages not shown below the hits")
 	}
 	tapOnText(t, a.chats.win, oldLemma)
-	if !scrolledIntoView(conv, "120") || !isMarked(conv, "120") {
+	if !scrolledIntoView(conv, 120) || !isMarked(conv, 120) {
 		t.Fatalf("picked hit not in view (offset %v) or not marked", conv.scroll.Offset)
 	}
 	conv.find.entry.SetText("")
-	if isMarked(conv, "120") || conv.find.view.Visible() {
+	if isMarked(conv, 120) || conv.find.view.Visible() {
 		t.Error("clearing the search leaves the mark or the hits")
 	}
 }
@@ -301,10 +301,10 @@ func TestSearchRefreshesWithNewMessages(t *testing.T) {
 		t.Fatalf("before: %q", textsOnScreen(windowContent(a.win)))
 	}
 	core.mu.Lock()
-	core.stored[laplace] = append([]sipclient.ChatMessage{{ID: "9001", Direction: "in", Text: "Bernoulli numbers again",
+	core.stored[laplace] = append([]sipclient.ChatMessage{{ID: 9001, Direction: "in", Text: "Bernoulli numbers again",
 		At: time.Now(), State: "received"}}, core.stored[laplace]...)
 	core.mu.Unlock()
-	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: "9001", Peer: pid(laplace), From: laplace, Text: "Bernoulli numbers again", At: time.Now()}})
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 9001, Peer: pid(laplace), From: laplace, Text: "Bernoulli numbers again", At: time.Now()}})
 	if !onScreen(windowContent(a.win), "Bernoulli numbers again") || onScreen(windowContent(a.win), "No messages contain") {
 		t.Fatalf("the new message is not among the hits: %q", textsOnScreen(windowContent(a.win)))
 	}

@@ -50,32 +50,33 @@ func (e *emitter) events(ch <-chan sipclient.Event) {
 
 // eventJSON is one event as JSON. "peer" is the identity the core keys
 // the event by, beside the address as written ("uri", "from", "to").
+// Typed values go out as the plain strings they stand for.
 func (e *emitter) eventJSON(ev sipclient.Event) obj {
 	switch ev := ev.(type) {
 	case sipclient.PresenceChanged:
-		return obj{"event": "presence", "peer": ev.Peer, "uri": ev.URI, "basic": ev.Basic, "activity": ev.Activity,
+		return obj{"event": "presence", "peer": ev.Peer, "uri": ev.URI, "basic": string(ev.Basic), "activity": ev.Activity,
 			"note": ev.Note, "contact": ev.Contact}
 	case sipclient.SubscriptionChanged:
-		return obj{"event": "subscription", "peer": ev.Peer, "uri": ev.URI, "state": ev.State, "reason": ev.Reason,
+		return obj{"event": "subscription", "peer": ev.Peer, "uri": ev.URI, "state": string(ev.State), "reason": ev.Reason,
 			"code": ev.Code, "expires": ev.Expires, "retry_in_ms": ev.RetryIn.Milliseconds()}
 	case sipclient.MessageReceived:
 		return obj{"event": "message", "peer": ev.Peer, "contact": e.book != nil && e.book.IsContact(ev.Peer),
 			"from": ev.From, "from_name": ev.FromName, "to": ev.To,
 			"text": ev.Text, "content_type": ev.ContentType, "call_id": ev.CallID}
 	case sipclient.MessageStatus:
-		v := obj{"event": "message_status", "peer": ev.Peer, "to": ev.To, "id": ev.ID, "status": ev.Status,
+		v := obj{"event": "message_status", "peer": ev.Peer, "to": ev.To, "id": ev.ID.String(), "status": string(ev.Status),
 			"code": ev.Code, "reason": ev.Reason}
 		if !ev.RetryAt.IsZero() {
 			v["will_retry"], v["retry_at"] = true, ev.RetryAt.Format(time.RFC3339)
 		}
 		return v
 	case sipclient.WatcherChanged:
-		return obj{"event": "watcher", "peer": ev.Peer, "uri": ev.URI, "state": ev.State, "reason": ev.Reason, "expires": ev.Expires}
+		return obj{"event": "watcher", "peer": ev.Peer, "uri": ev.URI, "state": string(ev.State), "reason": ev.Reason, "expires": ev.Expires}
 	case sipclient.RegistrationChanged:
-		return obj{"event": "registration", "aor": ev.AOR, "state": ev.State, "code": ev.Code, "reason": ev.Reason,
+		return obj{"event": "registration", "aor": ev.AOR, "state": string(ev.State), "code": ev.Code, "reason": ev.Reason,
 			"expires": ev.Expires, "retry_in_ms": ev.RetryIn.Milliseconds()}
 	case sipclient.PublicationChanged:
-		return obj{"event": "publication", "aor": ev.AOR, "state": ev.State, "code": ev.Code, "reason": ev.Reason,
+		return obj{"event": "publication", "aor": ev.AOR, "state": string(ev.State), "code": ev.Code, "reason": ev.Reason,
 			"expires": ev.Expires}
 	case sipclient.Diagnostic:
 		return obj{"event": "error", "what": ev.What, "uri": ev.URI, "detail": ev.Detail}

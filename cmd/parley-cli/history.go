@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -39,7 +40,7 @@ func (s *shell) history(ctx context.Context, args string) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := s.client.History(ctx, peer, "", n)
+	msgs, err := s.client.History(ctx, peer, 0, n)
 	if err != nil {
 		return err
 	}
@@ -70,9 +71,9 @@ func (s *shell) list(event string, msgs []sipclient.ChatMessage) {
 }
 
 func messageJSON(event string, m sipclient.ChatMessage) obj {
-	v := obj{"event": event, "id": m.ID, "peer": m.Peer, "direction": m.Direction, "text": m.Text,
-		"state": m.State, "at": m.At.Format(time.RFC3339)}
-	if m.Direction == "out" && m.Code != 0 {
+	v := obj{"event": event, "id": m.ID.String(), "peer": m.Peer, "direction": string(m.Direction), "text": m.Text,
+		"state": string(m.State), "at": m.At.Format(time.RFC3339)}
+	if m.Direction == history.Out && m.Code != 0 {
 		v["code"], v["reason"] = m.Code, m.Reason
 	}
 	if !m.RetryAt.IsZero() {
@@ -81,14 +82,27 @@ func messageJSON(event string, m sipclient.ChatMessage) obj {
 	return v
 }
 
-func (s *shell) delete(ctx context.Context, id string) error {
-	if id == "" {
+// retry sends the failed message ID again now.
+func (s *shell) retry(ctx context.Context, arg string) error {
+	id, err := sipclient.ParseMessageID(arg)
+	if err != nil {
+		return err
+	}
+	return s.client.RetryMessage(ctx, id)
+}
+
+func (s *shell) delete(ctx context.Context, arg string) error {
+	if arg == "" {
 		return errDeleteArgs
+	}
+	id, err := sipclient.ParseMessageID(arg)
+	if err != nil {
+		return err
 	}
 	if err := s.client.DeleteMessage(ctx, id); err != nil {
 		return err
 	}
-	s.out.write(obj{"event": "deleted", "id": id})
+	s.out.write(obj{"event": "deleted", "id": arg})
 	return nil
 }
 

@@ -15,7 +15,7 @@ func TestMessageJSON(t *testing.T) {
 	retry := at.Add(time.Minute)
 	var buf bytes.Buffer
 	e := newEmitter(&buf)
-	e.write(messageJSON("history", sipclient.ChatMessage{ID: "7", Peer: pid("sip:bob@x"), Direction: "out",
+	e.write(messageJSON("history", sipclient.ChatMessage{ID: 7, Peer: pid("sip:bob@x"), Direction: "out",
 		Text: "hi <b>", At: at, State: "failed", Code: 480, Reason: "Temporarily Unavailable", RetryAt: retry}))
 	var got map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
@@ -36,11 +36,11 @@ func TestMessageJSON(t *testing.T) {
 
 func TestStatusJSONWillRetry(t *testing.T) {
 	at := time.Date(2026, 5, 1, 12, 30, 0, 0, time.UTC)
-	v := (&emitter{}).eventJSON(sipclient.MessageStatus{ID: "3", Status: sipclient.MsgFailed, Code: 408, RetryAt: at})
+	v := (&emitter{}).eventJSON(sipclient.MessageStatus{ID: 3, Status: sipclient.MsgFailed, Code: 408, RetryAt: at})
 	if v["will_retry"] != true || v["retry_at"] != "2026-05-01T12:30:00Z" {
 		t.Errorf("failed with retry: %v", v)
 	}
-	v = (&emitter{}).eventJSON(sipclient.MessageStatus{ID: "3", Status: sipclient.MsgFailed, Code: 404})
+	v = (&emitter{}).eventJSON(sipclient.MessageStatus{ID: 3, Status: sipclient.MsgFailed, Code: 404})
 	if _, ok := v["will_retry"]; ok {
 		t.Errorf("permanent failure: %v", v)
 	}

@@ -155,7 +155,7 @@ func TestServerEventJSON(t *testing.T) {
 			"reason": "wrong password", "expires": 0, "retry_in_ms": int64(60000)}},
 		{sipclient.PublicationChanged{AOR: "sip:a@x", State: sipclient.PubPublished, Code: 200, Expires: 3600},
 			obj{"event": "publication", "aor": "sip:a@x", "state": "published", "code": 200, "reason": "", "expires": 3600}},
-		{sipclient.MessageStatus{ID: "3", Peer: pid("sip:c@X:5060"), To: "sip:c@X:5060", Status: sipclient.MsgStored, Code: 202, Reason: "Accepted"},
+		{sipclient.MessageStatus{ID: 3, Peer: pid("sip:c@X:5060"), To: "sip:c@X:5060", Status: sipclient.MsgStored, Code: 202, Reason: "Accepted"},
 			obj{"event": "message_status", "peer": pid("sip:c@x"), "to": "sip:c@X:5060", "id": "3", "status": "stored", "code": 202, "reason": "Accepted"}},
 	}
 	for _, tc := range cases {

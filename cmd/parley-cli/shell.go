@@ -70,7 +70,7 @@ func (s *shell) exec(ctx context.Context, line string) bool {
 	case "search":
 		err = s.search(ctx, rest)
 	case "retry":
-		err = s.client.RetryMessage(ctx, rest)
+		err = s.retry(ctx, rest)
 	case "delete":
 		err = s.delete(ctx, rest)
 	case "export":
@@ -103,14 +103,14 @@ func (s *shell) send(ctx context.Context, args string) error {
 	}
 	id, err := s.client.SendMessage(context.WithoutCancel(ctx), uri, text)
 	if err == nil {
-		s.out.write(obj{"event": "queued", "id": id, "to": uri})
+		s.out.write(obj{"event": "queued", "id": id.String(), "to": uri})
 	}
 	return err
 }
 
 func (s *shell) contacts() {
 	for _, sub := range s.client.Subscriptions() {
-		s.out.write(obj{"event": "contact", "uri": sub.URI, "state": sub.State})
+		s.out.write(obj{"event": "contact", "uri": sub.URI, "state": string(sub.State)})
 	}
 }
 

@@ -73,7 +73,7 @@ func TestDesktopAccountSignsInFromKeyring(t *testing.T) {
 	bob := clitest.StartEnv(t, []string{"BOB_PW=bob-secret"}, "--user", "bob",
 		"--aor", "sip:bob@"+srv.Domain(), "--registrar", "sip:"+srv.UDPAddr()+";transport=udp",
 		"--password-env", "BOB_PW", "--status", "away", "--note", "In a meeting")
-	bob.WaitEvent(t, 20*time.Second, clitest.Match("registration", "aor", "sip:bob@"+srv.Domain(), "state", sipclient.RegRegistered))
+	bob.WaitEvent(t, 20*time.Second, clitest.Match("registration", "aor", "sip:bob@"+srv.Domain(), "state", string(sipclient.RegRegistered)))
 
 	if err := os.Mkdir(filepath.Join(root, "xdgconfig"), 0o700); err != nil { // Fyne's settings, checked too
 		t.Fatal(err)

@@ -76,7 +76,7 @@ func startManager(t *testing.T, dir string, accounts []account.Account) (*accoun
 
 // waitRegistration reads events until aor reaches state; a failure on the
 // way fails the test with its reason.
-func waitRegistration(t *testing.T, events <-chan sipclient.Event, aor, state string) {
+func waitRegistration(t *testing.T, events <-chan sipclient.Event, aor string, state sipclient.RegistrationState) {
 	t.Helper()
 	timeout := time.After(15 * time.Second)
 	for {
