@@ -2,34 +2,21 @@ package cpim
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/parley-im/parley/sipclient/internal/golden"
 )
 
 // FuzzDecode checks that Decode never panics and fails only with its own
 // classes, and that a decoded message which Encode accepts (once given
 // the From, To and Content-Type it insists on) decodes back the same.
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.cpim"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, s := range []string{
+	golden.Seed(f, "*.cpim",
 		"Subject:;lang=\"a\\\"b\";x=y v\n \tfolded\n\nContent-Length: 1\n\nxy",
 		"NS: p <u>\r\np.q.r: s\r\n\r\nContent-Type: a/b\r\n\r\n",
 		"\n\n\nA: b\n\n",
-	} {
-		f.Add([]byte(s))
-	}
+	)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		m, err := Decode(body)
 		if err != nil {

@@ -2,27 +2,17 @@ package imdn
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/internal/golden"
 )
 
 // FuzzDecode checks that Decode never panics, fails only with its own
 // classes, and that what it accepts survives Encode and Decode (once
 // given the datetime Encode insists on and a status its kind allows).
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.xml"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	golden.Seed(f, "*.xml")
 	f.Add([]byte(`<imdn><message-id>a</message-id><display-notification><status>error</status></display-notification></imdn>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		n, err := Decode(body)

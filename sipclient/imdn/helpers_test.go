@@ -1,25 +1,15 @@
 package imdn
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/parley-im/parley/sipclient/internal/golden"
 )
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// readTestdata returns testdata/name.
+var readTestdata = golden.Read
 
 func decodeFile(t testing.TB, name string) *Notification {
 	t.Helper()
-	n, err := Decode(readTestdata(t, name))
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", name, err)
-	}
-	return n
+	return golden.Decode(t, Decode, readTestdata(t, name), name)
 }

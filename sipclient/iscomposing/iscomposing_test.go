@@ -3,21 +3,16 @@ package iscomposing
 import (
 	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/internal/golden"
 )
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// readTestdata returns testdata/name.
+var readTestdata = golden.Read
 
 func TestDecodeGoldens(t *testing.T) {
 	tests := []struct {

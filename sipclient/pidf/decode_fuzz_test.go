@@ -2,35 +2,22 @@ package pidf
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/parley-im/parley/sipclient/internal/golden"
 )
 
 // FuzzDecode checks that Decode never panics, fails only with its own
 // error classes, and that whatever it accepts survives Encode and Decode
 // with the same Basic, Note and Activities.
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.xml"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, s := range []string{
+	golden.Seed(f, "*.xml",
 		`<p:presence xmlns:p="urn:ietf:params:xml:ns:pidf" entity="e"><p:tuple id="1"><p:status><p:basic>?</p:basic></p:status></p:tuple></p:presence>`,
 		`<presence xmlns="urn:ietf:params:xml:ns:cpim-pidf"><note>&#13;&amp;<![CDATA[x]]></note></presence>`,
 		`<!DOCTYPE a [<!ENTITY a "b">]><presence xmlns="urn:ietf:params:xml:ns:pidf">&a;</presence>`,
-	} {
-		f.Add([]byte(s))
-	}
+	)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		doc, err := Decode(body)
 		if err != nil {

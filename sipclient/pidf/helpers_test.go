@@ -2,23 +2,17 @@ package pidf
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/parley-im/parley/sipclient/internal/golden"
 )
 
 // sharedFlow is the reference flow next to the repository; tests prefer the
 // copies in testdata so they also run where shared/ is absent.
 const sharedFlow = "../../../shared/seed/flow"
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// readTestdata returns testdata/name.
+var readTestdata = golden.Read
 
 // sipBody returns what follows the blank line ending a SIP message's
 // headers.
@@ -35,9 +29,5 @@ func sipBody(t testing.TB, msg []byte) []byte {
 
 func decodeFile(t testing.TB, name string) *Document {
 	t.Helper()
-	doc, err := Decode(readTestdata(t, name))
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", name, err)
-	}
-	return doc
+	return golden.Decode(t, Decode, readTestdata(t, name), name)
 }

@@ -3,11 +3,11 @@ package pidf
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/parley-im/parley/sipclient/internal/golden"
 )
 
 func decodeXPIDFFile(t testing.TB, name string) *Document {
@@ -188,17 +188,7 @@ func TestEncodeXPIDFStatuses(t *testing.T) {
 // DecodeXPIDF as far as XPIDF can carry it: basic (unknown becomes
 // closed), the note, and the first activity XPIDF names when open.
 func FuzzDecodeXPIDF(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "xpidf-*.xml"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	golden.Seed(f, "xpidf-*.xml")
 	f.Add([]byte("<?xml encoding='latin1'?><!DOCTYPE p '>'><presence><atom><address><status status='inuse'/><note>\xff</note></address></atom></presence>"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		doc, err := DecodeXPIDF(body)

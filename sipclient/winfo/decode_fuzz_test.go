@@ -2,35 +2,22 @@ package winfo
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/parley-im/parley/sipclient/internal/golden"
 )
 
 // FuzzDecode checks that Decode never panics and fails only with its own
 // error classes; that whatever it accepts, Encode writes and Decode reads
 // back unchanged; and that a Tracker accepts it as a first full document.
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.xml"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, s := range []string{
+	golden.Seed(f, "*.xml",
 		`<w:watcherinfo xmlns:w="urn:ietf:params:xml:ns:watcherinfo" version="1" state="partial"><w:watcher-list resource="r" package="p"><w:watcher id="i" status="waiting">u</w:watcher></w:watcher-list></w:watcherinfo>`,
 		`<watcherinfo xmlns="urn:ietf:params:xml:ns:watcherinfo" version="0" state="full"><watcher-list resource="&#13;r&amp;" package="p"><watcher id="&#x85;" status="active" display-name="&#9;a&#10;b">x<![CDATA[<y>]]></watcher></watcher-list></watcherinfo>`,
 		`<!DOCTYPE a [<!ENTITY a "b">]><watcherinfo xmlns="urn:ietf:params:xml:ns:watcherinfo" version="0" state="full">&a;</watcherinfo>`,
 		`<watcherinfo xmlns="urn:ietf:params:xml:ns:watcherinfo" version="9223372036854775807" state="full"/>`,
-	} {
-		f.Add([]byte(s))
-	}
+	)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		doc, err := Decode(body)
 		if err != nil {
