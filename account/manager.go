@@ -71,6 +71,7 @@ type Manager struct {
 	clients  map[string]*running    // by account ID
 	subs     map[identity.ID]*watch // by contact
 	presence sipclient.Presence
+	imPrefs  *sipclient.IMPrefs // the user's IM choices, nil until set: given to clients that start later
 	once     sync.Once
 }
 

@@ -125,3 +125,28 @@ func (m *Manager) SearchConversation(ctx context.Context, peer identity.ID, text
 func (m *Manager) Export(ctx context.Context, peer identity.ID, w io.Writer) error {
 	return m.direct.Export(ctx, peer, w)
 }
+
+// SetTyping tells the peer at uri, through the identity that routes it,
+// that the user is or stopped composing (see sipclient.Client.SetTyping).
+func (m *Manager) SetTyping(ctx context.Context, uri string, active bool) error {
+	c, err := m.routeClient(uri)
+	if err != nil {
+		return nil // not signed in: nobody to tell, and typing never fails
+	}
+	return c.SetTyping(ctx, uri, active)
+}
+
+// MarkRead sends the display notifications of peer's conversation through
+// every identity: the messages may have come through any of them.
+func (m *Manager) MarkRead(ctx context.Context, peer identity.ID) error {
+	return m.each(func(c *sipclient.Client) error { return c.MarkRead(ctx, peer) })
+}
+
+// SetIMPrefs sets the user's IM choices on every identity, also on those
+// that start later.
+func (m *Manager) SetIMPrefs(p sipclient.IMPrefs) {
+	m.mu.Lock()
+	m.imPrefs = &p
+	m.mu.Unlock()
+	_ = m.each(func(c *sipclient.Client) error { c.SetIMPrefs(p); return nil })
+}

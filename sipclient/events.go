@@ -71,6 +71,11 @@ type MessageReceived struct {
 	FromTag     string
 	CSeq        uint32
 	At          time.Time
+	SentAt      time.Time // the CPIM DateTime the peer gave; zero if none
+	CPIM        bool      // it came wrapped in message/cpim (RFC 3862)
+	// Mismatch, when not empty, says in words how the CPIM From or To
+	// disagree with the SIP ones: shown to the user, never trusted.
+	Mismatch string
 }
 
 // Message delivery states reported by MessageStatus and Delivery: the

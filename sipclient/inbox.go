@@ -23,6 +23,10 @@ type ChatMessage struct {
 	Code    int       // last SIP status of an outgoing message
 	Reason  string    // why it failed
 	RetryAt time.Time // when a failed message is sent again by itself
+	ReadAt  time.Time // when the peer's display notification came; zero if none
+	// ContentType is text/plain, or ContentTypeMissedCall for a call
+	// Parley could not take (Text is then empty: the UI words it).
+	ContentType string
 }
 
 // keepIncoming stores a received message before it is acknowledged; dup

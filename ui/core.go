@@ -27,6 +27,9 @@ type Core interface {
 	Search(ctx context.Context, text string, n int) ([]sipclient.ChatMessage, error)
 	SearchConversation(ctx context.Context, peer identity.ID, text string, n int) ([]sipclient.ChatMessage, error)
 	Export(ctx context.Context, peer identity.ID, w io.Writer) error
+	SetTyping(ctx context.Context, uri string, active bool) error
+	MarkRead(ctx context.Context, peer identity.ID) error
+	SetIMPrefs(p sipclient.IMPrefs)
 }
 
 var _ Core = (*sipclient.Client)(nil)

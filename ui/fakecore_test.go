@@ -35,6 +35,9 @@ type fakeCore struct {
 	deleteErr  error
 	// afterRead runs once HistoryAfter has read its page, before it returns.
 	afterRead func()
+	typing    []string // "uri|true" per SetTyping
+	read      []identity.ID
+	imPrefs   []sipclient.IMPrefs
 }
 
 func newFakeCore() *fakeCore {
@@ -200,3 +203,23 @@ func (f *fakeCore) Export(_ context.Context, who identity.ID, w io.Writer) error
 
 // pid is the identity of an address the test knows to be valid.
 var pid = idtest.ID
+
+func (f *fakeCore) SetTyping(_ context.Context, uri string, active bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.typing = append(f.typing, fmt.Sprintf("%s|%v", uri, active))
+	return nil
+}
+
+func (f *fakeCore) MarkRead(_ context.Context, peer identity.ID) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.read = append(f.read, peer)
+	return nil
+}
+
+func (f *fakeCore) SetIMPrefs(p sipclient.IMPrefs) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.imPrefs = append(f.imPrefs, p)
+}

@@ -27,6 +27,9 @@ const (
 	StateSent     State = "sent"     // outgoing, a 2xx other than 202 came back
 	StateStored   State = "stored"   // outgoing, 202 Accepted: a server holds it for the peer
 	StateFailed   State = "failed"   // outgoing, answered with an error or timed out
+	// The peer's own receipts (IMDN, RFC 5438) move a sent message on.
+	StateDelivered State = "delivered" // outgoing, the peer's client said it has it
+	StateRead      State = "read"      // outgoing, the peer's client said the user saw it
 )
 
 // Message is one chat message.
