@@ -55,6 +55,8 @@ type App struct {
 	// bg runs blocking work (database, network) off the Fyne thread; its
 	// result comes back with fyne.Do. Tests run it inline.
 	bg func(func())
+	// now is the clock (tests set it).
+	now func() time.Time
 	// accts is the account settings and registration lines (accounts.go).
 	accts accountUI
 	// find is the search across all conversations (search.go).
@@ -74,7 +76,7 @@ func New(fa fyne.App, core Core, book *account.Book, opt Options) *App {
 	a := &App{
 		fa: fa, core: core, book: book, opt: opt, ctx: context.Background(), log: opt.Log,
 		contacts: map[identity.ID]*contactState{}, requests: newRequestStore(), inFront: true,
-		bg: func(f func()) { go f() },
+		bg: func(f func()) { go f() }, now: time.Now,
 	}
 	if a.opt.Notify == nil {
 		a.opt.Notify = func(title, body string) { fa.SendNotification(fyne.NewNotification(title, body)) }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -21,6 +22,9 @@ const (
 	lineSent     = "sent"
 	lineStored   = "stored"
 	lineFailed   = "failed"
+	// The peer's receipts (IMDN) move a sent message on.
+	lineDelivered = "delivered"
+	lineRead      = "read"
 )
 
 // chatLine is one message in a conversation.
@@ -31,6 +35,7 @@ type chatLine struct {
 	at     time.Time
 	state  string
 	reason string
+	readAt time.Time // lineRead: when the peer's display notification came
 	row    *chatRow
 }
 
@@ -45,6 +50,9 @@ type chatWindow struct {
 	byID  map[sipclient.MessageID]*chatLine // our messages by ID, for status events
 	early map[sipclient.MessageID]sipclient.MessageStatus
 	dirty map[*conversation]bool // lines added, to be laid out (flush)
+	// sending counts the messages handed to the core whose ID has not come
+	// back yet: only then can a status be early (see status).
+	sending int
 }
 
 func newChatWindow(a *App) *chatWindow {
@@ -137,23 +145,61 @@ func (cw *chatWindow) incoming(c *contactState, m sipclient.MessageReceived) {
 	}
 }
 
-// status applies a delivery outcome to the message it belongs to.
+// status applies a delivery outcome or a receipt to the message it
+// belongs to, on its one row: nothing else in the chat moves. A status
+// for a message not shown is kept only while a send is on its way (its
+// ID may be the one the core is about to return); the others are for
+// messages out of view, which read their state from the history when
+// shown.
 func (cw *chatWindow) status(ev sipclient.MessageStatus) {
 	line := cw.byID[ev.ID]
 	if line == nil {
-		cw.early[ev.ID] = ev
+		if cw.sending > 0 {
+			cw.early[ev.ID] = ev
+		}
 		return
 	}
-	switch ev.Status {
-	case sipclient.MsgSent:
-		line.state = lineSent
-	case sipclient.MsgStored:
-		line.state = lineStored
-	default:
-		line.state = lineFailed
-		line.reason = itoa(ev.Code) + " " + ev.Reason
+	state, reason := lineState(ev.Status), ""
+	if state == lineFailed {
+		reason = itoa(ev.Code) + " " + ev.Reason
+	}
+	if receiptRank(state) < receiptRank(line.state) {
+		return // a late answer never undoes a receipt
+	}
+	line.state, line.reason = state, reason
+	if state == lineRead {
+		line.readAt = cw.app.now() // the event carries no time: it is now
 	}
 	line.row.update(line)
+}
+
+// lineState is how a line shows an outgoing message's state.
+func lineState(s history.State) string {
+	switch s {
+	case history.StatePending:
+		return linePending
+	case history.StateSent:
+		return lineSent
+	case history.StateStored:
+		return lineStored
+	case history.StateDelivered:
+		return lineDelivered
+	case history.StateRead:
+		return lineRead
+	}
+	return lineFailed
+}
+
+// receiptRank orders the states a receipt moves a message through: a
+// message the peer has is past any answer to its sending.
+func receiptRank(state string) int {
+	switch state {
+	case lineDelivered:
+		return 1
+	case lineRead:
+		return 2
+	}
+	return 0
 }
 
 // send puts text in the conversation at once as "sending" (local echo) and
@@ -172,6 +218,7 @@ func (cw *chatWindow) send(conv *conversation, text string) {
 // (disk I/O, so off the Fyne thread) and sends it.
 func (cw *chatWindow) deliver(conv *conversation, line *chatLine) {
 	uri, text := conv.contact.URI, line.text
+	cw.sending++
 	cw.app.bg(func() {
 		id, err := cw.app.core.SendMessage(cw.app.ctx, uri, text)
 		fyne.Do(func() { cw.accepted(conv, line, id, err) })
@@ -181,6 +228,10 @@ func (cw *chatWindow) deliver(conv *conversation, line *chatLine) {
 // accepted records the ID the core gave a message; a status that raced
 // ahead of it is applied now.
 func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id sipclient.MessageID, err error) {
+	cw.sending--
+	if cw.sending == 0 {
+		defer clear(cw.early) // what is left there was for messages out of view
+	}
 	if err != nil {
 		line.state, line.reason = lineFailed, err.Error()
 		line.row.update(line)

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -61,6 +63,10 @@ func (r *chatRow) update(l *chatLine) {
 		meta += " · sending…"
 	case lineSent:
 		meta += " · sent ✓"
+	case lineDelivered:
+		meta += " · delivered ✓✓"
+	case lineRead:
+		meta += " · " + readText(l.readAt)
 	case lineStored:
 		meta += " · stored by the server for later delivery"
 	case lineFailed:
@@ -74,4 +80,12 @@ func (r *chatRow) update(l *chatLine) {
 		r.retry.Hide()
 		r.del.Hide()
 	}
+}
+
+// readText words a read receipt: when it came, if known.
+func readText(at time.Time) string {
+	if at.IsZero() {
+		return "read ✓✓"
+	}
+	return "read " + clock(at)
 }

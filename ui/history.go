@@ -181,8 +181,8 @@ func (conv *conversation) newLines(msgs iter.Seq2[int, sipclient.ChatMessage]) [
 		}
 		l := historyLine(m)
 		l.row = newChatRow(conv, l)
-		if l.out && l.state != lineSent && l.state != lineStored {
-			conv.cw.byID[l.id] = l // the outbox may still report on it
+		if l.out && l.state != lineRead {
+			conv.cw.byID[l.id] = l // the outbox or the peer's receipts may still report on it
 		}
 		out = append(out, l)
 	}
@@ -190,18 +190,12 @@ func (conv *conversation) newLines(msgs iter.Seq2[int, sipclient.ChatMessage]) [
 }
 
 func historyLine(m sipclient.ChatMessage) *chatLine {
-	l := &chatLine{id: m.ID, out: m.Direction == history.Out, text: m.Text, at: m.At}
-	switch m.State {
-	case history.StatePending:
-		l.state = linePending
-	case history.StateSent:
-		l.state = lineSent
-	case history.StateStored:
-		l.state = lineStored
-	case history.StateFailed:
-		l.state, l.reason = lineFailed, strconv.Itoa(m.Code)+" "+m.Reason
-	default:
-		l.state = lineReceived
+	l := &chatLine{id: m.ID, out: m.Direction == history.Out, text: m.Text, at: m.At, state: lineReceived}
+	if l.out {
+		l.state, l.readAt = lineState(m.State), m.ReadAt
+	}
+	if l.state == lineFailed {
+		l.reason = strconv.Itoa(m.Code) + " " + m.Reason
 	}
 	return l
 }
