@@ -164,6 +164,9 @@ func (a *App) apply(ev sipclient.Event) bool {
 	case sipclient.MessageReceived:
 		defer a.historyChanged(ev.Peer)
 		return a.receive(ev)
+	case sipclient.MissedCall:
+		defer a.historyChanged(ev.Peer)
+		return a.receive(missedCallMessage(ev))
 	case sipclient.MessageStatus:
 		a.chats.status(ev)
 	case sipclient.WatcherChanged:

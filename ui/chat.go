@@ -25,6 +25,8 @@ const (
 	// The peer's receipts (IMDN) move a sent message on.
 	lineDelivered = "delivered"
 	lineRead      = "read"
+	// A call Parley could not take, shown among the messages.
+	lineMissed = "missed call"
 )
 
 // chatLine is one message in a conversation.
@@ -36,7 +38,13 @@ type chatLine struct {
 	state  string
 	reason string
 	readAt time.Time // lineRead: when the peer's display notification came
-	row    *chatRow
+	// sentAt is when the peer says it sent the message (CPIM), kept when
+	// it is more than a minute from when it came.
+	sentAt time.Time
+	// warning is the core's words on a message whose CPIM sender or
+	// recipient disagrees with SIP's.
+	warning string
+	row     *chatRow
 }
 
 // chatWindow holds one tab per conversation. Tabs, not windows: a Fyne
@@ -116,33 +124,52 @@ func (cw *chatWindow) markRead(t *container.TabItem) {
 	for _, conv := range cw.convs {
 		if conv.tab == t && conv.contact.unread > 0 {
 			conv.contact.unread = 0
-			conv.tab.Text = conv.contact.displayName()
-			cw.tabs.Refresh()
+			conv.retitle()
 			cw.app.refreshRoster()
 		}
 	}
 }
 
-// incoming shows a message from a contact: it opens the chat if needed,
-// and counts it unread unless its tab is the one in front.
+// incoming shows a message (or a missed call) from a contact: it opens
+// the chat if needed, and counts it unread unless its tab is the one in
+// front.
 func (cw *chatWindow) incoming(c *contactState, m sipclient.MessageReceived) {
 	conv := cw.conversationFor(c)
 	if !conv.has(m.ID) { // a new chat shows it already, from history
-		conv.add(&chatLine{id: m.ID, text: m.Text, at: m.At, state: lineReceived})
+		conv.add(receivedLine(m))
 	}
 	front := cw.tabs.Selected() == conv.tab && cw.app.inFront
 	if !front {
 		c.unread++
-		conv.tab.Text = c.displayName() + " (" + itoa(c.unread) + ")"
-		cw.tabs.Refresh()
+		conv.retitle()
 	}
 	if cw.tabs.Selected() == nil {
 		cw.tabs.Select(conv.tab)
 	}
 	cw.win.Show()
 	if !cw.app.inFront {
-		cw.app.opt.Notify("Message from "+c.displayName(), m.Text)
+		cw.app.opt.Notify(notification(c.displayName(), m))
 	}
+}
+
+// receivedLine is the line for a message received.
+func receivedLine(m sipclient.MessageReceived) *chatLine {
+	l := &chatLine{id: m.ID, text: m.Text, at: m.At, state: lineReceived, warning: m.Mismatch}
+	if m.ContentType == sipclient.ContentTypeMissedCall {
+		l.state = lineMissed
+	}
+	if d := m.At.Sub(m.SentAt); !m.SentAt.IsZero() && (d > time.Minute || d < -time.Minute) {
+		l.sentAt = m.SentAt
+	}
+	return l
+}
+
+// notification is the desktop notification for a message from name.
+func notification(name string, m sipclient.MessageReceived) (title, body string) {
+	if m.ContentType == sipclient.ContentTypeMissedCall {
+		return "Missed call", missedCallText(name, m.At)
+	}
+	return "Message from " + name, m.Text
 }
 
 // status applies a delivery outcome or a receipt to the message it
@@ -409,4 +436,17 @@ func (cw *chatWindow) flush() {
 	for conv := range cw.dirty {
 		conv.flush()
 	}
+}
+
+// retitle names the tab: the contact, then how many messages are unread.
+func (conv *conversation) retitle() {
+	if conv.tab == nil {
+		return
+	}
+	t := conv.contact.displayName()
+	if n := conv.contact.unread; n > 0 {
+		t += " (" + itoa(n) + ")"
+	}
+	conv.tab.Text = t
+	conv.cw.tabs.Refresh()
 }

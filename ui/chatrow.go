@@ -11,8 +11,9 @@ import (
 )
 
 // chatRow renders one message: who and when, its state, the text (always
-// plain text: never markup, never a link that runs anything), and Retry
-// and Delete buttons while it is failed.
+// plain text: never markup, never a link that runs anything), a warning
+// when the core has one about it, and Retry and Delete buttons while it is
+// failed. A missed call is one centred line instead.
 type chatRow struct {
 	meta  *widget.Label
 	text  *widget.Label
@@ -31,9 +32,27 @@ func newChatRow(conv *conversation, l *chatLine) *chatRow {
 	r.retry = widget.NewButton("Retry", func() { conv.cw.retry(conv, l) })
 	r.del = widget.NewButton("Delete", func() { conv.cw.deleteLine(conv, l) })
 	actions := container.NewHBox(r.retry, r.del)
-	r.box = container.NewStack(container.NewBorder(r.meta, nil, nil, actions, r.text)) // a stack, so a mark can go behind
+	var below fyne.CanvasObject
+	if l.warning != "" {
+		below = warningLabel(l.warning)
+	}
+	if l.state == lineMissed {
+		r.text.Alignment = fyne.TextAlignCenter
+		r.text.TextStyle = fyne.TextStyle{Italic: true}
+		r.text.Importance = widget.DangerImportance
+	}
+	r.box = container.NewStack(container.NewBorder(r.meta, below, nil, actions, r.text)) // a stack, so a mark can go behind
 	r.update(l)
 	return r
+}
+
+// warningLabel tells the user, under a message, what the core found
+// wrong with where it claims to come from.
+func warningLabel(words string) *widget.Label {
+	w := widget.NewLabel("Warning: " + sentence(words))
+	w.Wrapping = fyne.TextWrapWord
+	w.Importance = widget.WarningImportance
+	return w
 }
 
 // setMarked shows or hides the search mark; the rectangle is made on first
@@ -53,11 +72,22 @@ func (r *chatRow) setMarked(on bool) {
 }
 
 func (r *chatRow) update(l *chatLine) {
+	if l.state == lineMissed {
+		r.meta.Hide()
+		r.retry.Hide()
+		r.del.Hide()
+		r.text.SetText(missedCallText(r.peer, l.at))
+		return
+	}
 	who := r.peer
 	if l.out {
 		who = "You"
 	}
-	meta := clock(l.at) + "  " + who
+	meta := clock(l.at)
+	if !l.sentAt.IsZero() {
+		meta += " (sent " + sentClock(l.sentAt, l.at) + ")"
+	}
+	meta += "  " + who
 	switch l.state {
 	case linePending:
 		meta += " · sending…"
@@ -80,6 +110,15 @@ func (r *chatRow) update(l *chatLine) {
 		r.retry.Hide()
 		r.del.Hide()
 	}
+}
+
+// sentClock is when the peer says it sent a message that came at: the
+// time of day, and the day too when it is another.
+func sentClock(sent, at time.Time) string {
+	if sameDay(sent, at) {
+		return clock(sent)
+	}
+	return sent.Format("2 Jan 15:04")
 }
 
 // readText words a read receipt: when it came, if known.

@@ -191,7 +191,10 @@ func (conv *conversation) newLines(msgs iter.Seq2[int, sipclient.ChatMessage]) [
 
 func historyLine(m sipclient.ChatMessage) *chatLine {
 	l := &chatLine{id: m.ID, out: m.Direction == history.Out, text: m.Text, at: m.At, state: lineReceived}
-	if l.out {
+	switch {
+	case m.ContentType == sipclient.ContentTypeMissedCall:
+		l.state = lineMissed
+	case l.out:
 		l.state, l.readAt = lineState(m.State), m.ReadAt
 	}
 	if l.state == lineFailed {

@@ -78,7 +78,11 @@ func (a *App) receive(m sipclient.MessageReceived) bool {
 	a.requests.add(key, m)
 	a.updateRequestsButton()
 	if !a.inFront {
-		a.opt.Notify("Message request", "From "+m.From+" (not in your contacts)")
+		title := "Message request"
+		if m.ContentType == sipclient.ContentTypeMissedCall {
+			title = "Missed call"
+		}
+		a.opt.Notify(title, "From "+m.From+" (not in your contacts)")
 	}
 	return false
 }
@@ -126,7 +130,11 @@ func (a *App) requestCard(key identity.ID, done func()) fyne.CanvasObject {
 		lines.Add(widget.NewLabel("… " + itoa(earlier) + " earlier messages (in the chat once you accept)"))
 	}
 	for _, m := range msgs {
-		t := widget.NewLabel(clock(m.At) + "  " + breakLongParagraphs(m.Text))
+		text := breakLongParagraphs(m.Text)
+		if m.ContentType == sipclient.ContentTypeMissedCall {
+			text = "Missed call"
+		}
+		t := widget.NewLabel(clock(m.At) + "  " + text)
 		t.Wrapping = fyne.TextWrapWord
 		lines.Add(t)
 	}
