@@ -167,6 +167,8 @@ func (a *App) apply(ev sipclient.Event) bool {
 	case sipclient.MissedCall:
 		defer a.historyChanged(ev.Peer)
 		return a.receive(missedCallMessage(ev))
+	case sipclient.TypingChanged:
+		a.applyTyping(ev)
 	case sipclient.MessageStatus:
 		a.chats.status(ev)
 	case sipclient.WatcherChanged:

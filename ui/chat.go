@@ -78,6 +78,7 @@ func (cw *chatWindow) ensureWindow() {
 		for _, c := range cw.convs {
 			if c.tab == t {
 				c.tab = nil
+				c.typer.stop()
 			}
 		}
 	}
@@ -89,6 +90,7 @@ func (cw *chatWindow) ensureWindow() {
 		cw.win = nil
 		for _, c := range cw.convs {
 			c.tab = nil
+			c.typer.stop()
 		}
 	})
 }
@@ -106,6 +108,7 @@ func (cw *chatWindow) conversationFor(c *contactState) *conversation {
 	if conv.tab == nil {
 		conv.tab = container.NewTabItem(c.displayName(), conv.view)
 		cw.tabs.Append(conv.tab)
+		conv.showTyping()
 	}
 	return conv
 }
@@ -344,6 +347,8 @@ type conversation struct {
 	box     *fyne.Container
 	scroll  *container.Scroll
 	entry   *sendEntry
+	typer   *typingNotice // tells the core while the user types
+	typing  *widget.Label // "Bob is typing…"
 	view    fyne.CanvasObject
 	tab     *container.TabItem
 	find    *searchView // searches this conversation's history
@@ -375,8 +380,11 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 	conv.newBelow.Importance = widget.HighImportance
 	conv.newBelow.Hide()
 	conv.entry = newSendEntry(func(text string) { cw.send(conv, text) })
+	conv.typer = &typingNotice{app: cw.app, uri: c.URI}
+	conv.entry.onEdit = conv.typer.changed
+	conv.typing = newTypingLabel()
 	send := widget.NewButton("Send", conv.entry.send)
-	input := container.NewVBox(conv.newBelow, container.NewBorder(nil, nil, nil, send, conv.entry))
+	input := container.NewVBox(conv.typing, conv.newBelow, container.NewBorder(nil, nil, nil, send, conv.entry))
 	search, center := conv.conversationSearch()
 	bar := container.NewBorder(nil, nil, nil, conv.exportButton(), search)
 	conv.view = container.NewBorder(bar, input, nil, nil, center)
@@ -438,7 +446,8 @@ func (cw *chatWindow) flush() {
 	}
 }
 
-// retitle names the tab: the contact, then how many messages are unread.
+// retitle names the tab: the contact, how many messages are unread, and
+// a mark while they type.
 func (conv *conversation) retitle() {
 	if conv.tab == nil {
 		return
@@ -446,6 +455,9 @@ func (conv *conversation) retitle() {
 	t := conv.contact.displayName()
 	if n := conv.contact.unread; n > 0 {
 		t += " (" + itoa(n) + ")"
+	}
+	if conv.contact.typing {
+		t += typingMark
 	}
 	conv.tab.Text = t
 	conv.cw.tabs.Refresh()

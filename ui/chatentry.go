@@ -14,6 +14,7 @@ type sendEntry struct {
 	widget.Entry
 	shift  bool
 	onSend func(text string)
+	onEdit func(text string) // the text changed (typed, pasted, sent, cleared)
 }
 
 func newSendEntry(onSend func(string)) *sendEntry {
@@ -21,9 +22,16 @@ func newSendEntry(onSend func(string)) *sendEntry {
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.SetPlaceHolder("Type a message (Enter sends, Shift+Enter for a new line)")
-	e.OnChanged = e.fitWrapping
+	e.OnChanged = e.changed
 	e.ExtendBaseWidget(e)
 	return e
+}
+
+func (e *sendEntry) changed(text string) {
+	e.fitWrapping(text)
+	if e.onEdit != nil {
+		e.onEdit(text)
+	}
 }
 
 // fitWrapping turns word wrap off while text has a paragraph too long to

@@ -17,6 +17,7 @@ type contactState struct {
 	activity        string
 	note            string
 	unread          int
+	typing          bool                        // the contact is composing a message to the user
 	subState        sipclient.SubscriptionState // "" until the first answer
 	subReason       string
 	subCode         int
