@@ -87,7 +87,7 @@ func New(fa fyne.App, core Core, book *account.Book, opt Options) *App {
 	a.chats = newChatWindow(a)
 	a.buildMainWindow()
 	fa.Lifecycle().SetOnEnteredForeground(func() { a.inFront = true })
-	fa.Lifecycle().SetOnExitedForeground(func() { a.inFront = false })
+	fa.Lifecycle().SetOnExitedForeground(func() { a.inFront = false; a.chats.toBackground() })
 	return a
 }
 

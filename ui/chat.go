@@ -61,6 +61,9 @@ type chatWindow struct {
 	// sending counts the messages handed to the core whose ID has not come
 	// back yet: only then can a status be early (see status).
 	sending int
+	// active: the chat window has the keyboard; quiet: a tab is being
+	// selected by the app, not the user (chatfocus.go).
+	active, quiet bool
 }
 
 func newChatWindow(a *App) *chatWindow {
@@ -82,12 +85,12 @@ func (cw *chatWindow) ensureWindow() {
 			}
 		}
 	}
-	cw.tabs.OnSelected = func(t *container.TabItem) { cw.markRead(t) }
+	cw.tabs.OnSelected = cw.selected
 	cw.win.SetContent(cw.tabs)
 	cw.chatShortcuts()
 	cw.win.Resize(fyne.NewSize(520, 480))
 	cw.win.SetOnClosed(func() {
-		cw.win = nil
+		cw.win, cw.active = nil, false
 		for _, c := range cw.convs {
 			c.tab = nil
 			c.typer.stop()
@@ -118,6 +121,7 @@ func (a *App) openChat(c *contactState) {
 	conv := a.chats.conversationFor(c)
 	a.chats.tabs.Select(conv.tab)
 	a.chats.win.Show()
+	a.chats.win.RequestFocus()
 	a.chats.win.Canvas().Focus(conv.entry)
 	c.unread = 0
 	a.refreshRoster()
@@ -146,8 +150,11 @@ func (cw *chatWindow) incoming(c *contactState, m sipclient.MessageReceived) {
 		c.unread++
 		conv.retitle()
 	}
+	conv.unseen = true
 	if cw.tabs.Selected() == nil {
+		cw.quiet = true
 		cw.tabs.Select(conv.tab)
+		cw.quiet = false
 	}
 	cw.win.Show()
 	if !cw.app.inFront {
@@ -367,6 +374,9 @@ type conversation struct {
 	// arrived: a message came since the last read of newer messages began,
 	// so that read may have missed it.
 	arrived bool
+	// unseen: messages came, or the newest page was shown, since the core
+	// was last told the user saw this conversation (chatfocus.go).
+	unseen bool
 }
 
 func newConversation(cw *chatWindow, c *contactState) *conversation {
@@ -380,6 +390,7 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 	conv.newBelow.Importance = widget.HighImportance
 	conv.newBelow.Hide()
 	conv.entry = newSendEntry(func(text string) { cw.send(conv, text) })
+	conv.entry.onFocus = func(gained bool) { cw.inputFocus(conv, gained) }
 	conv.typer = &typingNotice{app: cw.app, uri: c.URI}
 	conv.entry.onEdit = conv.typer.changed
 	conv.typing = newTypingLabel()
@@ -439,11 +450,13 @@ func (conv *conversation) flush() {
 	conv.scrollToBottom()
 }
 
-// flush lays out every conversation that add changed.
+// flush lays out every conversation that add changed, and tells the
+// core what the user saw of it.
 func (cw *chatWindow) flush() {
 	for conv := range cw.dirty {
 		conv.flush()
 	}
+	cw.tellSeen()
 }
 
 // retitle names the tab: the contact, how many messages are unread, and

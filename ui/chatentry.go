@@ -12,9 +12,10 @@ import (
 // (Fyne's multi-line entry does the opposite).
 type sendEntry struct {
 	widget.Entry
-	shift  bool
-	onSend func(text string)
-	onEdit func(text string) // the text changed (typed, pasted, sent, cleared)
+	shift   bool
+	onSend  func(text string)
+	onEdit  func(text string) // the text changed (typed, pasted, sent, cleared)
+	onFocus func(gained bool) // the input got or lost the keyboard
 }
 
 func newSendEntry(onSend func(string)) *sendEntry {
@@ -46,6 +47,20 @@ func (e *sendEntry) fitWrapping(text string) {
 	if e.Wrapping != want {
 		e.Wrapping = want
 		e.Refresh()
+	}
+}
+
+func (e *sendEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.onFocus != nil {
+		e.onFocus(true)
+	}
+}
+
+func (e *sendEntry) FocusLost() {
+	e.Entry.FocusLost()
+	if e.onFocus != nil {
+		e.onFocus(false)
 	}
 }
 

@@ -46,6 +46,8 @@ func (cw *chatWindow) loadPage(conv *conversation, before sipclient.MessageID) {
 			conv.prependHistory(msgs, len(msgs) == historyPage, err)
 			if before == 0 {
 				conv.scrollToBottom()
+				conv.unseen = true // the newest messages are on screen
+				cw.tellSeen()
 			} else {
 				stay()
 			}
