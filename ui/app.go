@@ -86,6 +86,7 @@ func New(fa fyne.App, core Core, book *account.Book, opt Options) *App {
 	}
 	a.chats = newChatWindow(a)
 	a.buildMainWindow()
+	core.SetIMPrefs(a.imPrefs()) // the user's choices, from the last run
 	fa.Lifecycle().SetOnEnteredForeground(func() { a.inFront = true })
 	fa.Lifecycle().SetOnExitedForeground(func() { a.inFront = false; a.chats.toBackground() })
 	return a

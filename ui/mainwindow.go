@@ -47,7 +47,9 @@ func (a *App) buildMainWindow() {
 	a.list = a.rosterList()
 	a.reqBtn = widget.NewButton("Message requests", a.showRequests)
 	a.reqBtn.Hide()
-	bottom := container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.reqBtn, a.accountsButton())
+	// The requests button on a line of its own: beside the others it made
+	// the window wider than it opens.
+	bottom := container.NewVBox(a.reqBtn, container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.accountsButton(), a.privacyButton()))
 	a.empty = wrapLabel("No contacts yet. Add one with “Add contact…”, and give people your address above so they can add you.")
 	a.empty.Alignment = fyne.TextAlignCenter
 	search, center := a.messageSearch(container.NewStack(a.list, container.NewCenter(a.empty)))
