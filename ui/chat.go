@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
-	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -180,63 +179,6 @@ func notification(name string, m sipclient.MessageReceived) (title, body string)
 		return "Missed call", missedCallText(name, m.At)
 	}
 	return "Message from " + name, m.Text
-}
-
-// status applies a delivery outcome or a receipt to the message it
-// belongs to, on its one row: nothing else in the chat moves. A status
-// for a message not shown is kept only while a send is on its way (its
-// ID may be the one the core is about to return); the others are for
-// messages out of view, which read their state from the history when
-// shown.
-func (cw *chatWindow) status(ev sipclient.MessageStatus) {
-	line := cw.byID[ev.ID]
-	if line == nil {
-		if cw.sending > 0 {
-			cw.early[ev.ID] = ev
-		}
-		return
-	}
-	state, reason := lineState(ev.Status), ""
-	if state == lineFailed {
-		reason = itoa(ev.Code) + " " + ev.Reason
-	}
-	if receiptRank(state) < receiptRank(line.state) {
-		return // a late answer never undoes a receipt
-	}
-	line.state, line.reason = state, reason
-	if state == lineRead {
-		line.readAt = cw.app.now() // the event carries no time: it is now
-	}
-	line.row.update(line)
-}
-
-// lineState is how a line shows an outgoing message's state.
-func lineState(s history.State) string {
-	switch s {
-	case history.StatePending:
-		return linePending
-	case history.StateSent:
-		return lineSent
-	case history.StateStored:
-		return lineStored
-	case history.StateDelivered:
-		return lineDelivered
-	case history.StateRead:
-		return lineRead
-	}
-	return lineFailed
-}
-
-// receiptRank orders the states a receipt moves a message through: a
-// message the peer has is past any answer to its sending.
-func receiptRank(state string) int {
-	switch state {
-	case lineDelivered:
-		return 1
-	case lineRead:
-		return 2
-	}
-	return 0
 }
 
 // send puts text in the conversation at once as "sending" (local echo) and

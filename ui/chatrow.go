@@ -120,11 +120,3 @@ func sentClock(sent, at time.Time) string {
 	}
 	return sent.Format("2 Jan 15:04")
 }
-
-// readText words a read receipt: when it came, if known.
-func readText(at time.Time) string {
-	if at.IsZero() {
-		return "read ✓✓"
-	}
-	return "read " + clock(at)
-}
