@@ -26,7 +26,11 @@ func (cw *chatWindow) status(ev sipclient.MessageStatus) {
 		return
 	}
 	state, reason := lineState(ev.Status), ""
-	if state == lineFailed {
+	switch state {
+	case lineReceived:
+		cw.app.log.Info("message status not known", "id", ev.ID, "status", ev.Status)
+		return
+	case lineFailed:
 		reason = itoa(ev.Code) + " " + ev.Reason
 	}
 	if receiptRank(state) < receiptRank(line.state) {
@@ -39,7 +43,8 @@ func (cw *chatWindow) status(ev sipclient.MessageStatus) {
 	line.row.update(line)
 }
 
-// lineState is how a line shows an outgoing message's state.
+// lineState is how a line shows an outgoing message's state; a state it
+// does not know shows as none (lineReceived).
 func lineState(s history.State) string {
 	switch s {
 	case history.StatePending:
@@ -48,12 +53,14 @@ func lineState(s history.State) string {
 		return lineSent
 	case history.StateStored:
 		return lineStored
+	case history.StateFailed:
+		return lineFailed
 	case history.StateDelivered:
 		return lineDelivered
 	case history.StateRead:
 		return lineRead
 	}
-	return lineFailed
+	return lineReceived
 }
 
 // receiptRank orders the states a receipt moves a message through: a
