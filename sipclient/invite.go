@@ -15,16 +15,21 @@ import (
 //     answer). A Warning 399 (20.43) says the same for the caller's user
 //     and Allow lists what Parley does take (MESSAGE). No Retry-After:
 //     calling again later would not help. No Reason header: RFC 3326
-//     allows it only in responses whose code says so.
+//     allows it only in responses whose code says so, and RFC 6432's
+//     Q.850 causes in any response are for PSTN gateways.
 //   - The 480 goes out before anything is stored: the caller does not
 //     wait on the history, and the window for a CANCEL to overtake it is
 //     as short as it can be.
 //   - CANCEL (RFC 3261 9.2) is matched by sipgo's transaction layer: while
-//     the INVITE's server transaction lives (over UDP, until Timer I or H
-//     ends it), the CANCEL gets 200 and, as the 480 is already final,
-//     changes nothing. One that matches no transaction reaches onCancel
-//     and gets 481. Were a CANCEL to beat the 480, sipgo would answer 487
-//     itself; the call is a missed call either way.
+//     the INVITE's server transaction lives (over UDP until Timer I or H
+//     ends it; over TCP only until onInvite returns, as sipgo ends
+//     reliable transactions then), the CANCEL gets 200 and, as the 480 is
+//     already final, changes nothing. One that matches no transaction
+//     reaches onCancel and gets 481. sipgo's 200 carries a To tag of its
+//     own, not the 480's (9.2 says it SHOULD be the same). Were a CANCEL
+//     to beat the 480, sipgo would answer 487 itself (and, over UDP,
+//     resend our 480 in its place afterwards); the call is a missed call
+//     either way.
 //   - The ACK for the 480 is absorbed by the INVITE's server transaction;
 //     over TCP that transaction ends once answered, so the ACK reaches
 //     onAck, which drops it as RFC 3261 17.2.1 would have.
