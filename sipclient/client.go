@@ -44,6 +44,7 @@ type Client struct {
 
 	subs       *subscriptions // our watches on others' presence (watcher.go)
 	presentity *presentity    // us as others watch us (presentity.go)
+	calls      *callDesk      // calls declined and kept as missed (invite.go)
 
 	mu        sync.Mutex
 	closed    bool
@@ -179,6 +180,7 @@ func (c *Client) serve(tcpL net.Listener, udpC net.PacketConn, host string, port
 	c.srv, c.sipc = srv, sipc
 	c.subs = newSubscriptions(c.ctx, c, &c.opt, c.setRule)
 	c.presentity = newPresentity(c.ctx, c, c.aor, c.cfg.DisplayName, c.contact.String(), c.cfg.Presence, &c.opt)
+	c.calls = newCallDesk(c, c.pager, hostPort(c.contact), c.opt.log)
 	c.routes()
 	c.goServe(func() error { return srv.ServeTCP(tcpL) })
 	c.goServe(func() error { return srv.ServeUDP(udpC) })
@@ -214,6 +216,10 @@ func (c *Client) routes() {
 	c.srv.OnNotify(c.guard(c.subs.onNotify))
 	c.srv.OnMessage(c.guard(c.pager.onMessage))
 	c.srv.OnOptions(c.guard(c.onOptions))
+	c.srv.OnInvite(c.guard(c.calls.onInvite))
+	c.srv.OnCancel(c.guard(c.calls.onCancel))
+	c.srv.OnBye(c.guard(c.calls.onBye))
+	c.srv.OnAck(c.calls.onAck) // never answered, so not guarded
 	c.srv.OnNoRoute(c.guard(c.onUnsupported))
 }
 

@@ -11,8 +11,9 @@
 // answer one, emit an event) and tested through a fake of it beside its
 // file: the registrar binding (registration.go, keepalive.go), the
 // publisher (publication.go), our subscriptions to contacts (watcher.go,
-// notify.go, watcherinfo.go) and the presentity with its watchers
-// (presentity.go). Client composes them and routes sipgo's handlers.
+// notify.go, watcherinfo.go), the presentity with its watchers
+// (presentity.go) and the call desk, which declines calls and keeps them
+// as missed (invite.go). Client composes them and routes sipgo's handlers.
 //
 // Who a peer is, is an identity.ID; what the user decided about people
 // (contacts, blocks, who may watch) is the Book the client is given, which

@@ -106,7 +106,7 @@ func chatMessages(msgs []history.Message, base int64) []ChatMessage {
 	for _, m := range msgs {
 		cm := ChatMessage{ID: MessageID(base + m.ID), Peer: m.Peer, PeerURI: m.PeerURI,
 			Direction: m.Direction, Text: m.Text, At: m.At, State: m.State,
-			Code: m.Code, Reason: m.Reason}
+			Code: m.Code, Reason: m.Reason, ContentType: m.ContentType}
 		if m.State == history.StateFailed {
 			cm.RetryAt = m.NextAttempt
 		}

@@ -94,7 +94,7 @@ func acceptableBody(req *sip.Request, pkg string) (bool, string) {
 	if pkg == eventWinfo {
 		return ct == winfo.ContentType, winfo.ContentType
 	}
-	return ct == pidf.ContentTypePIDF || ct == pidf.ContentTypeCPIM, pidf.ContentTypePIDF + ", " + pidf.ContentTypeCPIM
+	return ct == pidf.ContentTypePIDF || ct == pidf.ContentTypeCPIM || ct == pidf.ContentTypeXPIDF, presenceFormats
 }
 
 // terminated ends the dialog and schedules a new subscription when the
@@ -116,9 +116,10 @@ func (s *subscription) terminated(ss subState) time.Duration {
 	return delay
 }
 
-// presenceNotified turns a NOTIFY body into a presence event. An
-// unreadable document leaves the contact unknown and says why. Caller
-// holds s.mu.
+// presenceNotified turns a NOTIFY body into a presence event: PIDF,
+// CPIM-PIDF or XPIDF by its Content-Type, and XPIDF sent under a PIDF
+// type (Asterisk's res_pjsip does) too. An unreadable document leaves the
+// contact unknown and says why. Caller holds s.mu.
 func (s *subscription) presenceNotified(req *sip.Request, ss subState) {
 	body := req.Body()
 	if len(body) == 0 {
@@ -127,7 +128,7 @@ func (s *subscription) presenceNotified(req *sip.Request, ss subState) {
 		}
 		return
 	}
-	doc, err := pidf.Decode(body)
+	doc, err := pidf.DecodeFor(mediaType(req), body)
 	if err != nil {
 		s.list.ua.emit(Diagnostic{What: "presence document", Peer: s.peer, URI: s.uri, Detail: "the peer's presence document could not be read: " + err.Error()})
 		s.markUnknown()

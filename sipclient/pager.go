@@ -12,6 +12,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/parley-im/parley/sipclient/history"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // ContentTypeText is what Parley sends and shows: plain UTF-8 text.
@@ -196,21 +197,44 @@ func (p *pager) admit(req *sip.Request, tx sip.ServerTransaction) (MessageReceiv
 		return MessageReceived{}, false
 	}
 	ev, err := received(req)
-	switch {
-	case err != nil:
+	if err != nil {
 		p.ua.respond(req, tx, 400, "Bad From")
 		p.ua.emit(Diagnostic{What: "message", URI: ev.From, Detail: err.Error()})
 		return ev, false
-	case p.book.SenderBlocked(ev.Peer):
+	}
+	switch p.screen(ev.Peer) {
+	case senderBlocked:
 		p.ua.respond(req, tx, 200, "OK")
 		p.log.Debug("message from a blocked sender dropped", "from", ev.From)
 		return ev, false
-	case !p.book.IsContact(ev.Peer) && !p.limit.allow(ev.Peer, time.Now()):
+	case overLimit:
 		p.ua.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
 		p.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
 		return ev, false
 	}
 	return ev, true
+}
+
+// screening is what the user's book and the stranger limit make of
+// something a peer sends to be kept: a message, a missed call.
+type screening int
+
+const (
+	admitted      screening = iota
+	senderBlocked           // the user blocked the sender: drop it unseen
+	overLimit               // a stranger sent too much this minute
+)
+
+// screen decides whether what peer sends now is kept, and counts it
+// against the stranger limit if so.
+func (p *pager) screen(peer identity.ID) screening {
+	switch {
+	case p.book.SenderBlocked(peer):
+		return senderBlocked
+	case !p.book.IsContact(peer) && !p.limit.allow(peer, time.Now()):
+		return overLimit
+	}
+	return admitted
 }
 
 // received reads a MESSAGE; an error means its From names no one.

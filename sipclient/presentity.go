@@ -113,7 +113,7 @@ func (p *presentity) onSubscribe(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	ct, ok := chooseFormat(headerValue(req, "Accept"))
 	if !ok {
-		p.ua.respond(req, tx, 406, "Not Acceptable", "Accept", pidf.ContentTypePIDF+", "+pidf.ContentTypeCPIM)
+		p.ua.respond(req, tx, 406, "Not Acceptable", "Accept", presenceFormats)
 		return
 	}
 	expires, ok := p.grantExpires(req, tx)
@@ -141,12 +141,13 @@ func (p *presentity) checkSubscribe(req *sip.Request, tx sip.ServerTransaction) 
 }
 
 // chooseFormat picks the body format from Accept: PIDF unless the watcher
-// only takes the legacy CPIM-PIDF (RFC 3856 6.6: no Accept means PIDF).
+// takes only the legacy CPIM-PIDF, or only XPIDF (Asterisk, older desk
+// phones), of the three; RFC 3856 6.6: no Accept means PIDF.
 func chooseFormat(accept string) (string, bool) {
 	if accept == "" {
 		return pidf.ContentTypePIDF, true
 	}
-	cpim := false
+	cpim, xpidf := false, false
 	for _, part := range strings.Split(accept, ",") {
 		mt, _, _ := strings.Cut(part, ";")
 		switch strings.ToLower(strings.TrimSpace(mt)) {
@@ -154,10 +155,15 @@ func chooseFormat(accept string) (string, bool) {
 			return pidf.ContentTypePIDF, true
 		case pidf.ContentTypeCPIM:
 			cpim = true
+		case pidf.ContentTypeXPIDF:
+			xpidf = true
 		}
 	}
-	if cpim {
+	switch {
+	case cpim:
 		return pidf.ContentTypeCPIM, true
+	case xpidf:
+		return pidf.ContentTypeXPIDF, true
 	}
 	return "", false
 }

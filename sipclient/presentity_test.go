@@ -3,10 +3,12 @@ package sipclient
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/pidf"
 )
 
 func subscribeHeaders(extra ...string) []string {
@@ -27,7 +29,7 @@ func TestPresentityRefusals(t *testing.T) {
 		{"no event", nil, 400, ""},
 		{"too brief", subscribeHeaders("Expires: 5"), 423, "Min-Expires: 60"},
 		{"bad expires", subscribeHeaders("Expires: soon"), 400, ""},
-		{"unacceptable", subscribeHeaders("Accept: text/html"), 406, "Accept: application/pidf+xml, application/cpim-pidf+xml"},
+		{"unacceptable", subscribeHeaders("Accept: text/html"), 406, "Accept: application/pidf+xml, application/cpim-pidf+xml, application/xpidf+xml"},
 	}
 	for _, tc := range cases {
 		res := rc.exchange(rawRequest("SUBSCRIBE", c.AOR(), tc.headers, ""))
@@ -52,6 +54,44 @@ func TestPresentityExpiresCappedAndFormatFromAccept(t *testing.T) {
 		t.Errorf("cpim-only watcher got:\n%s", n)
 	}
 	rc.answer(n)
+}
+
+// A watcher that accepts only XPIDF (Asterisk, older desk phones) gets
+// 202 and NOTIFYs in XPIDF, which DecodeXPIDF reads back as our status;
+// with PIDF also offered it gets PIDF.
+func TestPresentityXPIDFWatcher(t *testing.T) {
+	c, _ := newTestClient(t, "poisson", "tcp")
+	if err := c.SetPresence(context.Background(), Presence{Status: StatusOnThePhone, Note: "call me later"}); err != nil {
+		t.Fatal(err)
+	}
+	rc := dialRaw(t, tcpAddr(c))
+	res := rc.exchange(rawRequest("SUBSCRIBE", c.AOR(), subscribeHeaders("Accept: application/xpidf+xml"), ""))
+	if res.StatusCode != 202 {
+		t.Fatalf("xpidf-only SUBSCRIBE answered %d %s", res.StatusCode, res.Reason)
+	}
+	n := rc.readRequest()
+	rc.answer(n)
+	if mediaType(n) != pidf.ContentTypeXPIDF || !strings.Contains(string(n.Body()), `<!DOCTYPE presence PUBLIC "-//IETF//DTD RFCxxxx XPIDF 1.0//EN" "xpidf.dtd">`) {
+		t.Fatalf("xpidf-only watcher got:\n%s", n)
+	}
+	doc, err := pidf.DecodeXPIDF(n.Body())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Basic != pidf.BasicOpen || !slices.Equal(doc.Activities, []string{"on-the-phone"}) || doc.Note != "call me later" ||
+		doc.Entity != c.AOR() {
+		t.Errorf("decoded %+v from\n%s", doc, n.Body())
+	}
+
+	res = rc.exchange(rawRequest("SUBSCRIBE", c.AOR(), subscribeHeaders("Accept: application/xpidf+xml, application/pidf+xml"), ""))
+	if res.StatusCode != 202 {
+		t.Fatal(res)
+	}
+	n = rc.readRequest()
+	rc.answer(n)
+	if mediaType(n) != pidf.ContentTypePIDF {
+		t.Errorf("a watcher taking PIDF too got %s", mediaType(n))
+	}
 }
 
 // Expiry without refresh ends with NOTIFY terminated;reason=timeout, and

@@ -173,7 +173,7 @@ func (c *Client) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.Reques
 
 func (c *Client) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	c.respond(req, tx, 200, "OK", "Allow", allowMethods, "Allow-Events", "presence",
-		"Accept", "text/plain, application/pidf+xml, application/cpim-pidf+xml")
+		"Accept", "text/plain, "+presenceFormats)
 }
 
 func (c *Client) onUnsupported(req *sip.Request, tx sip.ServerTransaction) {

@@ -66,8 +66,16 @@ func (p Presence) document(entity, contact string) *pidf.Document {
 	return d
 }
 
+// presenceFormats are the presence body types Parley reads, in the order
+// it prefers them: PIDF (RFC 3863), the legacy CPIM-PIDF, and XPIDF for
+// Asterisk and older desk phones. Our SUBSCRIBEs' Accept lists them so.
+const presenceFormats = pidf.ContentTypePIDF + ", " + pidf.ContentTypeCPIM + ", " + pidf.ContentTypeXPIDF
+
 // encodeBody renders p for one watcher in the format it asked for.
 func encodeBody(p Presence, entity, contact, contentType string) ([]byte, error) {
+	if contentType == pidf.ContentTypeXPIDF {
+		return pidf.EncodeXPIDF(p.document(entity, contact))
+	}
 	return pidf.Encode(p.document(entity, contact), contentType)
 }
 

@@ -31,18 +31,20 @@ type tortureCase struct {
 const none = 0
 
 // tortures lists every message of the RFC's tarball (testdata/torture).
-// Parley does not implement INVITE or REGISTER: a well-formed one is
-// answered 405 with Allow, the way RFC 3261 8.2.1 says, which is all a
-// "valid" message needs (parsed, not answered 400, no crash).
+// Parley does not implement REGISTER: a well-formed one is answered 405
+// with Allow, the way RFC 3261 8.2.1 says, which is all a "valid" message
+// needs (parsed, not answered 400, no crash). It takes no calls: a
+// well-formed INVITE is answered 480 (invite.go), one with a To tag 481
+// (no such dialog), one whose body is no session description 415.
 var tortures = map[string]tortureCase{
 	// 3.1.1 valid messages
-	"wsinv":      {"3.1.1.1", []int{405}, []int{405}},
+	"wsinv":      {"3.1.1.1", []int{481}, []int{481}}, // it carries a To tag: a dialog we do not have
 	"intmeth":    {"3.1.1.2", []int{405}, []int{405}},
-	"esc01":      {"3.1.1.3", []int{405}, []int{405}},
+	"esc01":      {"3.1.1.3", []int{480}, []int{480}},
 	"escnull":    {"3.1.1.4", []int{405}, []int{405}},
 	"esc02":      {"3.1.1.5", []int{405}, []int{405}},
 	"lwsdisp":    {"3.1.1.6", []int{200}, []int{200}},
-	"longreq":    {"3.1.1.7", []int{none}, []int{405}}, // UDP: sipgo sends no datagram over 1300 bytes, answers included
+	"longreq":    {"3.1.1.7", []int{none}, []int{480}}, // UDP: sipgo sends no datagram over 1300 bytes, answers included
 	"dblreq":     {"3.1.1.8", []int{405}, nil},         // a UDP test: the second request in the datagram is ignored
 	"semiuri":    {"3.1.1.9", []int{200}, []int{200}},
 	"transports": {"3.1.1.10", []int{200}, []int{200}},
@@ -61,7 +63,7 @@ var tortures = map[string]tortureCase{
 	"lwsstart":   {"3.1.2.9", []int{400}, []int{none}},
 	"trws":       {"3.1.2.10", []int{400}, []int{none}},
 	"escruri":    {"3.1.2.11", []int{400}, []int{400}},
-	"baddate":    {"3.1.2.12", []int{405}, []int{405}}, // RFC: may accept; the Date is not read
+	"baddate":    {"3.1.2.12", []int{480}, []int{480}}, // RFC: may accept; the Date is not read
 	"regbadct":   {"3.1.2.13", []int{405}, []int{405}}, // RFC: a registrar says 400; we are none
 	"badaspec":   {"3.1.2.14", []int{400}, []int{none}},
 	"baddn":      {"3.1.2.15", []int{400}, []int{none}},
@@ -76,7 +78,7 @@ var tortures = map[string]tortureCase{
 	"novelsc":   {"3.3.3", []int{416}, []int{none}},
 	"unksm2":    {"3.3.4", []int{405}, []int{405}}, // RFC: a registrar says 400; we are none
 	"bext01":    {"3.3.5", []int{420}, []int{420}},
-	"invut":     {"3.3.6", []int{405}, []int{405}}, // 415 would come after 405
+	"invut":     {"3.3.6", []int{415}, []int{415}},
 	"regaut01":  {"3.3.7", []int{405}, []int{405}},
 	"multi01":   {"3.3.8", []int{400}, []int{400}},
 	"mcl01":     {"3.3.9", []int{400}, nil},
@@ -85,8 +87,8 @@ var tortures = map[string]tortureCase{
 	"cparam01":  {"3.3.12", []int{405}, []int{405}},
 	"cparam02":  {"3.3.13", []int{405}, []int{405}},
 	"regescrt":  {"3.3.14", []int{405}, []int{405}},
-	"sdp01":     {"3.3.15", []int{405}, []int{405}},
-	"inv2543":   {"3.4.1", []int{405}, []int{none}}, // no Content-Length: cannot be framed on TCP
+	"sdp01":     {"3.3.15", []int{480}, []int{480}}, // RFC: 406 or 400 if answered with SDP; a 480 has no body
+	"inv2543":   {"3.4.1", []int{480}, []int{none}}, // no Content-Length: cannot be framed on TCP
 }
 
 func tortureMessage(t testing.TB, name string) []byte {

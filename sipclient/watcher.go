@@ -205,7 +205,7 @@ func addSubscribeHeaders(req *sip.Request, event string, expires int) {
 	if event == eventWinfo {
 		req.AppendHeader(sip.NewHeader("Accept", winfo.ContentType))
 	} else {
-		req.AppendHeader(sip.NewHeader("Accept", "application/pidf+xml, application/cpim-pidf+xml"))
+		req.AppendHeader(sip.NewHeader("Accept", presenceFormats))
 	}
 	req.AppendHeader(sip.NewHeader("Allow-Events", "presence"))
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))

@@ -150,6 +150,54 @@ func TestNotifyUnknownDialog481(t *testing.T) {
 	}
 }
 
+// Asterisk's presence reaches the same model: our SUBSCRIBE offers XPIDF
+// after PIDF and CPIM-PIDF; chan_sip's XPIDF (in use, on the phone) and
+// res_pjsip's XPIDF sent as application/cpim-pidf+xml become presence
+// events like any PIDF; a type we do not read gets 415 listing all three.
+func TestAsteriskXPIDFNotify(t *testing.T) {
+	a, ra := newTestClient(t, "chebychev", "tcp")
+	rc, uri := fakePresentity(t, a)
+	sub := rc.readRequest()
+	if got := headerValue(sub, "Accept"); got != "application/pidf+xml, application/cpim-pidf+xml, application/xpidf+xml" {
+		t.Errorf("SUBSCRIBE Accept %q", got)
+	}
+	notify := func(cseq int, ct, file string) *sip.Response {
+		body, err := os.ReadFile("pidf/testdata/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.write(rawNotify(sub, cseq, "active;expires=600", ct, string(body)))
+		return parse(t, rc.read()).(*sip.Response)
+	}
+	if res := notify(1, "application/xpidf+xml", "xpidf-asterisk-chan_sip-inuse.xml"); res.StatusCode != 200 {
+		t.Fatalf("chan_sip NOTIFY answered %d", res.StatusCode)
+	}
+	p := ra.wait(t, "on the phone", func(e Event) bool {
+		p, ok := e.(PresenceChanged)
+		return ok && p.URI == uri && p.Activity == "on-the-phone"
+	}).(PresenceChanged)
+	if p.Basic != BasicOpen || p.Contact != "sip:1000@192.0.2.10;user=ip" {
+		t.Errorf("chan_sip presence %+v", p)
+	}
+	if res := notify(2, "application/cpim-pidf+xml", "xpidf-asterisk-pjsip.xml"); res.StatusCode != 200 {
+		t.Fatalf("res_pjsip NOTIFY answered %d", res.StatusCode)
+	}
+	p = ra.wait(t, "online", func(e Event) bool {
+		p, ok := e.(PresenceChanged)
+		return ok && p.URI == uri && p.Contact == "sip:1002@192.0.2.20:5060;user=ip"
+	}).(PresenceChanged)
+	if p.Basic != BasicOpen || p.Activity != "" {
+		t.Errorf("res_pjsip presence %+v", p)
+	}
+	res := notify(3, "application/lpidf+xml", "xpidf-asterisk-pjsip.xml")
+	if res.StatusCode != 415 || headerValue(res, "Accept") != "application/pidf+xml, application/cpim-pidf+xml, application/xpidf+xml" {
+		t.Errorf("lpidf NOTIFY answered %d, Accept %q", res.StatusCode, headerValue(res, "Accept"))
+	}
+	if n := ra.count(func(e Event) bool { _, ok := e.(Diagnostic); return ok }); n != 0 {
+		t.Errorf("%d diagnostics: %s", n, ra.dump())
+	}
+}
+
 // A malformed PIDF leaves the contact unknown with a diagnostic; it never
 // keeps a stale "open".
 func TestMalformedPIDFMakesUnknown(t *testing.T) {

@@ -63,6 +63,9 @@ func (e *emitter) eventJSON(ev sipclient.Event) obj {
 		return obj{"event": "message", "peer": ev.Peer, "contact": e.book != nil && e.book.IsContact(ev.Peer),
 			"from": ev.From, "from_name": ev.FromName, "to": ev.To,
 			"text": ev.Text, "content_type": ev.ContentType, "call_id": ev.CallID}
+	case sipclient.MissedCall:
+		return obj{"event": "missed_call", "id": ev.ID.String(), "peer": ev.Peer, "from": ev.From, "from_name": ev.FromName,
+			"at": ev.At.Format(time.RFC3339)}
 	case sipclient.MessageStatus:
 		v := obj{"event": "message_status", "peer": ev.Peer, "to": ev.To, "id": ev.ID.String(), "status": string(ev.Status),
 			"code": ev.Code, "reason": ev.Reason}

@@ -73,6 +73,9 @@ func (s *shell) list(event string, msgs []sipclient.ChatMessage) {
 func messageJSON(event string, m sipclient.ChatMessage) obj {
 	v := obj{"event": event, "id": m.ID.String(), "peer": m.Peer, "direction": string(m.Direction), "text": m.Text,
 		"state": string(m.State), "at": m.At.Format(time.RFC3339)}
+	if m.ContentType != "" {
+		v["content_type"] = m.ContentType // a missed call's is application/vnd.parley.missed-call
+	}
 	if m.Direction == history.Out && m.Code != 0 {
 		v["code"], v["reason"] = m.Code, m.Reason
 	}
