@@ -26,6 +26,7 @@ type subscriptions struct {
 	log     *slog.Logger
 	book    Book                              // who may watch us (watcherinfo.go)
 	setRule func(who identity.ID, d Decision) // the same answer at the server
+	retry   retrySchedule                     // the wait after failures, per contact (retry.go)
 
 	mu       sync.Mutex
 	byKey    map[subKey]*subscription
@@ -37,6 +38,7 @@ type subscriptions struct {
 // o.subExpires and end with ctx.
 func newSubscriptions(ctx context.Context, ua dialogSeam, o *options, setRule func(identity.ID, Decision)) *subscriptions {
 	return &subscriptions{ua: ua, ctx: ctx, expires: o.subExpires, log: o.log, book: o.book, setRule: setRule,
+		retry: o.subRetry,
 		byKey: map[subKey]*subscription{}, byDialog: map[dialogKey]*subscription{}, finals: map[dialogKey]chan struct{}{}}
 }
 
@@ -55,7 +57,8 @@ type subscription struct {
 	state      SubscriptionState
 	expires    int // what we ask for; 423 may raise it
 	timer      *time.Timer
-	attempt    int
+	retryAt    time.Time // when timer sends a new SUBSCRIBE after a failure; zero otherwise
+	attempt    int       // failures in a row since the last sign of life
 	lastNotify time.Time
 	lastBasic  Basic
 	ended      bool
@@ -222,6 +225,7 @@ func (s *subscription) dropDialog() {
 		s.timer.Stop()
 		s.timer = nil
 	}
+	s.retryAt = time.Time{}
 }
 
 // answered reads the answer to a SUBSCRIBE sent in dlg.
@@ -297,7 +301,7 @@ func (s *subscription) accepted(dlg *dialog, res *sip.Response) {
 		granted = n
 	}
 	s.attempt = 0
-	s.schedule(refreshDelay(granted), true)
+	s.schedule(refreshAfter(granted), true)
 }
 
 // refreshDelay refreshes at 80% of the granted time, so a slow answer still
@@ -307,10 +311,15 @@ func refreshDelay(sec int) time.Duration {
 	return max(d, 500*time.Millisecond)
 }
 
-// schedule arms s's single timer. Caller holds s.mu.
+// schedule arms s's single timer: a refresh, or a new SUBSCRIBE. Caller
+// holds s.mu.
 func (s *subscription) schedule(d time.Duration, refresh bool) {
 	if s.timer != nil {
 		s.timer.Stop()
+	}
+	s.retryAt = time.Time{}
+	if !refresh {
+		s.retryAt = time.Now().Add(d)
 	}
 	s.timer = time.AfterFunc(d, func() { s.send(refresh) })
 }
@@ -319,7 +328,7 @@ func (s *subscription) schedule(d time.Duration, refresh bool) {
 // stale "online") and retries later. Caller holds s.mu.
 func (s *subscription) failed(res *sip.Response, err error) {
 	s.dropDialog()
-	delay := s.list.ua.backoff(s.attempt)
+	delay := s.list.retry.after(s.attempt)
 	s.attempt++
 	if ra := retryAfter(res); ra > 0 {
 		delay = ra
@@ -433,6 +442,31 @@ func (l *subscriptions) restart(match func(target sip.Uri) bool) {
 		s.attempt = 0
 		s.mu.Unlock()
 		go s.send(false)
+	}
+}
+
+// heard is a sign of life from peer: a MESSAGE or a SUBSCRIBE from them
+// (the seam's heardFrom), a NOTIFY (notify.go). Their failures are
+// forgotten, so the next wait starts again from the first step, and a
+// new SUBSCRIBE waiting out a longer wait goes within a second.
+func (l *subscriptions) heard(peer identity.ID) {
+	l.mu.Lock()
+	s := l.byKey[subKey{eventPresence, peer}]
+	l.mu.Unlock()
+	if s != nil {
+		s.revive()
+	}
+}
+
+func (s *subscription) revive() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.attempt = 0
+	if s.ended || s.retryAt.IsZero() {
+		return // watching, or a SUBSCRIBE under way
+	}
+	if soon := reviveAfter(); time.Until(s.retryAt) > soon {
+		s.schedule(soon, false)
 	}
 }
 
