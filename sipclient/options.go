@@ -71,6 +71,7 @@ type options struct {
 	retryMin      time.Duration // registration and publication backoff
 	retryMax      time.Duration
 	subRetry      retrySchedule // re-subscribe backoff, per contact (retry.go)
+	maxPending    int           // new SUBSCRIBEs awaiting an answer at once; 0: no limit
 	reqTimeout    time.Duration
 	maxBody       int
 	userAgentName string
@@ -95,6 +96,7 @@ func defaultOptions() options {
 		retryMin:      2 * time.Second,
 		retryMax:      5 * time.Minute,
 		subRetry:      defaultSubRetry,
+		maxPending:    defaultMaxPending,
 		reqTimeout:    32 * time.Second,
 		maxBody:       32 << 10,
 		userAgentName: "Parley/0.1",
@@ -153,6 +155,11 @@ func WithRetry(first, max time.Duration) Option {
 		o.subRetry = retrySchedule{first: first, max: max}
 	}
 }
+
+// WithMaxPendingSubscribes bounds the new SUBSCRIBEs awaiting an answer
+// at once (default 64); the others wait their turn. One unanswered after
+// 4 s gives its turn up. 0 is no bound.
+func WithMaxPendingSubscribes(n int) Option { return func(o *options) { o.maxPending = n } }
 
 // WithRequestTimeout bounds how long one request waits for its answer.
 func WithRequestTimeout(d time.Duration) Option { return func(o *options) { o.reqTimeout = d } }

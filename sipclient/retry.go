@@ -1,14 +1,17 @@
 package sipclient
 
 import (
+	"context"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
 // What a contact who never answers costs the subscriptions (watcher.go):
 // the retransmissions of each SUBSCRIBE (the transaction layer's, RFC
 // 3261 17.1.2), then a wait that grows per contact, drawn at random so
-// that contacts which failed together do not come back together.
+// that contacts which failed together do not come back together, and a
+// bound on the new SUBSCRIBEs awaiting an answer at once.
 
 // retrySchedule is the wait before a new SUBSCRIBE after failures in a
 // row: first, doubling per failure up to max, each wait drawn within
@@ -59,3 +62,50 @@ func refreshAfter(sec int) time.Duration {
 // again after a sign of life from its peer: within a second, drawn, so
 // that a burst of signs does not bring a burst of SUBSCRIBEs.
 func reviveAfter() time.Duration { return spread(time.Second/2, 1) }
+
+// slotHold is how long a new SUBSCRIBE holds its slot without an answer.
+// A live peer answers well within it (T2, RFC 3261); one that has not is
+// most likely gone, and the contacts queued behind it should not wait out
+// its 32 s timeout.
+const slotHold = 4 * time.Second
+
+// defaultMaxPending bounds the new SUBSCRIBEs awaiting an answer at once.
+const defaultMaxPending = 64
+
+// slots bounds the new SUBSCRIBEs (those that open a dialog) awaiting
+// their answer at once, so that a login with a thousand contacts does not
+// send a thousand at once: the rest wait their turn, first come first
+// served. A refresh in an established dialog takes no slot.
+type slots struct {
+	taken chan struct{} // one token per slot in use; nil: no limit
+	hold  time.Duration
+}
+
+// newSlots makes n slots, each held hold at most; n <= 0 is no limit.
+func newSlots(n int, hold time.Duration) *slots {
+	s := &slots{hold: hold}
+	if n > 0 {
+		s.taken = make(chan struct{}, n)
+	}
+	return s
+}
+
+// take waits for a slot, or for ctx to end (false). The caller calls give
+// once the answer is in; the slot comes back after hold anyway.
+func (s *slots) take(ctx context.Context) (give func(), ok bool) {
+	if s.taken == nil {
+		return func() {}, true
+	}
+	select {
+	case s.taken <- struct{}{}:
+	case <-ctx.Done():
+		return nil, false
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { <-s.taken }) }
+	t := time.AfterFunc(s.hold, release)
+	return func() {
+		t.Stop()
+		release()
+	}, true
+}

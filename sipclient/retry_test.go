@@ -58,6 +58,17 @@ func (d *deadPeer) attempts(user string) []time.Time {
 	return append([]time.Time(nil), d.sends[user]...)
 }
 
+// sent counts the SUBSCRIBEs sent so far.
+func (d *deadPeer) sent() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, s := range d.sends {
+		n += len(s)
+	}
+	return n
+}
+
 // udpTransmissions are the instants, from the first, at which a non-INVITE
 // client transaction over UDP sends its request while no answer comes:
 // Timer E starts at T1 and doubles up to T2 (RFC 3261 17.1.2.2), until the
@@ -252,4 +263,71 @@ func checkSpread(t *testing.T, what string, draw func() time.Duration, lo, hi ti
 	if !low || !high {
 		t.Errorf("%s: not spread over [%v, %v): lowest eighth %v, highest %v", what, lo, hi, low, high)
 	}
+}
+
+// At most WithMaxPendingSubscribes new SUBSCRIBEs await an answer at once;
+// the others wait, and go as answers come in, or as the unanswered give
+// their slot up after 4 s.
+func TestSubscribeSlots(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dead := newDeadPeer(32*time.Second, false)
+		l, _ := bubbleSubscriptions(t, dead.answer, WithMaxPendingSubscribes(3))
+		for i := range 10 {
+			id, u := deadContact(i)
+			l.add(id, u, eventPresence)
+		}
+		start := time.Now()
+		for _, want := range []int{3, 6, 9, 10} {
+			synctest.Wait()
+			if n := dead.sent(); n != want {
+				t.Fatalf("at %v: %d SUBSCRIBEs sent, want %d", time.Since(start), n, want)
+			}
+			time.Sleep(slotHold)
+		}
+	})
+}
+
+// A slot comes back as soon as the answer does.
+func TestSubscribeSlotBackOnAnswer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		l, f := bubbleSubscriptions(t, func(req *sip.Request) *sip.Response {
+			<-release
+			return accept200(req)
+		}, WithMaxPendingSubscribes(3))
+		for i := range 10 {
+			id, u := deadContact(i)
+			l.add(id, u, eventPresence)
+		}
+		synctest.Wait()
+		if n := len(f.requests()); n != 3 {
+			t.Fatalf("%d SUBSCRIBEs sent, want 3", n)
+		}
+		release <- struct{}{}
+		synctest.Wait()
+		if n := len(f.requests()); n != 4 {
+			t.Fatalf("after one answer: %d SUBSCRIBEs sent, want 4", n)
+		}
+		close(release)
+		synctest.Wait()
+		if n := len(f.requests()); n != 10 {
+			t.Errorf("after every answer: %d SUBSCRIBEs sent, want 10", n)
+		}
+	})
+}
+
+// Without a bound, every contact's SUBSCRIBE goes at once.
+func TestSubscribeSlotsUnbounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dead := newDeadPeer(32*time.Second, false)
+		l, _ := bubbleSubscriptions(t, dead.answer, WithMaxPendingSubscribes(0))
+		for i := range 100 {
+			id, u := deadContact(i)
+			l.add(id, u, eventPresence)
+		}
+		synctest.Wait()
+		if n := dead.sent(); n != 100 {
+			t.Errorf("%d SUBSCRIBEs sent, want 100", n)
+		}
+	})
 }

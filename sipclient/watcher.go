@@ -27,6 +27,7 @@ type subscriptions struct {
 	book    Book                              // who may watch us (watcherinfo.go)
 	setRule func(who identity.ID, d Decision) // the same answer at the server
 	retry   retrySchedule                     // the wait after failures, per contact (retry.go)
+	slots   *slots                            // new SUBSCRIBEs awaiting an answer at once
 
 	mu       sync.Mutex
 	byKey    map[subKey]*subscription
@@ -38,7 +39,7 @@ type subscriptions struct {
 // o.subExpires and end with ctx.
 func newSubscriptions(ctx context.Context, ua dialogSeam, o *options, setRule func(identity.ID, Decision)) *subscriptions {
 	return &subscriptions{ua: ua, ctx: ctx, expires: o.subExpires, log: o.log, book: o.book, setRule: setRule,
-		retry: o.subRetry,
+		retry: o.subRetry, slots: newSlots(o.maxPending, slotHold),
 		byKey: map[subKey]*subscription{}, byDialog: map[dialogKey]*subscription{}, finals: map[dialogKey]chan struct{}{}}
 }
 
@@ -178,9 +179,18 @@ func (l *subscriptions) byDialogKey(k dialogKey) *subscription {
 }
 
 // send sends an initial SUBSCRIBE (new dialog) or, with refresh and an
-// established dialog, an in-dialog refresh.
+// established dialog, an in-dialog refresh. An initial one waits for a
+// slot first (retry.go).
 func (s *subscription) send(refresh bool) {
 	ua := s.list.ua
+	if !refresh || !s.established() {
+		give, ok := s.list.slots.take(s.list.ctx)
+		if !ok {
+			return
+		}
+		defer give()
+		refresh = false
+	}
 	s.mu.Lock()
 	if s.ended || ua.isClosed() {
 		s.mu.Unlock()
@@ -201,6 +211,13 @@ func (s *subscription) send(refresh bool) {
 	dlg.syncCSeq(req)
 	s.mu.Unlock()
 	s.answered(dlg, refresh, res, err)
+}
+
+// established says s has a dialog the peer answered in.
+func (s *subscription) established() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dlg != nil && s.dlg.remoteTag != ""
 }
 
 func addSubscribeHeaders(req *sip.Request, event string, expires int) {
