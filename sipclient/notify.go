@@ -64,6 +64,7 @@ func (s *subscription) notified(key dialogKey, req *sip.Request, ss subState) {
 		return // unsubscribed or replaced: the 200 was all it needed
 	}
 	dlg := s.dlg
+	s.attempt = 0 // a sign of life
 	if dlg.remoteTag == "" {
 		dlg.remoteTag = tagOf(req.From().Params)
 	}
@@ -75,7 +76,7 @@ func (s *subscription) notified(key dialogKey, req *sip.Request, ss subState) {
 	if ss.state == SubTerminated {
 		ev.RetryIn = s.terminated(ss)
 	} else if ss.expires >= 0 && refreshDelay(ss.expires) < refreshDelay(s.expires) {
-		s.schedule(refreshDelay(ss.expires), true)
+		s.schedule(refreshAfter(ss.expires), true)
 	}
 	s.announce(ev)
 	if s.event == eventWinfo {
@@ -109,7 +110,7 @@ func (s *subscription) terminated(ss subState) time.Duration {
 	if ss.retryAfter > 0 {
 		delay = time.Duration(ss.retryAfter) * time.Second
 	} else if !now {
-		delay = s.list.ua.backoff(s.attempt)
+		delay = s.list.retry.after(s.attempt)
 		s.attempt++
 	}
 	s.schedule(delay, false)

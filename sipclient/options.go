@@ -67,9 +67,11 @@ type options struct {
 	maxExpires    int // cap on what watchers get
 	maxWatchers   int // subscriptions to us held at once
 	limit         *strangerLimit
-	minExpires    int // below this a watcher gets 423
-	retryMin      time.Duration
+	minExpires    int           // below this a watcher gets 423
+	retryMin      time.Duration // registration and publication backoff
 	retryMax      time.Duration
+	subRetry      retrySchedule // re-subscribe backoff, per contact (retry.go)
+	maxPending    int           // new SUBSCRIBEs awaiting an answer at once; 0: no limit
 	reqTimeout    time.Duration
 	maxBody       int
 	userAgentName string
@@ -93,6 +95,8 @@ func defaultOptions() options {
 		minExpires:    60,
 		retryMin:      2 * time.Second,
 		retryMax:      5 * time.Minute,
+		subRetry:      defaultSubRetry,
+		maxPending:    defaultMaxPending,
 		reqTimeout:    32 * time.Second,
 		maxBody:       32 << 10,
 		userAgentName: "Parley/0.1",
@@ -140,10 +144,22 @@ func WithStrangerLimit(perSender, total int) Option {
 	return func(o *options) { o.limit = &strangerLimit{perSender: perSender, total: total} }
 }
 
-// WithRetry sets the re-subscribe backoff range.
+// WithRetry sets the backoff range after failures: the wait after the
+// first, doubled per failure in a row up to max, with jitter. It applies
+// to re-subscribing to each contact (default 30 s to 30 min, started over
+// at any sign of life from them) and to re-registering and re-publishing
+// (default 2 s to 5 min). Tests use short ones.
 func WithRetry(first, max time.Duration) Option {
-	return func(o *options) { o.retryMin, o.retryMax = first, max }
+	return func(o *options) {
+		o.retryMin, o.retryMax = first, max
+		o.subRetry = retrySchedule{first: first, max: max}
+	}
 }
+
+// WithMaxPendingSubscribes bounds the new SUBSCRIBEs awaiting an answer
+// at once (default 64); the others wait their turn. One unanswered after
+// 4 s gives its turn up. 0 is no bound.
+func WithMaxPendingSubscribes(n int) Option { return func(o *options) { o.maxPending = n } }
 
 // WithRequestTimeout bounds how long one request waits for its answer.
 func WithRequestTimeout(d time.Duration) Option { return func(o *options) { o.reqTimeout = d } }

@@ -164,6 +164,7 @@ func (p *pager) messageRequest(uri, text string) (*sip.Request, error) {
 // replay (same Call-ID, From tag and CSeq) is answered 200 again but
 // neither stored nor announced twice.
 func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
+	p.ua.heardFrom(req)
 	ev, ok := p.admit(req, tx)
 	if !ok {
 		return

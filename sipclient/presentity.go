@@ -108,6 +108,7 @@ func (c *Client) AuthorizeWatcher(who identity.ID, d Decision) error {
 // onSubscribe answers a SUBSCRIBE to our presence: a new subscription, a
 // refresh, or an unsubscribe (Expires: 0).
 func (p *presentity) onSubscribe(req *sip.Request, tx sip.ServerTransaction) {
+	p.ua.heardFrom(req)
 	if !p.checkSubscribe(req, tx) {
 		return
 	}

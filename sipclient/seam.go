@@ -25,6 +25,9 @@ type seam interface {
 	respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response
 	// backoff is how long to wait after attempt consecutive failures.
 	backoff(attempt int) time.Duration
+	// heardFrom takes a request from a peer (a MESSAGE, a SUBSCRIBE) as
+	// a sign of life: a subscription to them that failed tries again soon.
+	heardFrom(req *sip.Request)
 	// emit tells the application what happened.
 	emit(e Event)
 	// isClosed says the user agent is closing: no new work.
@@ -98,7 +101,8 @@ func (c *Client) accept(req *sip.Request, tx sip.ServerTransaction, tag string, 
 }
 
 // backoff is WithRetry's range doubled per failure, with a tenth of
-// jitter either way.
+// jitter either way: the registration's and the publication's.
+// Subscriptions keep their own wait per contact (retry.go).
 func (c *Client) backoff(attempt int) time.Duration {
 	d := c.opt.retryMin << min(attempt, 20)
 	if d <= 0 || d > c.opt.retryMax {
@@ -106,4 +110,16 @@ func (c *Client) backoff(attempt int) time.Duration {
 	}
 	jitter := time.Duration(rand.Int64N(int64(d)/5 + 1))
 	return d - d/10 + jitter
+}
+
+// heardFrom passes a sign of life from the request's sender on to the
+// subscriptions, which hold the only state it changes.
+func (c *Client) heardFrom(req *sip.Request) {
+	from := req.From()
+	if from == nil || c.subs == nil {
+		return
+	}
+	if peer, err := peerOf(from.Address); err == nil {
+		c.subs.heard(peer)
+	}
 }

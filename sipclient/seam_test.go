@@ -19,7 +19,8 @@ type fakeSeam struct {
 	sent    []*sip.Request
 	answers []*sip.Response // what respond and accept sent back
 	events  []Event
-	forgot  int // forgetAuth calls
+	forgot  int      // forgetAuth calls
+	heard   []string // From of each heardFrom call
 	closed  bool
 }
 
@@ -78,6 +79,12 @@ func (f *fakeSeam) respond(req *sip.Request, tx sip.ServerTransaction, code int,
 }
 
 func (f *fakeSeam) backoff(attempt int) time.Duration { return time.Duration(attempt+1) * time.Second }
+
+func (f *fakeSeam) heardFrom(req *sip.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.heard = append(f.heard, req.From().Address.String())
+}
 
 func (f *fakeSeam) emit(e Event) {
 	f.mu.Lock()

@@ -26,6 +26,8 @@ type subscriptions struct {
 	log     *slog.Logger
 	book    Book                              // who may watch us (watcherinfo.go)
 	setRule func(who identity.ID, d Decision) // the same answer at the server
+	retry   retrySchedule                     // the wait after failures, per contact (retry.go)
+	slots   *slots                            // new SUBSCRIBEs awaiting an answer at once
 
 	mu       sync.Mutex
 	byKey    map[subKey]*subscription
@@ -37,6 +39,7 @@ type subscriptions struct {
 // o.subExpires and end with ctx.
 func newSubscriptions(ctx context.Context, ua dialogSeam, o *options, setRule func(identity.ID, Decision)) *subscriptions {
 	return &subscriptions{ua: ua, ctx: ctx, expires: o.subExpires, log: o.log, book: o.book, setRule: setRule,
+		retry: o.subRetry, slots: newSlots(o.maxPending, slotHold),
 		byKey: map[subKey]*subscription{}, byDialog: map[dialogKey]*subscription{}, finals: map[dialogKey]chan struct{}{}}
 }
 
@@ -55,7 +58,8 @@ type subscription struct {
 	state      SubscriptionState
 	expires    int // what we ask for; 423 may raise it
 	timer      *time.Timer
-	attempt    int
+	retryAt    time.Time // when timer sends a new SUBSCRIBE after a failure; zero otherwise
+	attempt    int       // failures in a row since the last sign of life
 	lastNotify time.Time
 	lastBasic  Basic
 	ended      bool
@@ -175,9 +179,18 @@ func (l *subscriptions) byDialogKey(k dialogKey) *subscription {
 }
 
 // send sends an initial SUBSCRIBE (new dialog) or, with refresh and an
-// established dialog, an in-dialog refresh.
+// established dialog, an in-dialog refresh. An initial one waits for a
+// slot first (retry.go).
 func (s *subscription) send(refresh bool) {
 	ua := s.list.ua
+	if !refresh || !s.established() {
+		give, ok := s.list.slots.take(s.list.ctx)
+		if !ok {
+			return
+		}
+		defer give()
+		refresh = false
+	}
 	s.mu.Lock()
 	if s.ended || ua.isClosed() {
 		s.mu.Unlock()
@@ -198,6 +211,13 @@ func (s *subscription) send(refresh bool) {
 	dlg.syncCSeq(req)
 	s.mu.Unlock()
 	s.answered(dlg, refresh, res, err)
+}
+
+// established says s has a dialog the peer answered in.
+func (s *subscription) established() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dlg != nil && s.dlg.remoteTag != ""
 }
 
 func addSubscribeHeaders(req *sip.Request, event string, expires int) {
@@ -222,6 +242,7 @@ func (s *subscription) dropDialog() {
 		s.timer.Stop()
 		s.timer = nil
 	}
+	s.retryAt = time.Time{}
 }
 
 // answered reads the answer to a SUBSCRIBE sent in dlg.
@@ -297,7 +318,7 @@ func (s *subscription) accepted(dlg *dialog, res *sip.Response) {
 		granted = n
 	}
 	s.attempt = 0
-	s.schedule(refreshDelay(granted), true)
+	s.schedule(refreshAfter(granted), true)
 }
 
 // refreshDelay refreshes at 80% of the granted time, so a slow answer still
@@ -307,10 +328,15 @@ func refreshDelay(sec int) time.Duration {
 	return max(d, 500*time.Millisecond)
 }
 
-// schedule arms s's single timer. Caller holds s.mu.
+// schedule arms s's single timer: a refresh, or a new SUBSCRIBE. Caller
+// holds s.mu.
 func (s *subscription) schedule(d time.Duration, refresh bool) {
 	if s.timer != nil {
 		s.timer.Stop()
+	}
+	s.retryAt = time.Time{}
+	if !refresh {
+		s.retryAt = time.Now().Add(d)
 	}
 	s.timer = time.AfterFunc(d, func() { s.send(refresh) })
 }
@@ -319,7 +345,7 @@ func (s *subscription) schedule(d time.Duration, refresh bool) {
 // stale "online") and retries later. Caller holds s.mu.
 func (s *subscription) failed(res *sip.Response, err error) {
 	s.dropDialog()
-	delay := s.list.ua.backoff(s.attempt)
+	delay := s.list.retry.after(s.attempt)
 	s.attempt++
 	if ra := retryAfter(res); ra > 0 {
 		delay = ra
@@ -433,6 +459,31 @@ func (l *subscriptions) restart(match func(target sip.Uri) bool) {
 		s.attempt = 0
 		s.mu.Unlock()
 		go s.send(false)
+	}
+}
+
+// heard is a sign of life from peer: a MESSAGE or a SUBSCRIBE from them
+// (the seam's heardFrom), a NOTIFY (notify.go). Their failures are
+// forgotten, so the next wait starts again from the first step, and a
+// new SUBSCRIBE waiting out a longer wait goes within a second.
+func (l *subscriptions) heard(peer identity.ID) {
+	l.mu.Lock()
+	s := l.byKey[subKey{eventPresence, peer}]
+	l.mu.Unlock()
+	if s != nil {
+		s.revive()
+	}
+}
+
+func (s *subscription) revive() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.attempt = 0
+	if s.ended || s.retryAt.IsZero() {
+		return // watching, or a SUBSCRIBE under way
+	}
+	if soon := reviveAfter(); time.Until(s.retryAt) > soon {
+		s.schedule(soon, false)
 	}
 }
 
