@@ -86,7 +86,9 @@ func checkLoopback(hostport string) error {
 	return nil
 }
 
-// freePort returns a port on host that is free for both TCP and UDP.
+// freePort returns a port on host that is free for both TCP and UDP, with
+// the next port free for TCP too: baresip's sip_listen also binds SIP over
+// TLS there, and fails to start when it is taken.
 func freePort(host string) (int, error) {
 	var lastErr error
 	for attempt := 0; attempt < 20; attempt++ {
@@ -96,9 +98,18 @@ func freePort(host string) (int, error) {
 		}
 		port := l.Addr().(*net.TCPAddr).Port
 		u, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(port)))
+		var tls net.Listener
+		if err == nil && port < 65535 {
+			tls, err = net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port+1)))
+		}
 		l.Close()
-		if err == nil {
+		if u != nil {
 			u.Close()
+		}
+		if tls != nil {
+			tls.Close()
+		}
+		if err == nil && port < 65535 {
 			return port, nil
 		}
 		lastErr = err
