@@ -149,7 +149,7 @@ func TestWireCPIMIn(t *testing.T) {
 	if res := peer.send("cpim-1-resent", cpim.ContentType, body); res.StatusCode != 200 {
 		t.Fatalf("resend answered %d", res.StatusCode)
 	}
-	peer.next(200) // its delivery notification, again
+	peer.next(200)                                                           // its delivery notification, again
 	spoofed := bytes.Replace(raw, []byte("34jk324j"), []byte("other-id"), 1) // a new message, im: addresses as written
 	if res := peer.send("spoof", cpim.ContentType, spoofed); res.StatusCode != 200 {
 		t.Fatalf("RFC example answered %d", res.StatusCode)
