@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/parley-im/parley/sipclient/bodyenc"
@@ -63,6 +64,7 @@ func (p *imPeer) send(callID, ct string, body []byte, extra ...string) *sip.Resp
 func (p *imPeer) next(code int) *sip.Request {
 	p.t.Helper()
 	if p.in == nil {
+		p.ln.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
 		conn, err := p.ln.Accept()
 		if err != nil {
 			p.t.Fatal(err)

@@ -57,7 +57,7 @@ func TestWireTypingIn(t *testing.T) {
 // counts as idle at the peer, so no idle follows it; typing again is
 // active again.
 func TestWireTypingOut(t *testing.T) {
-	c, _ := newTestClient(t, "alice", "tcp")
+	c, rec := newTestClient(t, "alice", "tcp")
 	peer := newIMPeer(t, c)
 	ctx := context.Background()
 	// Not shown yet: nothing goes out; the text is the first request.
@@ -67,6 +67,7 @@ func TestWireTypingOut(t *testing.T) {
 		t.Fatalf("first request:\n%s", req)
 	}
 	peer.send("shows", iscomposing.ContentType, golden(t, "iscomposing", "linphone-active.xml"))
+	rec.wait(t, "peer typing", isTyping(true)) // announced once its capability is noted
 
 	c.SetTyping(ctx, peer.aor, true)
 	if in := indication(t, peer.next(200)); in.State != iscomposing.StateActive || in.Refresh != typingRefresh {
@@ -92,10 +93,11 @@ func TestWireTypingOut(t *testing.T) {
 // A 415 to a typing notice: never again, also after a restart (the
 // history remembers), and messages still go.
 func TestWireTypingRefused(t *testing.T) {
-	c, _ := newTestClient(t, "alice", "tcp")
+	c, rec := newTestClient(t, "alice", "tcp")
 	peer := newIMPeer(t, c)
 	ctx := context.Background()
 	peer.send("shows", iscomposing.ContentType, golden(t, "iscomposing", "rfc3994-active.xml"))
+	rec.wait(t, "peer typing", isTyping(true))
 	c.SetTyping(ctx, peer.aor, true)
 	indication(t, peer.next(415))
 	c.SetTyping(ctx, peer.aor, false)
@@ -111,10 +113,11 @@ func TestWireTypingRefused(t *testing.T) {
 
 // Typing notices off: nothing goes out even to a peer that takes them.
 func TestWireTypingOff(t *testing.T) {
-	c, _ := newTestClient(t, "alice", "tcp", WithIMPrefs(IMPrefs{TypingNotices: false, ReadReceipts: true}))
+	c, rec := newTestClient(t, "alice", "tcp", WithIMPrefs(IMPrefs{TypingNotices: false, ReadReceipts: true}))
 	peer := newIMPeer(t, c)
 	ctx := context.Background()
 	peer.send("shows", iscomposing.ContentType, golden(t, "iscomposing", "rfc3994-active.xml"))
+	rec.wait(t, "peer typing", isTyping(true))
 	c.SetTyping(ctx, peer.aor, true)
 	c.SendMessage(ctx, peer.aor, "quiet")
 	if req := peer.next(200); string(req.Body()) != "quiet" {
@@ -149,8 +152,9 @@ func TestWireCPIMIn(t *testing.T) {
 	if res := peer.send("cpim-1-resent", cpim.ContentType, body); res.StatusCode != 200 {
 		t.Fatalf("resend answered %d", res.StatusCode)
 	}
-	peer.next(200)                                                           // its delivery notification, again
-	spoofed := bytes.Replace(raw, []byte("34jk324j"), []byte("other-id"), 1) // a new message, im: addresses as written
+	peer.next(200) // its delivery notification, again
+	// A new message with the im: addresses as written.
+	spoofed := bytes.Replace(raw, []byte("34jk324j"), []byte("other-id"), 1)
 	if res := peer.send("spoof", cpim.ContentType, spoofed); res.StatusCode != 200 {
 		t.Fatalf("RFC example answered %d", res.StatusCode)
 	}
@@ -239,6 +243,7 @@ func TestWireCPIM415FallsBackToPlain(t *testing.T) {
 	peer := newIMPeer(t, c)
 	ctx := context.Background()
 	peer.send("shows", cpim.ContentType, peer.cpim("p1", "hi", 0))
+	rec.wait(t, "its message", isMessage("hi"))
 	c.SendMessage(ctx, peer.aor, "plain please")
 	first := peer.next(415)
 	second := peer.next(200)

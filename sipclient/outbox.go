@@ -274,6 +274,9 @@ func (p *pager) attempt(msg history.Message, base int64) Delivery {
 			res, err = p.resendPlain(&msg, base)
 		}
 		p.typing.release(msg.Peer, err == nil)
+		if err == nil {
+			p.caps.learnAccept(msg.Peer, headerValue(res, "Accept"))
+		}
 	}
 	if p.ctx.Err() != nil || errors.Is(err, ErrClosed) {
 		return Delivery{ID: id, Status: MsgFailed, Code: 503, Reason: ErrClosed.Error()}

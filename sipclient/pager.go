@@ -242,7 +242,10 @@ func (p *pager) take(req *sip.Request, tx sip.ServerTransaction, ev MessageRecei
 		p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
 		return
 	}
-	p.ua.respond(req, tx, 200, "OK")
+	// Accept says what else we take: a Parley (or any peer that reads
+	// it) on the other side learns it may send CPIM, receipts and typing
+	// notices (see learnAccept).
+	p.ua.respond(req, tx, 200, "OK", "Accept", acceptMessage)
 	if in.wrap != nil && in.imdnID != "" {
 		p.caps.update(ev.Peer, true, func(c *history.Caps) { c.IMDN = history.SupportYes })
 	}

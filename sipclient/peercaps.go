@@ -2,10 +2,14 @@ package sipclient
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/parley-im/parley/sipclient/history"
+	"github.com/parley-im/parley/sipclient/cpim"
 	"github.com/parley-im/parley/sipclient/identity"
+	"github.com/parley-im/parley/sipclient/imdn"
+	"github.com/parley-im/parley/sipclient/iscomposing"
 )
 
 // maxCachedCaps bounds the capability cache; the history holds the rest.
@@ -23,6 +27,13 @@ const maxCachedCaps = 4096
 // answered one 415 or 488. A peer speaks IMDN once it sent CPIM with IMDN
 // headers or a notification about one of our messages, and is plain only
 // once it answered a CPIM message 415.
+//
+// A peer also shows it in the 2xx to one of our messages: an Accept
+// header that lists application/im-iscomposing+xml says it takes typing
+// notices, one that lists message/cpim and message/imdn+xml says it
+// speaks IMDN. Parley's own 200s carry one, so two Parleys find each
+// other after the first message, while a peer that says nothing (baresip,
+// Linphone) keeps getting exactly what it got before.
 type capBook struct {
 	store *chatStore
 	mu    sync.Mutex
@@ -92,3 +103,31 @@ func (c capsView) takesTyping() bool {
 type capsView history.Caps
 
 func (b *capBook) view(peer identity.ID) capsView { return capsView(b.get(peer)) }
+
+// learnAccept reads the Accept of the 2xx a peer gave one of our
+// messages. A refusal the peer made before stands.
+func (b *capBook) learnAccept(peer identity.ID, accept string) {
+	if accept == "" {
+		return
+	}
+	var typing, cpimOK, imdnOK bool
+	for item := range strings.SplitSeq(accept, ",") {
+		mt, _, _ := strings.Cut(item, ";")
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case iscomposing.ContentType:
+			typing = true
+		case cpim.ContentType:
+			cpimOK = true
+		case imdn.ContentType:
+			imdnOK = true
+		}
+	}
+	b.update(peer, true, func(c *history.Caps) {
+		if typing && c.Typing == history.SupportUnknown {
+			c.Typing = history.SupportYes
+		}
+		if cpimOK && imdnOK && c.IMDN == history.SupportUnknown {
+			c.IMDN = history.SupportYes
+		}
+	})
+}
