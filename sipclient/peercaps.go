@@ -5,8 +5,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/cpim"
+	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 	"github.com/parley-im/parley/sipclient/imdn"
 	"github.com/parley-im/parley/sipclient/iscomposing"
