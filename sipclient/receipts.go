@@ -68,6 +68,10 @@ func (p *pager) onReceipt(ev MessageReceived, n *imdn.Notification) {
 			c.IMDN = history.SupportYes
 		}
 	})
+	// The peer answers before it notifies, but its answer may still be
+	// on its way through our send: let that be recorded and announced
+	// first, so the user sees sent, then delivered.
+	p.awaitSend(ctx, MessageID(base+msg.ID))
 	status, reason, code, changed, err := p.applyReceipt(ctx, st, msg, n)
 	if err != nil {
 		p.log.Warn("recording a notification", "id", base+msg.ID, "error", err)
@@ -75,6 +79,20 @@ func (p *pager) onReceipt(ev MessageReceived, n *imdn.Notification) {
 	if changed {
 		p.ua.emit(MessageStatus{ID: MessageID(base + msg.ID), Peer: msg.Peer, To: peerAOR(msg),
 			Status: status, Code: code, Reason: reason})
+	}
+}
+
+// awaitSend waits while message id is being sent, bounded by ctx.
+func (p *pager) awaitSend(ctx context.Context, id MessageID) {
+	p.mu.Lock()
+	busy := p.flying[id]
+	p.mu.Unlock()
+	if busy == nil {
+		return
+	}
+	select {
+	case <-busy:
+	case <-ctx.Done():
 	}
 }
 
