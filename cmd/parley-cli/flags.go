@@ -23,7 +23,7 @@ type flags struct {
 	backoff                       []time.Duration
 	contacts                      []string
 	trace, verbose                bool
-	noReadReceipts, noTyping      bool // the user's IM choices, both on by default
+	noReadReceipts, noTyping      bool            // the user's IM choices, both on by default
 	set                           map[string]bool // flags given on the command line
 	acct                          accountFlags    // server mode; zero for direct mode
 	server                        *sipclient.ServerConfig
