@@ -52,6 +52,16 @@ func TestWireTypingIn(t *testing.T) {
 	}
 }
 
+// An active state lasts the refresh the peer gave, then clears by itself.
+func TestWireTypingTimesOut(t *testing.T) {
+	c, rec := newTestClient(t, "alice", "tcp")
+	peer := newIMPeer(t, c)
+	short := bytes.Replace(golden(t, "iscomposing", "linphone-active.xml"), []byte("<refresh>60<"), []byte("<refresh>1<"), 1)
+	peer.send("short", iscomposing.ContentType, short)
+	rec.wait(t, "typing", isTyping(true))
+	rec.wait(t, "typing over", isTyping(false))
+}
+
 // Parley tells a peer that showed it takes them: active with a refresh,
 // nothing more while the user types on, idle when told; a sent message
 // counts as idle at the peer, so no idle follows it; typing again is
