@@ -76,6 +76,9 @@ func (m *Manager) startAccount(a Account, password string) {
 	}
 	m.mu.Lock()
 	m.clients[a.ID] = &running{c: c, drained: m.events.follow(c.Events())}
+	if m.imPrefs != nil {
+		c.SetIMPrefs(*m.imPrefs) // under the lock: SetIMPrefs cannot pass it by
+	}
 	m.mu.Unlock()
 	m.replaceSubs()
 }

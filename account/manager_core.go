@@ -146,7 +146,12 @@ func (m *Manager) MarkRead(ctx context.Context, peer identity.ID) error {
 // that start later.
 func (m *Manager) SetIMPrefs(p sipclient.IMPrefs) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.imPrefs = &p
-	m.mu.Unlock()
-	_ = m.each(func(c *sipclient.Client) error { c.SetIMPrefs(p); return nil })
+	// Under the lock, so a client starting now gets these or later ones
+	// (startAccount applies m.imPrefs under it too).
+	m.direct.SetIMPrefs(p)
+	for _, r := range m.clients {
+		r.c.SetIMPrefs(p)
+	}
 }

@@ -5,10 +5,10 @@
 # integration tests against real peers on 127.0.0.1.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Real peers for the interop tests: baresip, sipp. Fyne's cgo build needs
+# Real peers for the interop tests: baresip, linphonec, sipp. Fyne's cgo build needs
 # the X and GL headers; the desktop end-to-end test a real X server
 # (Xvfb), screenshots (imagemagick) and OCR to read them (tesseract).
-apt_install git ca-certificates gcc libc6-dev pkg-config baresip sip-tester \
+apt_install git ca-certificates gcc libc6-dev pkg-config baresip linphone-cli sip-tester \
 	libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth imagemagick tesseract-ocr tesseract-ocr-eng \
 	kamailio kamailio-presence-modules kamailio-sqlite-modules kamailio-tls-modules \

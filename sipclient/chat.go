@@ -87,3 +87,20 @@ func (c *Client) SearchConversation(ctx context.Context, peer identity.ID, text 
 func (c *Client) Export(ctx context.Context, peer identity.ID, w io.Writer) error {
 	return c.pager.export(ctx, peer, w)
 }
+
+// SetTyping tells the peer at uri (an address, as for SendMessage) that
+// the user is (active) or stopped composing. The core decides whether a
+// notice really goes out (typing.go): never with typing notices off,
+// never to a peer that refused one, only to a peer that showed it takes
+// them (peercaps.go); it refreshes and goes idle by itself. It never
+// fails a message nor overtakes one.
+func (c *Client) SetTyping(ctx context.Context, uri string, active bool) error {
+	return c.pager.typing.set(uri, active)
+}
+
+// MarkRead says the user has seen the messages of peer's conversation
+// shown to them: display notifications go out for those that asked for
+// one, unless read receipts are off. Calling it again sends nothing twice.
+func (c *Client) MarkRead(ctx context.Context, peer identity.ID) error {
+	return c.pager.markRead(ctx, peer)
+}

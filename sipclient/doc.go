@@ -15,6 +15,13 @@
 // (presentity.go) and the call desk, which declines calls and keeps them
 // as missed (invite.go). Client composes them and routes sipgo's handlers.
 //
+// The pager (pager.go, outbox.go, inbox*.go) speaks the IM dialect real
+// clients use: bodies are decoded first (Content-Encoding, then
+// message/cpim), typing notices go both ways (typing.go), receipts too
+// (receipts.go), and what each peer showed it takes is remembered
+// (peercaps.go): CPIM, receipts and typing notices go only to peers that
+// showed them, everyone else still gets plain text/plain.
+//
 // Who a peer is, is an identity.ID; what the user decided about people
 // (contacts, blocks, who may watch) is the Book the client is given, which
 // the core asks and never copies.

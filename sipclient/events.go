@@ -78,13 +78,33 @@ type MessageReceived struct {
 	Mismatch string
 }
 
+// TypingChanged says the peer started (Active) or stopped composing a
+// message (RFC 3994). The core keeps the refresh timeout itself: it emits
+// Active false on the peer's idle, when the indication's refresh runs out
+// (120 s by default), and when the peer's message arrives (just before its
+// MessageReceived).
+type TypingChanged struct {
+	Peer   identity.ID
+	URI    string // the sender's address as written
+	Active bool
+	At     time.Time
+}
+
+// IMPrefs are the user's choices about what the IM dialect tells peers.
+type IMPrefs struct {
+	TypingNotices bool // tell peers while the user types (RFC 3994)
+	ReadReceipts  bool // tell peers that asked when the user saw their message (RFC 5438)
+}
+
 // Message delivery states reported by MessageStatus and Delivery: the
 // states of an outgoing message in the history, where
 // ChatMessage.State reads them.
 const (
-	MsgSent   = history.StateSent
-	MsgStored = history.StateStored // 202: accepted for later delivery
-	MsgFailed = history.StateFailed
+	MsgSent      = history.StateSent
+	MsgStored    = history.StateStored // 202: accepted for later delivery
+	MsgFailed    = history.StateFailed
+	MsgDelivered = history.StateDelivered // the peer's client said it has it (IMDN)
+	MsgRead      = history.StateRead      // the peer's client said the user saw it (IMDN)
 )
 
 // MessageStatus reports the fate of a message we sent. ID is what
@@ -95,7 +115,7 @@ type MessageStatus struct {
 	ID      MessageID
 	Peer    identity.ID   // who it is for: the conversation
 	To      string        // the address it was sent to
-	Status  history.State // MsgSent, MsgStored or MsgFailed
+	Status  history.State // MsgSent, MsgStored, MsgFailed, MsgDelivered or MsgRead
 	Code    int
 	Reason  string
 	RetryAt time.Time // zero unless Status is MsgFailed and a retry is planned
@@ -144,6 +164,7 @@ func (MessageReceived) isEvent()     {}
 func (MessageStatus) isEvent()       {}
 func (WatcherChanged) isEvent()      {}
 func (Diagnostic) isEvent()          {}
+func (TypingChanged) isEvent()       {}
 
 // RegistrationState is the state of our binding at the registrar.
 type RegistrationState string

@@ -30,17 +30,19 @@ type ChatMessage struct {
 }
 
 // keepIncoming stores a received message before it is acknowledged; dup
-// reports a retransmission or replay of one stored before. If the history
+// reports a retransmission, a replay or a resend (same imdn.Message-ID)
+// of one stored before. If the history
 // fails as storage, the message goes to memory instead (see chatStore).
 // The returned id is the message's history ID.
-func (p *pager) keepIncoming(ev MessageReceived) (id MessageID, dup bool, err error) {
+func (p *pager) keepIncoming(ev MessageReceived, in inbound) (id MessageID, dup bool, err error) {
 	p.start()
 	if !p.enter() {
 		return 0, false, ErrClosed
 	}
 	defer p.work.Done()
 	msg := history.Message{Peer: ev.Peer, PeerURI: ev.From, At: ev.At, Text: ev.Text, ContentType: ev.ContentType,
-		CallID: ev.CallID, FromTag: ev.FromTag, CSeq: ev.CSeq}
+		CallID: ev.CallID, FromTag: ev.FromTag, CSeq: ev.CSeq,
+		IMDNID: in.imdnID, CPIM: in.wrap != nil, SentAt: ev.SentAt, Notify: in.notify}
 	err = p.storeDo(true, func(st *history.Store, base int64) (err error) {
 		var n int64
 		n, dup, err = st.AddIncoming(context.Background(), msg)
@@ -106,7 +108,7 @@ func chatMessages(msgs []history.Message, base int64) []ChatMessage {
 	for _, m := range msgs {
 		cm := ChatMessage{ID: MessageID(base + m.ID), Peer: m.Peer, PeerURI: m.PeerURI,
 			Direction: m.Direction, Text: m.Text, At: m.At, State: m.State,
-			Code: m.Code, Reason: m.Reason, ContentType: m.ContentType}
+			Code: m.Code, Reason: m.Reason, ReadAt: m.ReadAt, ContentType: m.ContentType}
 		if m.State == history.StateFailed {
 			cm.RetryAt = m.NextAttempt
 		}

@@ -80,6 +80,7 @@ type options struct {
 	pubExpires    int             // what we ask for in PUBLISH
 	sendsTo       func(peer string) bool
 	fallback      func(ctx context.Context) (*history.Store, error)
+	imPrefs       *IMPrefs // nil: defaultIMPrefs
 }
 
 // Option tunes a Client.

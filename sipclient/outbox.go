@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/cpim"
 	"github.com/parley-im/parley/sipclient/history"
 )
 
@@ -55,8 +56,9 @@ func (p *pager) openStore() error {
 // halt takes no new work: what runs goes on until the context ends.
 func (p *pager) halt() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.closed = true
+	p.mu.Unlock()
+	p.typing.stop()
 }
 
 // wait waits, once the context has ended, for the loop to finish the work
@@ -266,13 +268,24 @@ func (p *pager) attempt(msg history.Message, base int64) Delivery {
 	req, err := p.outboxRequest(msg, base)
 	var res *sip.Response
 	if err == nil {
+		p.typing.hold(msg.Peer)
 		res, err = p.ua.do(p.ctx, req)
+		if plainAfterAll(req, err) {
+			res, err = p.resendPlain(&msg, base)
+		}
+		p.typing.release(msg.Peer, err == nil)
+		if err == nil {
+			p.caps.learnAccept(msg.Peer, headerValue(res, "Accept"))
+		}
 	}
 	if p.ctx.Err() != nil || errors.Is(err, ErrClosed) {
 		return Delivery{ID: id, Status: MsgFailed, Code: 503, Reason: ErrClosed.Error()}
 	}
 	o := p.classify(res, err, msg.Attempts+1)
-	p.record(msg, base, o)
+	if now := p.record(msg, base, o); now != o.status {
+		// A receipt came first and was announced: it stands.
+		return Delivery{ID: id, Status: now, Code: o.code}
+	}
 	d := Delivery{ID: id, Status: o.status, Code: o.code, Reason: o.reason}
 	p.ua.emit(MessageStatus{ID: id, Peer: msg.Peer, To: peerAOR(msg), Status: o.status, Code: o.code, Reason: o.reason, RetryAt: o.retryAt})
 	return d
@@ -307,7 +320,40 @@ func (p *pager) outboxRequest(msg history.Message, base int64) (*sip.Request, er
 	*req.CallID() = sip.CallIDHeader(msg.CallID)
 	req.From().Params.Add("tag", msg.FromTag)
 	req.CSeq().SeqNo = max(msg.CSeq, 1)
+	if msg.CPIM && p.caps.get(msg.Peer).IMDN != history.SupportNo {
+		if err := wrapCPIM(req, msg); err != nil {
+			return nil, err
+		}
+	}
 	return req, nil
+}
+
+// plainAfterAll reports a CPIM message the peer refused with 415: it
+// takes plain text only.
+func plainAfterAll(req *sip.Request, err error) bool {
+	var re *ResponseError
+	return errors.As(err, &re) && re.Code == 415 && mediaType(req) == cpim.ContentType
+}
+
+// resendPlain sends msg again, at once, as text/plain (the next CSeq of
+// its Call-ID), and remembers that its peer takes nothing else.
+func (p *pager) resendPlain(msg *history.Message, base int64) (*sip.Response, error) {
+	p.caps.update(msg.Peer, true, func(c *history.Caps) { c.IMDN = history.SupportNo })
+	msg.CSeq++
+	err := p.storeDo(false, func(st *history.Store, b int64) error {
+		if b != base {
+			return nil
+		}
+		return st.SetCallID(context.Background(), msg.ID, msg.CallID, msg.FromTag, msg.CSeq)
+	})
+	if err != nil {
+		return nil, err
+	}
+	req, err := p.outboxRequest(*msg, base)
+	if err != nil {
+		return nil, err
+	}
+	return p.ua.do(p.ctx, req)
 }
 
 func sipIDs(req *sip.Request) (callID, tag string, cseq uint32) {
@@ -378,31 +424,33 @@ func (p *pager) retryDelay(attempts int, retryAfter time.Duration) time.Duration
 	return b[min(max(attempts, 1), len(b))-1]
 }
 
-// record writes an attempt's outcome to the store. After a refusal the
-// next attempt goes out as a new request (next CSeq): the peer has not
-// taken this one, and some UAS refuse a copy of a request they refused.
-func (p *pager) record(msg history.Message, base int64, o outcome) {
-	err := p.storeDo(false, func(st *history.Store, b int64) error {
+// record writes an attempt's outcome to the store and returns the state
+// the message is in now: the peer's receipt may have come first, and a
+// message it confirmed stays delivered or read. After a refusal the next
+// attempt goes out as a new request (next CSeq): the peer has not taken
+// this one, and some UAS refuse a copy of a request they refused.
+func (p *pager) record(msg history.Message, base int64, o outcome) history.State {
+	now := o.status
+	err := p.storeDo(false, func(st *history.Store, b int64) (err error) {
 		if b != base {
 			return nil // the message is in a store given up on
 		}
 		ctx := context.Background()
-		switch o.status {
-		case MsgSent:
-			return st.MarkSent(ctx, msg.ID, o.code)
-		case MsgStored:
-			return st.MarkStored(ctx, msg.ID, o.code)
-		}
-		if o.refused && msg.CallID != "" {
+		if o.status == MsgFailed && o.refused && msg.CallID != "" {
 			if err := st.SetCallID(ctx, msg.ID, msg.CallID, msg.FromTag, msg.CSeq+1); err != nil {
 				return err
 			}
 		}
-		return st.MarkFailed(ctx, msg.ID, o.code, o.reason, o.retryAt)
+		now, err = st.Mark(ctx, msg.ID, o.status, o.code, o.reason, o.retryAt)
+		return err
 	})
 	if err != nil && !errors.Is(err, history.ErrNotFound) {
 		p.log.Warn("outbox: recording a send", "id", base+msg.ID, "status", o.status, "error", err)
 	}
+	if now == "" {
+		now = o.status
+	}
+	return now
 }
 
 // retry sends a failed message again now.

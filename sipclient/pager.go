@@ -11,17 +11,20 @@ import (
 	"unicode/utf8"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/cpim"
 	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
+	"github.com/parley-im/parley/sipclient/imdn"
 )
 
-// ContentTypeText is what Parley sends and shows: plain UTF-8 text.
+// ContentTypeText is what Parley sends and shows: plain UTF-8 text (in
+// message/cpim to peers that showed they speak IMDN).
 const ContentTypeText = "text/plain;charset=UTF-8"
 
 // Delivery is the outcome of one MESSAGE we sent.
 type Delivery struct {
 	ID     MessageID     // as SendMessage returns it
-	Status history.State // MsgSent, MsgStored or MsgFailed
+	Status history.State // MsgSent, MsgStored or MsgFailed (a receipt may have come first: delivered, read)
 	Code   int
 	Reason string
 }
@@ -41,6 +44,9 @@ type pager struct {
 	backoff []time.Duration           // outbox retry delays, the last one repeats
 	sendsTo func(peerAOR string) bool // nil: every queued message is ours to send
 	given   *history.Store            // WithStore; nil: an in-memory store of our own
+	prefs   *imPrefs                  // the user's IM choices
+	caps    *capBook                  // what each peer showed it speaks
+	typing  *typing                   // is-composing both ways (typing.go)
 	ctx     context.Context           // ends with the user agent: sends give way, the loop ends
 	store   *chatStore                // its store is opened at start
 	wake    chan struct{}             // kicks the outbox loop
@@ -63,6 +69,12 @@ func newPager(ctx context.Context, ua seam, o *options) *pager {
 		p.log.Error("history unavailable, keeping messages in memory", "error", err)
 		p.ua.emit(Diagnostic{What: WhatHistory, Detail: unavailableDetail(err)})
 	}}
+	prefs := defaultIMPrefs
+	if o.imPrefs != nil {
+		prefs = *o.imPrefs
+	}
+	p.prefs, p.caps = newIMPrefs(prefs), newCapBook(p.store)
+	p.typing = newTyping(ctx, ua, p.caps, p.prefs, p.sendBare, p.spawn)
 	return p
 }
 
@@ -123,6 +135,9 @@ func (p *pager) addPending(ctx context.Context, uri, text string) (history.Messa
 	callID, tag, cseq := sipIDs(req)
 	msg := history.Message{PeerURI: req.Recipient.String(), Text: text, ContentType: ContentTypeText,
 		CallID: callID, FromTag: tag, CSeq: cseq}
+	if peer, err := peerOf(req.Recipient); err == nil && p.caps.get(peer).IMDN == history.SupportYes {
+		msg.IMDNID, msg.CPIM = newIMDNID(), true
+	}
 	var base int64
 	err = p.store.do(ctx, true, func(st *history.Store, b int64) (err error) {
 		base = b
@@ -158,18 +173,65 @@ func (p *pager) messageRequest(uri, text string) (*sip.Request, error) {
 	return req, nil
 }
 
-// onMessage receives an instant message: only text is shown (anything
-// else gets 415 with Accept). The message is in the history before the
-// 200 goes out, and announced only the first time: a retransmission or
-// replay (same Call-ID, From tag and CSeq) is answered 200 again but
-// neither stored nor announced twice.
+// wrapCPIM puts req's text in message/cpim (RFC 3862) asking for
+// delivery and display notifications (RFC 5438) under msg's IMDN ID,
+// dated when the user wrote it.
+func wrapCPIM(req *sip.Request, msg history.Message) error {
+	from := cpim.Address{URI: aorString(req.From().Address)}
+	to := cpim.Address{URI: aorString(req.To().Address)}
+	m := cpim.New(from, to, ContentTypeText, req.Body())
+	m.Headers[2].Value = cpim.FormatDateTime(msg.At)
+	imdn.Request(m, msg.IMDNID, imdn.PositiveDelivery|imdn.Display)
+	body, err := cpim.Encode(m)
+	if err != nil {
+		return err
+	}
+	ct := sip.ContentTypeHeader(cpim.ContentType)
+	req.ReplaceHeader(&ct)
+	req.SetBody(body)
+	return nil
+}
+
+// onMessage receives a MESSAGE: a chat message (text/plain, or text in
+// message/cpim), a typing notice or a disposition notification, each
+// maybe compressed (inbox_body.go). A chat message is in the history
+// before the 200 goes out, and announced only the first time: a
+// retransmission or replay (same Call-ID, From tag and CSeq), or a resend
+// with the same imdn.Message-ID, is answered 200 again but neither stored
+// nor announced twice. Typing notices and notifications are answered 200
+// and never stored as messages.
 func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 	p.ua.heardFrom(req)
-	ev, ok := p.admit(req, tx)
+	ev, ok := p.sender(req, tx)
 	if !ok {
 		return
 	}
-	id, dup, err := p.keepIncoming(ev)
+	in, rf := decodeBody(req, p.maxBody)
+	switch {
+	case rf != nil:
+		p.refuse(req, tx, ev, in, rf)
+		return
+	case in.kind == bodyTyping:
+		p.ua.respond(req, tx, 200, "OK")
+		p.onTyping(ev, in)
+		return
+	case in.kind == bodyReceipt:
+		p.ua.respond(req, tx, 200, "OK")
+		p.onReceipt(ev, in.receipt)
+		return
+	case p.overLimit(ev.Peer):
+		p.ua.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
+		p.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
+		return
+	}
+	ev.Text, ev.CPIM, ev.SentAt = in.text, in.wrap != nil, in.sentAt
+	ev.Mismatch = mismatch(in.wrap, ev.From, ev.To)
+	p.take(req, tx, ev, in)
+}
+
+// take stores a chat message, answers it and announces it.
+func (p *pager) take(req *sip.Request, tx sip.ServerTransaction, ev MessageReceived, in inbound) {
+	id, dup, err := p.keepIncoming(ev, in)
 	ev.ID = id
 	switch {
 	case errors.Is(err, history.ErrInvalid):
@@ -182,35 +244,62 @@ func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 		p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
 		return
 	}
-	p.ua.respond(req, tx, 200, "OK")
+	// Accept says what else we take: a Parley (or any peer that reads
+	// it) on the other side learns it may send CPIM, receipts and typing
+	// notices (see learnAccept).
+	p.ua.respond(req, tx, 200, "OK", "Accept", acceptMessage)
+	if in.wrap != nil && in.imdnID != "" {
+		p.caps.update(ev.Peer, true, func(c *history.Caps) { c.IMDN = history.SupportYes })
+	}
 	if !dup {
+		p.typing.messageFrom(ev.Peer)
 		p.ua.emit(ev)
+	}
+	if in.imdnID != "" && in.notify&history.NotifyDelivery != 0 {
+		p.notifyDelivery(ev, in.imdnID, in.sentAt, imdn.StatusDelivered, 0, "")
 	}
 }
 
-// admit reads a MESSAGE and says whether to keep it. One not to keep is
-// answered here: not text (415), From names no one (400), a blocked
-// sender (200: polite, the sender cannot tell), a stranger over the
-// limit (503 with Retry-After).
-func (p *pager) admit(req *sip.Request, tx sip.ServerTransaction) (MessageReceived, bool) {
-	if mt := mediaType(req); mt != "" && mt != "text/plain" {
-		p.ua.respond(req, tx, 415, "Unsupported Media Type", "Accept", "text/plain")
-		return MessageReceived{}, false
+// refuse answers a MESSAGE whose body is not taken, and tells a sender
+// that asked for negative delivery notifications.
+func (p *pager) refuse(req *sip.Request, tx sip.ServerTransaction, ev MessageReceived, in inbound, rf *refusal) {
+	p.ua.respond(req, tx, rf.code, rf.reason, rf.hdrs...)
+	switch rf.code {
+	case 413:
+		p.ua.emit(Diagnostic{What: "oversize MESSAGE", Peer: ev.Peer, URI: ev.From, Detail: rf.detail})
+	case 400:
+		p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: rf.detail})
+	default:
+		p.log.Debug("message refused", "from", ev.From, "code", rf.code, "detail", rf.detail)
 	}
+	if rf.failed {
+		p.notifyDelivery(ev, in.imdnID, in.sentAt, imdn.StatusFailed, rf.code, rf.reason)
+	}
+}
+
+// onTyping applies a peer's is-composing; it shows the peer takes them.
+func (p *pager) onTyping(ev MessageReceived, in inbound) {
+	p.caps.update(ev.Peer, p.book.IsContact(ev.Peer), func(c *history.Caps) {
+		if c.Typing == history.SupportUnknown {
+			c.Typing = history.SupportYes
+		}
+	})
+	p.typing.indication(ev.Peer, ev.From, in.typing)
+}
+
+// sender reads who sent a MESSAGE and whether to read it at all. One not
+// to read is answered here: From names no one (400), a blocked sender
+// (200: polite, the sender cannot tell).
+func (p *pager) sender(req *sip.Request, tx sip.ServerTransaction) (MessageReceived, bool) {
 	ev, err := received(req)
 	if err != nil {
 		p.ua.respond(req, tx, 400, "Bad From")
 		p.ua.emit(Diagnostic{What: "message", URI: ev.From, Detail: err.Error()})
 		return ev, false
 	}
-	switch p.screen(ev.Peer) {
-	case senderBlocked:
+	if p.book.SenderBlocked(ev.Peer) {
 		p.ua.respond(req, tx, 200, "OK")
 		p.log.Debug("message from a blocked sender dropped", "from", ev.From)
-		return ev, false
-	case overLimit:
-		p.ua.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
-		p.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
 		return ev, false
 	}
 	return ev, true
@@ -232,19 +321,27 @@ func (p *pager) screen(peer identity.ID) screening {
 	switch {
 	case p.book.SenderBlocked(peer):
 		return senderBlocked
-	case !p.book.IsContact(peer) && !p.limit.allow(peer, time.Now()):
+	case p.overLimit(peer):
 		return overLimit
 	}
 	return admitted
 }
 
-// received reads a MESSAGE; an error means its From names no one.
+// overLimit counts what a stranger sends to be kept against the stranger
+// limit, and says whether it is over; contacts are never limited.
+// Typing notices and receipts are not counted: nothing of them is kept.
+func (p *pager) overLimit(peer identity.ID) bool {
+	return !p.book.IsContact(peer) && !p.limit.allow(peer, time.Now())
+}
+
+// received reads a MESSAGE's sender; an error means its From names no
+// one. The text comes from the body, decoded apart.
 func received(req *sip.Request) (MessageReceived, error) {
 	from := req.From()
 	ev := MessageReceived{
 		From: aorString(from.Address), FromName: from.DisplayName, To: aorString(req.To().Address),
-		Text: strings.ToValidUTF8(string(req.Body()), "\uFFFD"), ContentType: "text/plain",
-		CallID: req.CallID().Value(), FromTag: tagOf(from.Params), CSeq: req.CSeq().SeqNo, At: time.Now(),
+		ContentType: "text/plain",
+		CallID:      req.CallID().Value(), FromTag: tagOf(from.Params), CSeq: req.CSeq().SeqNo, At: time.Now(),
 	}
 	var err error
 	ev.Peer, err = peerOf(from.Address)

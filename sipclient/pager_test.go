@@ -107,7 +107,7 @@ func TestMessageBadInput(t *testing.T) {
 	c, rec := newTestClient(t, "poisson", "tcp")
 	rc := dialRaw(t, tcpAddr(c))
 	res := rc.exchange(rawRequest("MESSAGE", c.AOR(), []string{"Content-Type: text/html"}, "<b>hi</b>"))
-	if res.StatusCode != 415 || headerValue(res, "Accept") != "text/plain" {
+	if res.StatusCode != 415 || headerValue(res, "Accept") != acceptMessage {
 		t.Errorf("html MESSAGE answered:\n%s", res)
 	}
 	big := strings.Repeat("x", 40<<10)
@@ -314,7 +314,7 @@ func TestPagerRefusals(t *testing.T) {
 		t.Fatalf("answered %v, want 415 200 503 200", got)
 	}
 	res := ua.responses()
-	if headerValue(res[0], "Accept") != "text/plain" || headerValue(res[2], "Retry-After") != "60" {
+	if headerValue(res[0], "Accept") != acceptMessage || headerValue(res[2], "Retry-After") != "60" {
 		t.Errorf("415 Accept %q, 503 Retry-After %q", headerValue(res[0], "Accept"), headerValue(res[2], "Retry-After"))
 	}
 	if evs := ua.emitted(); len(evs) != 1 || evs[0].(MessageReceived).Text != "first" {

@@ -161,19 +161,29 @@ func (c *Client) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.Reques
 			c.respond(req, tx, 503, "Service Unavailable", "Retry-After", "30")
 			return
 		}
-		if len(req.Body()) > c.opt.maxBody {
+		if len(req.Body()) > c.bodyLimit(req) {
 			c.respond(req, tx, 413, "Request Entity Too Large")
 			c.emit(Diagnostic{What: "oversize " + string(req.Method), URI: fromAOR(req),
-				Detail: fmt.Sprintf("body of %d bytes refused (limit %d)", len(req.Body()), c.opt.maxBody)})
+				Detail: fmt.Sprintf("body of %d bytes refused (limit %d)", len(req.Body()), c.bodyLimit(req))})
 			return
 		}
 		h(req, tx)
 	}
 }
 
+// bodyLimit is the largest body taken in req. A MESSAGE may carry CPIM
+// headers around a text of the largest size: the pager holds the text
+// itself to WithMaxBody.
+func (c *Client) bodyLimit(req *sip.Request) int {
+	if req.Method == sip.MESSAGE {
+		return c.opt.maxBody + cpimSlack
+	}
+	return c.opt.maxBody
+}
+
 func (c *Client) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	c.respond(req, tx, 200, "OK", "Allow", allowMethods, "Allow-Events", "presence",
-		"Accept", "text/plain, "+presenceFormats)
+		"Accept", acceptMessage+", "+presenceFormats, "Accept-Encoding", acceptEncoding)
 }
 
 func (c *Client) onUnsupported(req *sip.Request, tx sip.ServerTransaction) {

@@ -60,9 +60,13 @@ func (e *emitter) eventJSON(ev sipclient.Event) obj {
 		return obj{"event": "subscription", "peer": ev.Peer, "uri": ev.URI, "state": string(ev.State), "reason": ev.Reason,
 			"code": ev.Code, "expires": ev.Expires, "retry_in_ms": ev.RetryIn.Milliseconds()}
 	case sipclient.MessageReceived:
-		return obj{"event": "message", "peer": ev.Peer, "contact": e.book != nil && e.book.IsContact(ev.Peer),
-			"from": ev.From, "from_name": ev.FromName, "to": ev.To,
-			"text": ev.Text, "content_type": ev.ContentType, "call_id": ev.CallID}
+		return e.messageJSON(ev)
+	case sipclient.TypingChanged:
+		state := "idle"
+		if ev.Active {
+			state = "active"
+		}
+		return obj{"event": "typing", "peer": ev.Peer, "uri": ev.URI, "state": state}
 	case sipclient.MissedCall:
 		return obj{"event": "missed_call", "id": ev.ID.String(), "peer": ev.Peer, "from": ev.From, "from_name": ev.FromName,
 			"at": ev.At.Format(time.RFC3339)}
@@ -85,4 +89,20 @@ func (e *emitter) eventJSON(ev sipclient.Event) obj {
 		return obj{"event": "error", "what": ev.What, "uri": ev.URI, "detail": ev.Detail}
 	}
 	return nil
+}
+
+// messageJSON is a received message; "sent_at" is the time the sender
+// gave (CPIM DateTime), "mismatch" says why the CPIM addresses are not
+// to be trusted, each only when there is one.
+func (e *emitter) messageJSON(ev sipclient.MessageReceived) obj {
+	v := obj{"event": "message", "peer": ev.Peer, "contact": e.book != nil && e.book.IsContact(ev.Peer),
+		"from": ev.From, "from_name": ev.FromName, "to": ev.To,
+		"text": ev.Text, "content_type": ev.ContentType, "call_id": ev.CallID, "cpim": ev.CPIM}
+	if !ev.SentAt.IsZero() {
+		v["sent_at"] = ev.SentAt.Format(time.RFC3339)
+	}
+	if ev.Mismatch != "" {
+		v["mismatch"] = ev.Mismatch
+	}
+	return v
 }

@@ -23,6 +23,7 @@ type flags struct {
 	backoff                       []time.Duration
 	contacts                      []string
 	trace, verbose                bool
+	noReadReceipts, noTyping      bool            // the user's IM choices, both on by default
 	set                           map[string]bool // flags given on the command line
 	acct                          accountFlags    // server mode; zero for direct mode
 	server                        *sipclient.ServerConfig
@@ -67,6 +68,8 @@ func (f *flags) flagSet() *flag.FlagSet {
 	fs.Var((*multi)(&f.contacts), "contact", "contact `URI` to subscribe to at start (repeatable); in server mode addresses in the account's domain go through the registrar")
 	fs.StringVar(&f.data, "data", "", "keep chat history and the outbox in `DIR`/history.db (default: in memory)")
 	fs.Func("retry-backoff", "delays between automatic resends, e.g. `5s,15s,1m` (the last repeats)", f.setBackoff)
+	fs.BoolVar(&f.noReadReceipts, "no-read-receipts", false, "never tell peers when their messages were read (the read command then only settles them)")
+	fs.BoolVar(&f.noTyping, "no-typing", false, "never tell peers while the user types (the typing command then sends nothing)")
 	fs.BoolVar(&f.trace, "sip-trace", false, "print SIP traffic to stderr (credentials redacted)")
 	fs.BoolVar(&f.verbose, "v", false, "debug logging")
 	f.acct.register(fs)
@@ -112,7 +115,8 @@ func (f *flags) newClient(log *slog.Logger, store *history.Store, book *account.
 		return nil, err
 	}
 	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithBook(book),
-		sipclient.WithOutboxBackoff(f.backoff...)}
+		sipclient.WithOutboxBackoff(f.backoff...),
+		sipclient.WithIMPrefs(sipclient.IMPrefs{TypingNotices: !f.noTyping, ReadReceipts: !f.noReadReceipts})}
 	if store != nil {
 		opts = append(opts, sipclient.WithStore(store))
 	}

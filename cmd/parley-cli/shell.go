@@ -75,9 +75,13 @@ func (s *shell) exec(ctx context.Context, line string) bool {
 		err = s.delete(ctx, rest)
 	case "export":
 		err = s.export(ctx, rest)
+	case "typing":
+		err = s.typing(ctx, rest)
+	case "read":
+		err = s.read(ctx, rest)
 	default:
 		s.out.error("command", "unknown command "+quoteCmd(cmd)+": want status, subscribe, unsubscribe, send, contacts, "+
-			"allow, block, history, search, retry, delete, export or quit")
+			"allow, block, history, search, retry, delete, export, typing, read or quit")
 	}
 	if err != nil {
 		s.out.error(strings.ToLower(cmd), err.Error())
@@ -150,3 +154,27 @@ func (s *shell) answerWatcher(uri string, d sipclient.Decision) error {
 	}
 	return s.client.AuthorizeWatcher(who, d)
 }
+
+// typing tells a peer the user is composing (active) or stopped (idle).
+func (s *shell) typing(ctx context.Context, args string) error {
+	uri, state, _ := strings.Cut(args, " ")
+	switch strings.TrimSpace(state) {
+	case "active":
+		return s.client.SetTyping(ctx, uri, true)
+	case "idle":
+		return s.client.SetTyping(ctx, uri, false)
+	}
+	return errTypingArgs
+}
+
+// read says the user saw the conversation with a peer: the display
+// notifications it asked for go out.
+func (s *shell) read(ctx context.Context, uri string) error {
+	who, err := identity.Parse(uri)
+	if err != nil {
+		return err
+	}
+	return s.client.MarkRead(ctx, who)
+}
+
+var errTypingArgs = errorString("typing: want URI active|idle")

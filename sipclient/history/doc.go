@@ -33,6 +33,17 @@
 // over by a crash. A failed message is retried automatically when it was
 // given a retry time, or by the user through [Store.Retry].
 //
+// # Receipts and capabilities
+//
+// The peer's own disposition notifications (RFC 5438) move an outgoing
+// message on, never back: sent, delivered, read (receipts.go says what a
+// receipt does to a failed or read message). Incoming messages keep the
+// notifications their sender asked for, and whether the display one is
+// done. peer_caps remembers, across restarts, what each peer showed it
+// speaks: typing notices, CPIM with IMDN, or plain text only. Schema
+// version 4 rebuilt the messages table for the two new states (SQLite
+// cannot alter a CHECK) with the same row IDs, so the search index holds.
+//
 // # Errors
 //
 // Failures of the database itself (it cannot be opened or created, it is

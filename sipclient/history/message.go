@@ -50,12 +50,32 @@ type Message struct {
 	Reason          string // reason phrase or local error of a failure
 	Attempts        int    // send attempts since it was queued or retried
 	NextAttempt     time.Time
+	// IMDNID is the imdn.Message-ID: ours for an outgoing message that
+	// asks for notifications, the sender's for an incoming one (a resend
+	// with a new Call-ID and the same IMDNID is the same message).
+	IMDNID  string
+	CPIM    bool      // it was (to be) sent, or came, wrapped in message/cpim
+	SentAt  time.Time // incoming: the CPIM DateTime the sender gave; zero if none
+	Notify  Notify    // incoming: the notifications the sender asked for
+	ReadAt  time.Time // outgoing: when the peer said the user saw it; zero if not
+	Display bool      // incoming: its display notification is done (sent, or not to be sent)
 }
+
+// Notify is the set of disposition notifications (RFC 5438) a sender
+// asked for, as stored.
+type Notify uint8
+
+// The notifications a sender may ask for.
+const (
+	NotifyDelivery Notify = 1 << iota // positive-delivery
+	NotifyFailure                     // negative-delivery
+	NotifyDisplay                     // display
+)
 
 // columnList is, in scanMessage's order, what every query selects.
 var columnList = []string{"id", "peer", "peer_uri", "direction", "at", "text",
 	"content_type", "call_id", "from_tag", "cseq", "state", "code", "reason",
-	"attempts", "next_attempt"}
+	"attempts", "next_attempt", "imdn_id", "cpim", "sent_at", "notify", "read_at", "displayed"}
 
 var (
 	columns  = strings.Join(columnList, ", ")
@@ -66,16 +86,17 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanMessage(sc scanner) (Message, error) {
 	var m Message
-	var at, next int64
+	var at, next, sent, read int64
 	var peer string
 	err := sc.Scan(&m.ID, &peer, &m.PeerURI, &m.Direction, &at, &m.Text,
 		&m.ContentType, &m.CallID, &m.FromTag, &m.CSeq, &m.State, &m.Code,
-		&m.Reason, &m.Attempts, &next)
+		&m.Reason, &m.Attempts, &next, &m.IMDNID, &m.CPIM, &sent, &m.Notify, &read, &m.Display)
 	if err == nil {
 		m.Peer, err = storedPeer(peer)
 	}
 	m.At = fromNanos(at)
 	m.NextAttempt = fromNanos(next)
+	m.SentAt, m.ReadAt = fromNanos(sent), fromNanos(read)
 	return m, err
 }
 

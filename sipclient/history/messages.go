@@ -16,11 +16,13 @@ const DefaultLimit = 50
 
 const insertSQL = `INSERT INTO messages (peer, peer_uri, direction, at, text,
 	content_type, call_id, from_tag, cseq, state, code, reason, attempts,
-	next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	next_attempt, imdn_id, cpim, sent_at, notify, read_at, displayed)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // AddIncoming stores a received message and returns its ID. A message
 // whose Call-ID, From tag and CSeq were seen before (a retransmission or a
-// replay) is not stored again: dup is true and id is the original's.
+// replay), or whose IMDNID this peer used before (a resend with a new
+// Call-ID), is not stored again: dup is true and id is the original's.
 //
 // The message is on disk when AddIncoming returns, so the caller may then
 // answer 200 OK. Direction and State are set here; At defaults to now.
@@ -32,8 +34,7 @@ func (s *Store) AddIncoming(ctx context.Context, m Message) (id int64, dup bool,
 	if err := prepare(&m); err != nil {
 		return 0, false, err
 	}
-	res, err := s.w.ExecContext(ctx, insertSQL+` ON CONFLICT (call_id, from_tag, cseq)
-		WHERE direction = 'in' DO NOTHING`, insertArgs(m)...)
+	res, err := s.w.ExecContext(ctx, insertSQL+` ON CONFLICT DO NOTHING`, insertArgs(m)...)
 	if err != nil {
 		return 0, false, s.wrap("add incoming", err)
 	}
@@ -52,6 +53,11 @@ func (s *Store) incomingID(ctx context.Context, m Message) (int64, error) {
 	err := s.w.QueryRowContext(ctx, `SELECT id FROM messages
 		WHERE direction = 'in' AND call_id = ? AND from_tag = ? AND cseq = ?`,
 		m.CallID, m.FromTag, m.CSeq).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) && m.IMDNID != "" {
+		err = s.w.QueryRowContext(ctx, `SELECT id FROM messages
+			WHERE direction = 'in' AND peer = ? AND imdn_id = ? AND imdn_id != ''`,
+			m.Peer.String(), m.IMDNID).Scan(&id)
+	}
 	return id, err
 }
 
@@ -79,7 +85,8 @@ func prepare(m *Message) error {
 func insertArgs(m Message) []any {
 	return []any{m.Peer.String(), m.PeerURI, string(m.Direction), nanos(m.At), m.Text,
 		m.ContentType, m.CallID, m.FromTag, m.CSeq, string(m.State), m.Code,
-		m.Reason, m.Attempts, nanos(m.NextAttempt)}
+		m.Reason, m.Attempts, nanos(m.NextAttempt), m.IMDNID, m.CPIM, nanos(m.SentAt),
+		m.Notify, nanos(m.ReadAt), m.Display}
 }
 
 // Get returns one message, or an error matching ErrNotFound.

@@ -71,6 +71,86 @@ var migrations = []string{
 	// 3: every peer column holds an identity.ID. The rules are Go code
 	// (identity.Parse), so the work is rekeyPeers, run after this.
 	`SELECT 1;`,
+
+	// 4: the IM dialect (RFC 3862 CPIM, RFC 5438 IMDN). The state CHECK
+	// admits delivered and read, which SQLite cannot alter: the table is
+	// rebuilt with the same row IDs, so the external-content FTS index
+	// (keyed by rowid) stays valid; dropping the old table dropped its
+	// triggers and indexes, made again here. New columns: the IMDN
+	// Message-ID (ours for outgoing, the sender's for incoming: the
+	// dedupe key of a resend with a new Call-ID), whether the message
+	// went or came as CPIM, the CPIM DateTime the sender gave, the
+	// notifications an incoming one asked for (a bit set: 1 positive
+	// delivery, 2 negative delivery, 4 display), whether its display
+	// notification is done, and when the peer read an outgoing one.
+	// peer_caps remembers what each peer showed it speaks.
+	`CREATE TABLE messages_v4 (
+		id           INTEGER PRIMARY KEY,
+		peer         TEXT    NOT NULL,
+		peer_uri     TEXT    NOT NULL,
+		direction    TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+		at           INTEGER NOT NULL, -- Unix nanoseconds
+		text         TEXT    NOT NULL,
+		content_type TEXT    NOT NULL,
+		call_id      TEXT    NOT NULL DEFAULT '',
+		from_tag     TEXT    NOT NULL DEFAULT '',
+		cseq         INTEGER NOT NULL DEFAULT 0,
+		state        TEXT    NOT NULL
+			CHECK (state IN ('received', 'pending', 'sent', 'stored', 'failed', 'delivered', 'read')),
+		code         INTEGER NOT NULL DEFAULT 0,
+		reason       TEXT    NOT NULL DEFAULT '',
+		attempts     INTEGER NOT NULL DEFAULT 0,
+		next_attempt INTEGER NOT NULL DEFAULT 0, -- Unix nanoseconds, 0 = none
+		imdn_id      TEXT    NOT NULL DEFAULT '',
+		cpim         INTEGER NOT NULL DEFAULT 0,
+		sent_at      INTEGER NOT NULL DEFAULT 0, -- Unix nanoseconds, 0 = not given
+		notify       INTEGER NOT NULL DEFAULT 0,
+		displayed    INTEGER NOT NULL DEFAULT 0,
+		read_at      INTEGER NOT NULL DEFAULT 0  -- Unix nanoseconds, 0 = not read
+	) STRICT;
+	INSERT INTO messages_v4 (id, peer, peer_uri, direction, at, text, content_type,
+		call_id, from_tag, cseq, state, code, reason, attempts, next_attempt)
+		SELECT id, peer, peer_uri, direction, at, text, content_type,
+		call_id, from_tag, cseq, state, code, reason, attempts, next_attempt FROM messages;
+	DROP TABLE messages;
+	ALTER TABLE messages_v4 RENAME TO messages;
+	CREATE INDEX messages_peer_id ON messages (peer, id);
+	CREATE UNIQUE INDEX messages_dedupe ON messages (call_id, from_tag, cseq)
+		WHERE direction = 'in';
+	CREATE INDEX messages_outbox ON messages (state, id)
+		WHERE direction = 'out' AND state IN ('pending', 'failed');
+	-- A resend of a CPIM message comes with a new Call-ID and the same
+	-- imdn.Message-ID: one message.
+	CREATE UNIQUE INDEX messages_dedupe_imdn ON messages (peer, imdn_id)
+		WHERE direction = 'in' AND imdn_id != '';
+	-- A notification names the message it is about by our imdn.Message-ID,
+	-- or (Linphone, for plain text) by its Call-ID.
+	CREATE INDEX messages_out_imdn ON messages (peer, imdn_id)
+		WHERE direction = 'out' AND imdn_id != '';
+	CREATE INDEX messages_out_call ON messages (peer, call_id)
+		WHERE direction = 'out';
+	-- The display notifications MarkRead still owes.
+	CREATE INDEX messages_unread ON messages (peer, id)
+		WHERE direction = 'in' AND notify & 4 AND NOT displayed;
+	CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+		INSERT INTO messages_fts (rowid, text, peer) VALUES (new.id, new.text, new.peer);
+	END;
+	CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+		INSERT INTO messages_fts (messages_fts, rowid, text, peer)
+			VALUES ('delete', old.id, old.text, old.peer);
+	END;
+	CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, peer ON messages BEGIN
+		INSERT INTO messages_fts (messages_fts, rowid, text, peer)
+			VALUES ('delete', old.id, old.text, old.peer);
+		INSERT INTO messages_fts (rowid, text, peer) VALUES (new.id, new.text, new.peer);
+	END;
+	-- What each peer showed it takes: 1 yes, -1 refused, 0 unknown.
+	CREATE TABLE peer_caps (
+		peer    TEXT    PRIMARY KEY,
+		typing  INTEGER NOT NULL DEFAULT 0, -- is-composing: sent us one / answered 415 or 488
+		imdn    INTEGER NOT NULL DEFAULT 0, -- CPIM with IMDN: sent it or IMDNs / refused CPIM (plain only)
+		updated INTEGER NOT NULL            -- Unix nanoseconds
+	) STRICT;`,
 }
 
 // goSteps run after the SQL of the migration to the version they are

@@ -14,6 +14,7 @@ import (
 func (s *Store) AddOutgoing(ctx context.Context, m Message) (int64, error) {
 	m.Direction, m.State = Out, StatePending
 	m.Code, m.Reason, m.Attempts, m.NextAttempt = 0, "", 0, time.Time{}
+	m.Notify, m.ReadAt, m.Display, m.SentAt = 0, time.Time{}, false, time.Time{}
 	if err := prepare(&m); err != nil {
 		return 0, err
 	}
@@ -29,13 +30,15 @@ func (s *Store) AddOutgoing(ctx context.Context, m Message) (int64, error) {
 // Like the other Mark methods it counts one attempt and accepts any earlier
 // state, because a late 200 after a local timeout still means delivered.
 func (s *Store) MarkSent(ctx context.Context, id int64, code int) error {
-	return s.mark(ctx, "mark sent", id, StateSent, code, "", time.Time{})
+	_, err := s.Mark(ctx, id, StateSent, code, "", time.Time{})
+	return err
 }
 
 // MarkStored records 202 Accepted: a server holds the message for a peer
 // who is not online, so it is not known to be delivered yet.
 func (s *Store) MarkStored(ctx context.Context, id int64, code int) error {
-	return s.mark(ctx, "mark stored", id, StateStored, code, "", time.Time{})
+	_, err := s.Mark(ctx, id, StateStored, code, "", time.Time{})
+	return err
 }
 
 // MarkFailed records a failure: code is the SIP status (or 0 for a local
@@ -43,14 +46,27 @@ func (s *Store) MarkStored(ctx context.Context, id int64, code int) error {
 // message again from retryAt on; a zero retryAt makes the failure
 // permanent until the user calls Retry.
 func (s *Store) MarkFailed(ctx context.Context, id int64, code int, reason string, retryAt time.Time) error {
-	return s.mark(ctx, "mark failed", id, StateFailed, code, reason, retryAt)
+	_, err := s.Mark(ctx, id, StateFailed, code, reason, retryAt)
+	return err
 }
 
-func (s *Store) mark(ctx context.Context, op string, id int64, st State, code int, reason string, next time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE messages
-		SET state = ?, code = ?, reason = ?, next_attempt = ?, attempts = attempts + 1
-		WHERE id = ? AND direction = 'out'`, string(st), code, reason, nanos(next), id)
-	return s.affected(op, id, res, err)
+// Mark records the outcome of one send attempt (StateSent, StateStored or
+// StateFailed) and returns the state the message is in now: a message the
+// peer's own receipt already said delivered or read stays so (a receipt
+// may overtake the 200 it follows, or come after a local timeout).
+func (s *Store) Mark(ctx context.Context, id int64, st State, code int, reason string, next time.Time) (State, error) {
+	var now State
+	err := s.w.QueryRowContext(ctx, `UPDATE messages SET
+		state = CASE WHEN state IN ('delivered', 'read') THEN state ELSE ? END,
+		reason = CASE WHEN state IN ('delivered', 'read') THEN '' ELSE ? END,
+		next_attempt = CASE WHEN state IN ('delivered', 'read') THEN 0 ELSE ? END,
+		code = ?, attempts = attempts + 1
+		WHERE id = ? AND direction = 'out' RETURNING state`,
+		string(st), reason, nanos(next), code, id).Scan(&now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("mark %s %d: %w", st, id, ErrNotFound)
+	}
+	return now, s.wrap("mark "+string(st), err)
 }
 
 // SetCallID records the SIP identifiers the core used to send the message
