@@ -6,6 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 apt_install xvfb xauth
 ensure_go
+ensure_modules # and Fyne patched, as in every build
 cd "$ROOT"
 go build -o bin/parley ./cmd/parley
 go build -o bin/parley-cli ./cmd/parley-cli
