@@ -22,7 +22,7 @@ const startTimeout = 10 * time.Second
 // a function that stops it.
 func Start() (display string, stop func(), err error) {
 	if _, err := exec.LookPath("Xvfb"); err != nil {
-		return "", nil, fmt.Errorf("Xvfb is missing: %s", Hint)
+		return "", nil, fmt.Errorf("xvfb: the Xvfb program is missing: %s", Hint)
 	}
 	for n := 90 + os.Getpid()%50; n < 200; n++ {
 		socket := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
@@ -32,7 +32,7 @@ func Start() (display string, stop func(), err error) {
 		display := fmt.Sprintf(":%d", n)
 		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
 		if err := cmd.Start(); err != nil {
-			return "", nil, fmt.Errorf("starting Xvfb: %w", err)
+			return "", nil, fmt.Errorf("xvfb: starting Xvfb: %w", err)
 		}
 		stop := func() { cmd.Process.Kill(); cmd.Wait() }
 		for deadline := time.Now().Add(startTimeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -41,7 +41,7 @@ func Start() (display string, stop func(), err error) {
 			}
 		}
 		stop()
-		return "", nil, fmt.Errorf("Xvfb %s did not start within %v", display, startTimeout)
+		return "", nil, fmt.Errorf("xvfb: the server on %s did not start within %v", display, startTimeout)
 	}
-	return "", nil, errors.New("no free X display between :90 and :199")
+	return "", nil, errors.New("xvfb: no free X display between :90 and :199")
 }
