@@ -4,44 +4,68 @@
 package xvfb
 
 import (
-	"errors"
+	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
+	"syscall"
 	"time"
 )
 
 // Hint is what to install for the tests that need a display.
 const Hint = "install it: apt-get install -y xvfb xauth (scripts/test.sh does)"
 
-// startTimeout bounds the wait for a new server's socket.
-const startTimeout = 10 * time.Second
+// Bounds on the server's start and stop.
+const (
+	startTimeout = 10 * time.Second
+	stopTimeout  = 5 * time.Second
+)
 
-// Start runs Xvfb, 1280x800 in 24 bits, on the first display from an offset
-// chosen by the process ID whose socket is free, and returns its DISPLAY and
-// a function that stops it.
+// Start runs Xvfb, 1280x800 in 24 bits, on a display it finds free itself
+// (-displayfd), and returns its DISPLAY and a function that stops it. The
+// server is stopped with SIGTERM, so it removes its socket and lock file;
+// Linux only, like Xvfb.
 func Start() (display string, stop func(), err error) {
 	if _, err := exec.LookPath("Xvfb"); err != nil {
 		return "", nil, fmt.Errorf("xvfb: the Xvfb program is missing: %s", Hint)
 	}
-	for n := 90 + os.Getpid()%50; n < 200; n++ {
-		socket := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-		if _, err := os.Stat(socket); err == nil {
-			continue
-		}
-		display := fmt.Sprintf(":%d", n)
-		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			return "", nil, fmt.Errorf("xvfb: starting Xvfb: %w", err)
-		}
-		stop := func() { cmd.Process.Kill(); cmd.Wait() }
-		for deadline := time.Now().Add(startTimeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			if _, err := os.Stat(socket); err == nil {
-				return display, stop, nil
-			}
-		}
-		stop()
-		return "", nil, fmt.Errorf("xvfb: the server on %s did not start within %v", display, startTimeout)
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", nil, fmt.Errorf("xvfb: %w", err)
 	}
-	return "", nil, errors.New("xvfb: no free X display between :90 and :199")
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w} // fd 3
+	// Should the test binary be killed (a timeout), the server goes too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		return "", nil, fmt.Errorf("xvfb: starting Xvfb: %w", err)
+	}
+	stop = func() { terminate(cmd) }
+	r.SetReadDeadline(time.Now().Add(startTimeout))
+	n, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", nil, fmt.Errorf("xvfb: the server did not say its display within %v: %w", startTimeout, err)
+	}
+	return ":" + strings.TrimSpace(n), stop, nil
+}
+
+// terminate stops the server with SIGTERM, or kills it if it does not exit.
+func terminate(cmd *exec.Cmd) {
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(stopTimeout):
+		cmd.Process.Kill()
+		<-exited
+	}
 }
