@@ -45,6 +45,50 @@ ensure_go() {
 	go_ok || { echo "setup: could not install Go $GO_WANT" >&2; exit 1; }
 }
 
+# ensure_modules downloads the modules of go.mod and builds with the Fyne
+# we carry a patch to (ensure_patched_fyne).
 ensure_modules() {
-	(cd "$ROOT" && go mod download)
+	(cd "$ROOT" && GOWORK=off go mod download)
+	ensure_patched_fyne
+}
+
+# ensure_patched_fyne copies go.mod's Fyne from the module cache to
+# .build/fyne, applies patches/fyne-<version>-*.patch to it, and exports
+# GOWORK=.build/go.work, a workspace that replaces Fyne with that copy: every
+# go command run from here on (builds, vet, staticcheck, tests and the builds
+# they start) uses the patched Fyne. A plain go command without GOWORK uses
+# go.mod's Fyne as it is. The copy is made again only when a patch or the
+# version changes. See the README, "Carrying a patch to Fyne".
+ensure_patched_fyne() {
+	local ver dir stamp tmp p
+	ver=$(cd "$ROOT" && GOWORK=off go list -m -f '{{.Version}}' fyne.io/fyne/v2)
+	local patches=("$ROOT"/patches/fyne-"$ver"-*.patch)
+	if [ ! -e "${patches[0]}" ]; then
+		if compgen -G "$ROOT/patches/fyne-*.patch" >/dev/null; then
+			echo "setup: patches/ has no patch for Fyne $ver: rebase patches/fyne-*.patch onto $ver, or delete them if $ver fixes the problem" >&2
+			exit 1
+		fi
+		export GOWORK=off
+		return 0
+	fi
+	apt_install patch
+	stamp="$ver $(cat "${patches[@]}" | sha256sum | cut -d' ' -f1)"
+	mkdir -p "$ROOT/.build"
+	if [ "$(cat "$ROOT/.build/fyne.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -d "$ROOT/.build/fyne" ]; then
+		echo "setup: patching Fyne $ver (${patches[*]##*/})" >&2
+		dir=$(cd "$ROOT" && GOWORK=off go list -m -f '{{.Dir}}' fyne.io/fyne/v2)
+		tmp=$(mktemp -d "$ROOT/.build/fyne.XXXXXX")
+		cp -r "$dir/." "$tmp"
+		chmod -R u+w "$tmp"
+		for p in "${patches[@]}"; do
+			patch -s -p1 -F0 --no-backup-if-mismatch -d "$tmp" <"$p" ||
+				{ rm -rf "$tmp"; echo "setup: $p does not apply to Fyne $ver" >&2; exit 1; }
+		done
+		rm -rf "$ROOT/.build/fyne" "$ROOT/.build/fyne.stamp"
+		mv "$tmp" "$ROOT/.build/fyne"
+		echo "$stamp" >"$ROOT/.build/fyne.stamp"
+	fi
+	printf '// Written by scripts/lib.sh: Parley with Fyne %s patched by patches/.\ngo %s\n\nuse ..\n\nreplace fyne.io/fyne/v2 %s => ./fyne\n' \
+		"$ver" "$GO_WANT" "$ver" >"$ROOT/.build/go.work"
+	export GOWORK="$ROOT/.build/go.work"
 }

@@ -7,10 +7,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Real peers for the interop tests: baresip, linphonec, sipp. Fyne's cgo build needs
 # the X and GL headers; the desktop end-to-end test a real X server
-# (Xvfb), screenshots (imagemagick) and OCR to read them (tesseract).
+# (Xvfb), screenshots (imagemagick) and OCR to read them (tesseract); the
+# idle loop test clicks and resizes with xdotool.
 apt_install git ca-certificates gcc libc6-dev pkg-config baresip linphone-cli sip-tester \
 	libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	xvfb xauth imagemagick tesseract-ocr tesseract-ocr-eng \
+	xvfb xauth imagemagick tesseract-ocr tesseract-ocr-eng xdotool \
 	kamailio kamailio-presence-modules kamailio-sqlite-modules kamailio-tls-modules \
 	gnome-keyring dbus libsecret-tools
 ensure_go

@@ -9,36 +9,24 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-im/parley/internal/xvfb"
 )
 
 // startXvfb runs a private X server for the test and returns its DISPLAY.
 func startXvfb(t *testing.T) string {
 	t.Helper()
-	for _, tool := range []string{"Xvfb", "import", "convert", "tesseract"} {
+	for _, tool := range []string{"import", "convert", "tesseract"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is missing: run scripts/test.sh, which installs xvfb, imagemagick and tesseract-ocr", tool)
 		}
 	}
-	for n := 90 + os.Getpid()%50; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		display := fmt.Sprintf(":%d", n)
-		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		for i := 0; i < 100; i++ {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-				return display
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb %s did not start", display)
+	display, stop, err := xvfb.Start()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free X display")
-	return ""
+	t.Cleanup(stop)
+	return display
 }
 
 // screenText takes a screenshot of the whole X screen and reads it with
