@@ -38,6 +38,10 @@ type ManagerConfig struct {
 	// RootCAs, when set, are the only CAs trusted for TLS (tests).
 	RootCAs *x509.CertPool
 	Log     *slog.Logger
+	// Prefs, when set, keeps the user's status and note across restarts:
+	// the saved ones replace Direct.Presence before anything is published
+	// or answered, and SetPresence saves.
+	Prefs *Prefs
 }
 
 // Manager runs the user's identities: the direct peer-to-peer client and
@@ -86,6 +90,9 @@ type running struct {
 func NewManager(cfg ManagerConfig) (*Manager, error) {
 	if cfg.Direct.Server != nil {
 		return nil, errors.New("account: the direct identity has a server")
+	}
+	if cfg.Prefs != nil {
+		cfg.Direct.Presence = cfg.Prefs.Presence()
 	}
 	m := &Manager{cfg: cfg, log: cfg.Log, store: cfg.Store, events: newMerger(),
 		locks: map[string]*sync.Mutex{}, clients: map[string]*running{}, subs: map[identity.ID]*watch{},

@@ -65,12 +65,24 @@ func (m *Manager) messageOwner(ctx context.Context, id sipclient.MessageID) (*si
 	return m.routeClient(msg.PeerURI)
 }
 
-// SetPresence sets the user's status on every identity.
+// SetPresence sets the user's status on every identity, and saves it
+// when the manager keeps preferences.
 func (m *Manager) SetPresence(ctx context.Context, p sipclient.Presence) error {
 	m.mu.Lock()
 	m.presence = p
 	m.mu.Unlock()
-	return m.each(func(c *sipclient.Client) error { return c.SetPresence(ctx, p) })
+	var serr error
+	if m.cfg.Prefs != nil {
+		serr = m.cfg.Prefs.SetPresence(p)
+	}
+	return errors.Join(serr, m.each(func(c *sipclient.Client) error { return c.SetPresence(ctx, p) }))
+}
+
+// Presence is the user's status and note as last set (or restored).
+func (m *Manager) Presence() sipclient.Presence {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.presence
 }
 
 // AuthorizeWatcher applies the user's answer about a watcher on every

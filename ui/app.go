@@ -37,8 +37,12 @@ type App struct {
 
 	win      fyne.Window
 	contacts map[identity.ID]*contactState
-	rows     []rosterRow
-	headers  []int // row indices given a header's height
+	// savedUnread are the unread counts the last run kept, by address;
+	// unreadSaved is the text last written, so only changes are saved.
+	savedUnread map[string]int
+	unreadSaved string
+	rows        []rosterRow
+	headers     []int // row indices given a header's height
 
 	headerHeight, rowHeight float32 // roster row heights, from the templates
 	list                    *widget.List
@@ -81,9 +85,11 @@ func New(fa fyne.App, core Core, book *account.Book, opt Options) *App {
 	if a.opt.Notify == nil {
 		a.opt.Notify = func(title, body string) { fa.SendNotification(fyne.NewNotification(title, body)) }
 	}
+	a.savedUnread = a.loadUnread()
 	for _, c := range book.Contacts() {
 		a.addContactState(c)
 	}
+	a.unreadSaved = a.fa.Preferences().String(prefUnread)
 	a.chats = newChatWindow(a)
 	a.buildMainWindow()
 	core.SetIMPrefs(a.imPrefs()) // the user's choices, from the last run
@@ -95,6 +101,7 @@ func New(fa fyne.App, core Core, book *account.Book, opt Options) *App {
 func (a *App) addContactState(c account.Contact) *contactState {
 	cs := &contactState{Contact: c, basic: sipclient.BasicUnknown}
 	a.contacts[c.ID] = cs
+	a.restoreUnread(cs)
 	return cs
 }
 

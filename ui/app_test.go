@@ -24,11 +24,8 @@ const (
 
 func newTestApp(t testing.TB) (*App, *fakeCore, *[]string) {
 	t.Helper()
-	fa := test.NewTempApp(t)
-	r, _ := account.OpenBook(t.TempDir(), sipclient.Ask)
-	r.Add(account.Contact{URI: poisson, Name: "Poisson", Group: "Lab"})
-	r.Add(account.Contact{URI: laplace, Name: "Laplace", Group: "Lab"})
-	r.Add(account.Contact{URI: euler, Name: "Euler"})
+	fa := newTestFyneApp(t)
+	r := newTestBook(t)
 	core := newFakeCore()
 	var notes []string
 	a := New(fa, core, r, Options{Notify: func(title, body string) { notes = append(notes, title+": "+body) }})
@@ -39,6 +36,18 @@ func newTestApp(t testing.TB) (*App, *fakeCore, *[]string) {
 	a.win.Resize(fyne.NewSize(400, 600))
 	a.win.Show()
 	return a, core, &notes
+}
+
+// newTestFyneApp is a headless Fyne app with preferences in memory.
+func newTestFyneApp(t testing.TB) fyne.App { return test.NewTempApp(t) }
+
+// newTestBook is a book of three contacts, two in the group Lab.
+func newTestBook(t testing.TB) *account.Book {
+	r, _ := account.OpenBook(t.TempDir(), sipclient.Ask)
+	r.Add(account.Contact{URI: poisson, Name: "Poisson", Group: "Lab"})
+	r.Add(account.Contact{URI: laplace, Name: "Laplace", Group: "Lab"})
+	r.Add(account.Contact{URI: euler, Name: "Euler"})
+	return r
 }
 
 // texts returns every visible label and canvas text in the window: what

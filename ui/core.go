@@ -19,6 +19,8 @@ type Core interface {
 	Unsubscribe(ctx context.Context, who identity.ID) error
 	SendMessage(ctx context.Context, uri, text string) (sipclient.MessageID, error)
 	SetPresence(ctx context.Context, p sipclient.Presence) error
+	// Presence is the user's own status and note, as restored at start.
+	Presence() sipclient.Presence
 	AuthorizeWatcher(who identity.ID, d sipclient.Decision) error
 	RetryMessage(ctx context.Context, id sipclient.MessageID) error
 	DeleteMessage(ctx context.Context, id sipclient.MessageID) error

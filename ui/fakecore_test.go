@@ -23,6 +23,7 @@ type fakeCore struct {
 	subscribed []string
 	sent       []string // "uri|text"
 	presence   []sipclient.Presence
+	own        sipclient.Presence // what Presence answers: the saved status
 	decisions  map[string]sipclient.Decision
 	sendErr    error
 	n          int
@@ -79,7 +80,14 @@ func (f *fakeCore) SetPresence(_ context.Context, p sipclient.Presence) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.presence = append(f.presence, p)
+	f.own = p
 	return nil
+}
+
+func (f *fakeCore) Presence() sipclient.Presence {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.own
 }
 
 func (f *fakeCore) AuthorizeWatcher(who identity.ID, d sipclient.Decision) error {

@@ -69,12 +69,27 @@ func (a *App) statusBar() fyne.CanvasObject {
 	for i, s := range statusChoices {
 		labels[i] = s.label
 	}
-	a.status = widget.NewSelect(labels, func(string) { a.publishStatus() })
-	a.status.SetSelectedIndex(0)
+	// The menu starts at the status the core restored, without publishing
+	// it again: the core already did.
+	own := a.core.Presence()
+	a.status = widget.NewSelect(labels, nil)
+	a.status.SetSelectedIndex(statusIndex(own.Status))
+	a.status.OnChanged = func(string) { a.publishStatus() }
 	a.note = widget.NewEntry()
+	a.note.SetText(own.Note)
 	a.note.SetPlaceHolder("What are you up to?")
 	a.note.OnSubmitted = func(string) { a.publishStatus() }
 	return container.NewBorder(nil, nil, a.status, nil, a.note)
+}
+
+// statusIndex is the menu entry of a status; Available for none.
+func statusIndex(s sipclient.Status) int {
+	for i, c := range statusChoices {
+		if c.status == s {
+			return i
+		}
+	}
+	return 0
 }
 
 // publishStatus sends the chosen status and note to the core, which
@@ -107,6 +122,7 @@ func (a *App) refreshRoster() {
 		all = append(all, c)
 	}
 	a.rows = rosterRows(all, a.filter.Text)
+	a.keepUnread()
 	if len(all) == 0 {
 		a.empty.Show()
 	} else {

@@ -85,6 +85,10 @@ func run() error {
 	if *trace {
 		opts = append(opts, sipclient.WithTrace(os.Stderr))
 	}
+	prefs, perr := account.OpenPrefs(dir)
+	if perr != nil {
+		log.Error("preferences", "error", perr) // shown in the window too
+	}
 	accounts, aerr := account.LoadAccounts(dir)
 	accountsDir := dir
 	if aerr != nil {
@@ -95,7 +99,7 @@ func run() error {
 	core, moved, err := startCore(account.ManagerConfig{
 		Direct:  sipclient.Config{ListenAddr: *listen, User: *user, DisplayName: *name, Transport: *transport},
 		Options: opts, Store: store, Dir: accountsDir, Accounts: accounts,
-		Passwords: account.NewVault(), Log: log,
+		Passwords: account.NewVault(), Log: log, Prefs: prefs,
 	}, flagSet("listen"))
 	if err != nil {
 		return fmt.Errorf("cannot start SIP on %s: %w (is another program using the port? try --listen 0.0.0.0:5062)", *listen, err)
@@ -118,6 +122,9 @@ func run() error {
 	}
 	if herr != nil {
 		u.ShowProblem(herr.Error() + "; messages are kept in memory for this session")
+	}
+	if perr != nil {
+		u.ShowProblem(perr.Error() + "; your status is not kept after Parley quits")
 	}
 	if moved != "" {
 		u.ShowProblem(moved)

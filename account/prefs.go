@@ -1,0 +1,90 @@
+package account
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/parley-im/parley/sipclient"
+)
+
+// PrefsFile is where the user's own status and note are kept.
+const PrefsFile = "prefs.json"
+
+// prefsFile is prefs.json.
+type prefsFile struct {
+	Status string `json:"status,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+// Prefs are the user's own settings kept across restarts: the status and
+// note they chose. Its methods are safe for concurrent use.
+type Prefs struct {
+	path string // "" keeps changes in memory only
+	mu   sync.Mutex
+	p    sipclient.Presence
+}
+
+// OpenPrefs reads the preferences saved in dir; a missing file gives the
+// defaults (Available, no note). A damaged file gives the defaults kept
+// in memory, so the file is never overwritten: the user may repair it.
+func OpenPrefs(dir string) (*Prefs, error) {
+	path := filepath.Join(dir, PrefsFile)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return &Prefs{path: path}, nil
+	}
+	if err != nil {
+		return &Prefs{}, fmt.Errorf("account: read preferences: %w", err)
+	}
+	var f prefsFile
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return &Prefs{}, fmt.Errorf("account: preferences file %s is damaged: %w", path, err)
+	}
+	p := sipclient.Presence{Status: sipclient.Status(f.Status), Note: f.Note}
+	if !known(p.Status) {
+		p.Status = sipclient.StatusAvailable
+	}
+	return &Prefs{path: path, p: p}, nil
+}
+
+// known tells whether s is a status the user can choose.
+func known(s sipclient.Status) bool {
+	switch s {
+	case sipclient.StatusAvailable, sipclient.StatusAway, sipclient.StatusBusy,
+		sipclient.StatusDND, sipclient.StatusOnThePhone, sipclient.StatusOffline:
+		return true
+	}
+	return false
+}
+
+// Presence is the status and note the user last chose.
+func (p *Prefs) Presence() sipclient.Presence {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.p
+}
+
+// SetPresence remembers the user's status and note and saves them.
+func (p *Prefs) SetPresence(pr sipclient.Presence) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.p == pr {
+		return nil
+	}
+	p.p = pr
+	if p.path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(prefsFile{Status: string(pr.Status), Note: pr.Note}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(p.path, append(b, '\n')); err != nil {
+		return fmt.Errorf("account: save preferences: %w", err)
+	}
+	return nil
+}
