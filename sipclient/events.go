@@ -33,6 +33,11 @@ type PresenceChanged struct {
 	Contact  string // where the contact says it can be reached
 	Raw      string // the last NOTIFY body as received
 	At       time.Time
+	// LastSeen is when the contact was last known to be available: the
+	// last NOTIFY that said open, or the document's timestamp when it
+	// says closed. It outlives the subscription: an unknown presence
+	// after the subscription ended carries it. Zero if never seen.
+	LastSeen time.Time
 }
 
 // SubscriptionState is the state of our subscription to a contact.

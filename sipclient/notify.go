@@ -143,7 +143,26 @@ func (s *subscription) presenceNotified(req *sip.Request, ss subState) {
 		p.Basic = BasicUnknown
 	}
 	s.lastBasic = p.Basic
+	s.seen(doc)
+	p.LastSeen = s.lastSeen
 	s.list.ua.emit(p)
+}
+
+// seen updates when the contact was last known available from a
+// document: now when it says open; its newest timestamp when it says
+// closed (the moment they signed off), if later than what we knew.
+// Caller holds s.mu.
+func (s *subscription) seen(doc *pidf.Document) {
+	switch doc.Basic {
+	case pidf.BasicOpen:
+		s.lastSeen = s.lastNotify
+	case pidf.BasicClosed:
+		for _, t := range doc.Tuples {
+			if t.Timestamp.After(s.lastSeen) && !t.Timestamp.After(s.lastNotify) {
+				s.lastSeen = t.Timestamp
+			}
+		}
+	}
 }
 
 // mediaType is the lower-cased Content-Type without parameters.

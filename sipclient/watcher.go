@@ -62,6 +62,7 @@ type subscription struct {
 	attempt    int       // failures in a row since the last sign of life
 	lastNotify time.Time
 	lastBasic  Basic
+	lastSeen   time.Time // see PresenceChanged.LastSeen
 	ended      bool
 	winfo      *winfo.Tracker // the watcher list so far (presence.winfo only)
 }
@@ -390,7 +391,7 @@ func (s *subscription) markUnknown() {
 		return
 	}
 	s.lastBasic = BasicUnknown
-	s.list.ua.emit(PresenceChanged{Peer: s.peer, URI: s.uri, Basic: BasicUnknown, At: time.Now()})
+	s.list.ua.emit(PresenceChanged{Peer: s.peer, URI: s.uri, Basic: BasicUnknown, At: time.Now(), LastSeen: s.lastSeen})
 }
 
 // announce tells a subscription's state; the one to our own watcher list

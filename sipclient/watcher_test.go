@@ -528,3 +528,41 @@ func TestSubscribeHonoursDoneContext(t *testing.T) {
 		t.Errorf("subscriptions %+v, want none", subs)
 	}
 }
+
+// When a contact was last seen outlives their subscription: an open
+// NOTIFY sets it, a closed one keeps it (or takes its own timestamp), and
+// the unknown presence after the subscription ends still carries it.
+func TestLastSeenOutlivesSubscription(t *testing.T) {
+	l, f, _ := testSubscriptions(t, accept200)
+	l.add(pid("sip:bob@peer.test"), bobPeer, eventPresence)
+	sub := f.awaitRequests(t, 1)[0]
+	doc := func(basic, ts string) string {
+		return `<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:bob@peer.test"><tuple id="t"><status><basic>` +
+			basic + `</basic></status>` + ts + `</tuple></presence>`
+	}
+	l.onNotify(notifyFor(t, sub, 1, "active;expires=600", "application/pidf+xml", doc("open", "")), nil)
+	open, ok := lastEvent(t, f).(PresenceChanged)
+	if !ok || open.LastSeen.IsZero() || !open.LastSeen.Equal(open.At) {
+		t.Fatalf("open: %+v", f.emitted())
+	}
+	l.onNotify(notifyFor(t, sub, 2, "active;expires=600", "application/pidf+xml", doc("closed", "")), nil)
+	if p := lastEvent(t, f).(PresenceChanged); p.Basic != BasicClosed || !p.LastSeen.Equal(open.LastSeen) {
+		t.Errorf("closed without a timestamp: %+v, want last seen %v", p, open.LastSeen)
+	}
+	time.Sleep(5 * time.Millisecond)
+	ts := time.Now().Add(-time.Millisecond).UTC() // they signed off after the open NOTIFY
+	stamp := "<timestamp>" + ts.Format(time.RFC3339Nano) + "</timestamp>"
+	l.onNotify(notifyFor(t, sub, 3, "active;expires=600", "application/pidf+xml", doc("closed", stamp)), nil)
+	if p := lastEvent(t, f).(PresenceChanged); !p.LastSeen.Equal(ts) {
+		t.Errorf("closed with timestamp %v: last seen %v", ts, p.LastSeen)
+	}
+	want := lastEvent(t, f).(PresenceChanged).LastSeen
+	l.onNotify(notifyFor(t, sub, 4, "terminated;reason=noresource", "", ""), nil)
+	p := f.awaitEvent(t, "unknown", func(e Event) bool {
+		p, ok := e.(PresenceChanged)
+		return ok && p.Basic == BasicUnknown
+	}).(PresenceChanged)
+	if !p.LastSeen.Equal(want) {
+		t.Errorf("after the end: last seen %v, want %v", p.LastSeen, want)
+	}
+}

@@ -220,6 +220,10 @@ func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
 	}
 	if ev.Basic != sipclient.BasicUnknown {
 		c.problem = ""
+		c.known = true
+	}
+	if !ev.LastSeen.IsZero() {
+		c.lastSeen = ev.LastSeen
 	}
 	return true
 }

@@ -309,16 +309,20 @@ func TestWatcherDecisionRemembered(t *testing.T) {
 func TestGreyContactSaysWhy(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	a.applyBatch([]sipclient.Event{sipclient.SubscriptionChanged{Peer: pid(euler), URI: euler, State: sipclient.SubFailed, Code: 403, Reason: "Forbidden"}})
-	if !hasText(a.win, "Unknown — the peer refused the subscription: 403 Forbidden") {
-		t.Errorf("roster: %q", texts(a.win))
+	if !hasText(a.win, "Unknown") || hasText(a.win, "Forbidden") {
+		t.Errorf("roster (the row says Unknown, the reason is in Presence details): %q", texts(a.win))
 	}
 	d := diagnosticsText(a.contacts[pid(euler)], time.Now())
-	if !strings.Contains(d, "Subscription: failed (Forbidden)") || !strings.Contains(d, "Last NOTIFY: never") {
+	if !strings.Contains(d, "Subscription: failed (Forbidden)") || !strings.Contains(d, "Last NOTIFY: never") ||
+		!strings.Contains(d, "Why: the peer refused the subscription: 403 Forbidden") {
 		t.Errorf("diagnostics:\n%s", d)
 	}
 	a.applyBatch([]sipclient.Event{sipclient.Diagnostic{Peer: pid(euler), URI: euler, What: "presence document", Detail: "the peer's presence document could not be read: bad XML"}})
-	if !hasText(a.win, "could not be read") {
-		t.Errorf("diagnostic not shown: %q", texts(a.win))
+	if d := diagnosticsText(a.contacts[pid(euler)], time.Now()); !strings.Contains(d, "could not be read") {
+		t.Errorf("diagnostic not in Presence details:\n%s", d)
+	}
+	if hasText(a.win, "bad XML") {
+		t.Errorf("parser text in the roster: %q", texts(a.win))
 	}
 }
 

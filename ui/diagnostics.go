@@ -28,8 +28,14 @@ func diagnosticsText(c *contactState, now time.Time) string {
 		b.WriteString("Expires in: " + itoa(c.expires) + " s (as of the last NOTIFY)\n")
 	}
 	b.WriteString("Last NOTIFY: " + ago(c.lastNotify, now) + "\n")
-	if c.problem != "" {
+	if !c.lastSeen.IsZero() {
+		b.WriteString("Last seen available: " + seenAt(c.lastSeen, now) + "\n")
+	}
+	switch {
+	case c.problem != "":
 		b.WriteString("Why: " + c.problem + "\n")
+	case c.availability() == availUnknown:
+		b.WriteString("Why: Parley has not yet learned anything about this contact's status\n")
 	}
 	return b.String()
 }

@@ -25,6 +25,11 @@ type contactState struct {
 	lastNotify      time.Time
 	raw             string
 	problem         string // why the contact is grey, in words
+	// known is set once Parley learned the contact's state (open or
+	// closed); lastSeen is when they were last seen available, from the
+	// core. A contact once known whose presence is lost reads Offline.
+	known    bool
+	lastSeen time.Time
 }
 
 // availability is a contact's state as the user reads it.
@@ -42,6 +47,8 @@ func (c *contactState) availability() availability {
 	switch {
 	case c.basic == sipclient.BasicClosed:
 		return availOffline
+	case c.basic != sipclient.BasicOpen && c.known:
+		return availOffline // signed off, or the subscription ended: not a mystery
 	case c.basic != sipclient.BasicOpen:
 		return availUnknown
 	case c.activity == "busy" || c.activity == "on-the-phone" || c.activity == "meeting":
@@ -65,9 +72,25 @@ func (c *contactState) statusText() string {
 		}
 		return "Busy"
 	case availOffline:
-		return "Offline"
+		if c.lastSeen.IsZero() {
+			return "Offline"
+		}
+		return "Offline — last seen " + seenAt(c.lastSeen, time.Now())
 	}
 	return "Unknown"
+}
+
+// seenAt says when a contact was last seen: the time today, else the day
+// and the time.
+func seenAt(t, now time.Time) string {
+	t = t.Local()
+	if sameDay(t, now) {
+		return clock(t)
+	}
+	if t.Year() == now.Year() {
+		return t.Format("2 Jan 15:04")
+	}
+	return t.Format("2 Jan 2006 15:04")
 }
 
 // dot is the presence mark: a distinct shape per state as well as a colour.

@@ -57,14 +57,14 @@ func (it *rosterItem) showContact(c *contactState, onMenu func()) {
 	it.header.Hide()
 	it.box.Objects[0].Show()
 	av := c.availability()
-	it.dot.Text, it.dot.Color = av.dot(), dotColor(av)
+	it.dot.Text, it.dot.Color = av.dot(), dotColor(av, fyne.CurrentApp().Settings().ThemeVariant())
 	it.dot.Refresh()
 	it.name.SetText(c.displayName())
+	// Why a contact is unknown is told in Presence details, in words: the
+	// row only says Unknown.
 	status := c.statusText()
 	if c.note != "" {
 		status += " — " + c.note
-	} else if c.problem != "" && av == availUnknown {
-		status += " — " + c.problem
 	}
 	it.status.SetText(status)
 	if c.unread > 0 {
@@ -76,16 +76,25 @@ func (it *rosterItem) showContact(c *contactState, onMenu func()) {
 	it.menu.OnTapped = onMenu
 }
 
-func dotColor(a availability) color.Color {
-	switch a {
-	case availOnline:
-		return color.NRGBA{0x2e, 0xa0, 0x43, 0xff}
-	case availAway:
-		return color.NRGBA{0xd9, 0x8c, 0x00, 0xff}
-	case availBusy:
-		return color.NRGBA{0xc6, 0x28, 0x28, 0xff}
+// dotColors are the presence marks' colours per theme variant, each at
+// least 3:1 against that variant's background so the mark stays readable
+// (its shape tells the state too). Offline and unknown share grey.
+var dotColors = map[fyne.ThemeVariant][availUnknown + 1]color.NRGBA{
+	theme.VariantLight: {
+		availOnline: {0x1f, 0x7a, 0x33, 0xff}, availAway: {0xa8, 0x68, 0x00, 0xff}, availBusy: {0xc6, 0x28, 0x28, 0xff},
+		availOffline: {0x75, 0x75, 0x75, 0xff}, availUnknown: {0x75, 0x75, 0x75, 0xff},
+	},
+	theme.VariantDark: {
+		availOnline: {0x4c, 0xc7, 0x64, 0xff}, availAway: {0xf0, 0xa0, 0x20, 0xff}, availBusy: {0xe0, 0x52, 0x52, 0xff},
+		availOffline: {0xb2, 0xb2, 0xb2, 0xff}, availUnknown: {0xb2, 0xb2, 0xb2, 0xff},
+	},
+}
+
+func dotColor(a availability, v fyne.ThemeVariant) color.Color {
+	if v != theme.VariantLight {
+		v = theme.VariantDark
 	}
-	return theme.Color(theme.ColorNameDisabled)
+	return dotColors[v][a]
 }
 
 func (a *App) rosterList() *widget.List {
