@@ -91,6 +91,12 @@ func (m *Manager) AuthorizeWatcher(who identity.ID, d sipclient.Decision) error 
 	return m.each(func(c *sipclient.Client) error { return c.AuthorizeWatcher(who, d) })
 }
 
+// EndWatcher ends who's subscriptions to the user's presence on every
+// identity (the user revoked their permission).
+func (m *Manager) EndWatcher(who identity.ID) error {
+	return m.each(func(c *sipclient.Client) error { return c.EndWatcher(who) })
+}
+
 // each calls f on every running client. A client closed meanwhile (an
 // account being restarted) is not an error; the direct one is.
 func (m *Manager) each(f func(*sipclient.Client) error) error {

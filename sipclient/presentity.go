@@ -105,6 +105,22 @@ func (c *Client) AuthorizeWatcher(who identity.ID, d Decision) error {
 	return nil
 }
 
+// EndWatcher ends who's subscriptions to our presence at once: each gets
+// a final NOTIFY, terminated with reason "rejected" (RFC 6665: the
+// authorization was withdrawn; do not subscribe again). It does not
+// change any answer: the contact book keeps those. The NOTIFYs go out in
+// the background.
+func (c *Client) EndWatcher(who identity.ID) error {
+	if who.IsZero() {
+		return fmt.Errorf("%w: no watcher named", ErrInvalidURI)
+	}
+	if c.ctx.Err() != nil {
+		return ErrClosed
+	}
+	c.presentity.endWatcher(who, "rejected")
+	return nil
+}
+
 // onSubscribe answers a SUBSCRIBE to our presence: a new subscription, a
 // refresh, or an unsubscribe (Expires: 0).
 func (p *presentity) onSubscribe(req *sip.Request, tx sip.ServerTransaction) {
@@ -427,6 +443,20 @@ func (p *presentity) authorize(who identity.ID, d Decision) {
 		p.ua.emit(ev)
 	}
 	go parallel(changed, 32, p.notify)
+}
+
+// endWatcher ends every subscription of who with reason, in the
+// background.
+func (p *presentity) endWatcher(who identity.ID, reason string) {
+	p.mu.Lock()
+	var ws []*watcher
+	for _, w := range p.watchers {
+		if w.peer == who {
+			ws = append(ws, w)
+		}
+	}
+	p.mu.Unlock()
+	go parallel(ws, 32, func(w *watcher) { p.end(w, reason) })
 }
 
 // stop ends every subscription to us with a final NOTIFY (terminated with

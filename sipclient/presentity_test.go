@@ -403,3 +403,29 @@ func TestSetPresenceHonoursDoneContext(t *testing.T) {
 		t.Errorf("presence %+v, want it unchanged", p)
 	}
 }
+
+// Revoking a watcher ends their subscription at once: they get a final
+// NOTIFY, terminated with reason rejected, and the watcher list says so.
+func TestEndWatcherTerminatesAtOnce(t *testing.T) {
+	a, ra := newTestClient(t, "chebychev", "tcp")
+	b, rb := newTestClient(t, "poisson", "tcp")
+	ctx := context.Background()
+	if err := a.Subscribe(ctx, b.AOR()); err != nil {
+		t.Fatal(err)
+	}
+	ra.wait(t, "open", isPresence(b.AOR(), BasicOpen))
+	if err := b.EndWatcher(pid(a.AOR())); err != nil {
+		t.Fatal(err)
+	}
+	rb.wait(t, "watcher ended", func(e Event) bool {
+		w, ok := e.(WatcherChanged)
+		return ok && w.URI == a.AOR() && w.State == WatcherTerminated && w.Reason == "rejected"
+	})
+	ra.wait(t, "terminated, rejected", func(e Event) bool {
+		s, ok := e.(SubscriptionChanged)
+		return ok && s.State == SubTerminated && s.Reason == "rejected"
+	})
+	if err := b.EndWatcher(pid("")); err == nil {
+		t.Error("no error for no watcher")
+	}
+}

@@ -22,6 +22,8 @@ type Core interface {
 	// Presence is the user's own status and note, as restored at start.
 	Presence() sipclient.Presence
 	AuthorizeWatcher(who identity.ID, d sipclient.Decision) error
+	// EndWatcher ends who's subscriptions to the user's presence now.
+	EndWatcher(who identity.ID) error
 	RetryMessage(ctx context.Context, id sipclient.MessageID) error
 	DeleteMessage(ctx context.Context, id sipclient.MessageID) error
 	History(ctx context.Context, peer identity.ID, beforeID sipclient.MessageID, n int) ([]sipclient.ChatMessage, error)

@@ -25,6 +25,7 @@ type fakeCore struct {
 	presence   []sipclient.Presence
 	own        sipclient.Presence // what Presence answers: the saved status
 	decisions  map[string]sipclient.Decision
+	ended      []identity.ID // EndWatcher calls
 	sendErr    error
 	n          int
 	retried    []sipclient.MessageID
@@ -81,6 +82,13 @@ func (f *fakeCore) SetPresence(_ context.Context, p sipclient.Presence) error {
 	defer f.mu.Unlock()
 	f.presence = append(f.presence, p)
 	f.own = p
+	return nil
+}
+
+func (f *fakeCore) EndWatcher(who identity.ID) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ended = append(f.ended, who)
 	return nil
 }
 
