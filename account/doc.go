@@ -3,7 +3,8 @@
 // may watch, saved to roster.json; the one copy the UI changes and the
 // SIP core reads), the accounts file for SIP servers, and the passwords, which
 // live only in the OS keyring (Secret Service) or, by the user's choice,
-// in memory for the session, never in a file.
+// in memory for the session, never in a file. Prefs keeps the user's own
+// status and note in prefs.json, so a restart publishes what they chose.
 //
 // Manager runs the user's identities: the direct peer-to-peer client and
 // one SIP client per enabled account, all on one history store. It routes
