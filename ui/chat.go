@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -35,7 +36,9 @@ type chatLine struct {
 	text   string
 	at     time.Time
 	state  string
-	reason string
+	fail   failure.Failure // lineFailed: why, classified
+	// retryAt is when the core sends a failed message again by itself.
+	retryAt time.Time
 	readAt time.Time // lineRead: when the peer's display notification came
 	// sentAt is when the peer says it sent the message (CPIM), kept when
 	// it is more than a minute from when it came.
@@ -212,7 +215,7 @@ func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id sipclient.
 		defer clear(cw.early) // what is left there was for messages out of view
 	}
 	if err != nil {
-		line.state, line.reason = lineFailed, err.Error()
+		line.state, line.fail = lineFailed, failure.Of(err)
 		line.row.update(line)
 		return
 	}
@@ -233,7 +236,7 @@ func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id sipclient.
 // retry sends a failed message again: the same message in the outbox when
 // the core has it, else as a new one.
 func (cw *chatWindow) retry(conv *conversation, line *chatLine) {
-	line.state, line.reason = linePending, ""
+	line.state, line.fail, line.retryAt = linePending, failure.Failure{}, time.Time{}
 	line.row.update(line)
 	if line.id == 0 {
 		cw.deliver(conv, line)
@@ -244,7 +247,7 @@ func (cw *chatWindow) retry(conv *conversation, line *chatLine) {
 		err := cw.app.core.RetryMessage(cw.app.ctx, id)
 		fyne.Do(func() {
 			if err != nil {
-				line.state, line.reason = lineFailed, err.Error()
+				line.state, line.fail = lineFailed, failure.Of(err)
 				line.row.update(line)
 			}
 		})

@@ -19,6 +19,7 @@ type chatRow struct {
 	text  *widget.Label
 	retry *widget.Button
 	del   *widget.Button
+	fail  *failureLine      // why a failed message was not delivered, in words
 	mark  *canvas.Rectangle // behind the row once a search jumped to it
 	box   *fyne.Container
 	peer  string // the contact's name, for incoming rows
@@ -32,9 +33,10 @@ func newChatRow(conv *conversation, l *chatLine) *chatRow {
 	r.retry = widget.NewButton("Retry", func() { conv.cw.retry(conv, l) })
 	r.del = widget.NewButton("Delete", func() { conv.cw.deleteLine(conv, l) })
 	actions := container.NewHBox(r.retry, r.del)
-	var below fyne.CanvasObject
+	r.fail = newFailureLine(func() fyne.Window { return conv.cw.win })
+	below := container.NewVBox(r.fail.box)
 	if l.warning != "" {
-		below = warningLabel(l.warning)
+		below.Objects = append([]fyne.CanvasObject{warningLabel(l.warning)}, below.Objects...)
 	}
 	if l.state == lineMissed {
 		r.text.Alignment = fyne.TextAlignCenter
@@ -76,6 +78,7 @@ func (r *chatRow) update(l *chatLine) {
 		r.meta.Hide()
 		r.retry.Hide()
 		r.del.Hide()
+		r.fail.box.Hide()
 		r.text.SetText(missedCallText(r.peer, l.at))
 		return
 	}
@@ -100,15 +103,18 @@ func (r *chatRow) update(l *chatLine) {
 	case lineStored:
 		meta += " · stored by the server for later delivery"
 	case lineFailed:
-		meta += " · not delivered: " + l.reason
+		meta += " · not delivered"
+		r.fail.set(failedText(l, r.peer), l.fail.Detail)
 	}
 	r.meta.SetText(meta)
 	if l.state == lineFailed {
 		r.retry.Show()
 		r.del.Show()
+		r.fail.box.Show()
 	} else {
 		r.retry.Hide()
 		r.del.Hide()
+		r.fail.box.Hide()
 	}
 }
 
@@ -119,4 +125,14 @@ func sentClock(sent, at time.Time) string {
 		return clock(sent)
 	}
 	return sent.Format("2 Jan 15:04")
+}
+
+// failedText is why a message was not delivered, and when the core sends
+// it again by itself if it will.
+func failedText(l *chatLine, peer string) string {
+	s := failureWords(l.fail, peerParty(peer))
+	if !l.retryAt.IsZero() {
+		s += " Parley tries again at " + clock(l.retryAt) + "."
+	}
+	return s
 }

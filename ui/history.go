@@ -4,13 +4,13 @@ import (
 	"context"
 	"iter"
 	"slices"
-	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
@@ -200,7 +200,7 @@ func historyLine(m sipclient.ChatMessage) *chatLine {
 		l.state, l.readAt = lineState(m.State), m.ReadAt
 	}
 	if l.state == lineFailed {
-		l.reason = strconv.Itoa(m.Code) + " " + m.Reason
+		l.fail = failure.FromStatus(m.Code, m.Reason)
 	}
 	return l
 }
