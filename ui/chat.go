@@ -31,15 +31,15 @@ const (
 
 // chatLine is one message in a conversation.
 type chatLine struct {
-	id     sipclient.MessageID // the core's message ID; zero until the core took ours
-	out    bool
-	text   string
-	at     time.Time
-	state  string
-	fail   failure.Failure // lineFailed: why, classified
+	id    sipclient.MessageID // the core's message ID; zero until the core took ours
+	out   bool
+	text  string
+	at    time.Time
+	state string
+	fail  failure.Failure // lineFailed: why, classified
 	// retryAt is when the core sends a failed message again by itself.
 	retryAt time.Time
-	readAt time.Time // lineRead: when the peer's display notification came
+	readAt  time.Time // lineRead: when the peer's display notification came
 	// sentAt is when the peer says it sent the message (CPIM), kept when
 	// it is more than a minute from when it came.
 	sentAt time.Time
