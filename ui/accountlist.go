@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+	"github.com/parley-im/parley/sipclient/failure"
 
 	"github.com/parley-im/parley/account"
 )
@@ -135,7 +136,7 @@ func (w *accountsWindow) remove(acc account.Account) {
 		err := w.svc.RemoveAccount(w.app.ctx, acc.ID)
 		fyne.Do(func() {
 			if err != nil {
-				w.showProblem("Could not remove " + displayAOR(acc.AOR) + ": " + err.Error())
+				w.showProblem("Could not remove " + displayAOR(acc.AOR) + ". " + failureWords(failure.Of(err), serverParty(domainOf(acc.AOR))))
 				return
 			}
 			w.app.forgetAccount(acc.AOR)

@@ -252,7 +252,7 @@ func TestTestConnectionSaysWhatFailed(t *testing.T) {
 	_, w := openAccounts(t, svc)
 	f := addAccount(t, w, alice, "nope")
 	test.Tap(f.test)
-	if svc.tests != 1 || !shows(w.win, "Test failed: wrong password") {
+	if svc.tests != 1 || !shows(w.win, "Test failed: Wrong user name or password.") {
 		t.Errorf("test result: %d tests, %q", svc.tests, shownTexts(w.win))
 	}
 	svc.testErr = nil
@@ -270,7 +270,7 @@ func TestRegistrationLines(t *testing.T) {
 		t.Fatalf("registered not shown: main %q, accounts %q", shownTexts(a.win), shownTexts(w.win))
 	}
 	a.applyBatch([]sipclient.Event{sipclient.RegistrationChanged{AOR: alice, State: sipclient.RegFailed, Code: 401, Reason: "wrong password", RetryIn: 30 * time.Second}})
-	want := "alice@parley.test: not registered — wrong password (retrying in 30 s)"
+	want := "alice@parley.test: not registered. Wrong user name or password. Check both. Parley tries again in 30 s."
 	if !showsLine(a.win, want) || !showsLine(w.win, want) || shows(a.win, ": registered") {
 		t.Errorf("failure not shown: main %q, accounts %q", shownTexts(a.win), shownTexts(w.win))
 	}

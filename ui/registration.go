@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -24,7 +25,9 @@ type registrationView struct {
 	pubs map[string]sipclient.PublicationChanged  // by accountKey(AOR)
 	// removed accounts, whose last "unregistered" report is not shown
 	removed map[string]bool
-	lines   *fyne.Container
+	lines   *fyne.Container // of failureLine boxes
+	line    []*failureLine
+	win     func() fyne.Window // for Details
 	notice  *wrappedLabel
 }
 
@@ -33,6 +36,7 @@ type registrationView struct {
 func (a *App) registrationBox() fyne.CanvasObject {
 	r := &a.accts.reg
 	r.lines = container.NewVBox()
+	r.win = func() fyne.Window { return a.win }
 	r.notice = wrapLabel("")
 	r.notice.Importance = widget.WarningImportance
 	r.notice.Hide()
@@ -90,14 +94,16 @@ func (r *registrationView) render() {
 		return // main window not built yet
 	}
 	keys := slices.Sorted(maps.Keys(r.regs))
-	for len(r.lines.Objects) < len(keys) {
-		r.lines.Add(wrapLabel(""))
+	for len(r.line) < len(keys) {
+		r.line = append(r.line, newFailureLine(r.win))
 	}
-	r.lines.Objects = r.lines.Objects[:len(keys)]
+	r.line = r.line[:len(keys)]
+	r.lines.Objects = r.lines.Objects[:0]
 	for i, k := range keys {
-		l := r.lines.Objects[i].(*wrappedLabel)
-		l.Importance = registrationImportance(r.regs[k].State)
-		l.SetText(registrationText(r.regs[k]))
+		l := r.line[i]
+		l.words.Importance = registrationImportance(r.regs[k].State)
+		l.set(registrationText(r.regs[k]), registrationDetail(r.regs[k]))
+		r.lines.Objects = append(r.lines.Objects, l.box)
 	}
 	r.lines.Refresh()
 }
@@ -118,7 +124,9 @@ func (r *registrationView) renderNotice() {
 }
 
 // registrationText is one account's line: "alice@example.com: registered"
-// or "alice@example.com: not registered — wrong password (retrying in 30 s)".
+// or "alice@example.com: not registered. Wrong user name or password.
+// Check both. Parley tries again in 30 s."; the core's own words stay
+// behind Details (registrationDetail).
 func registrationText(ev sipclient.RegistrationChanged) string {
 	who := displayAOR(ev.AOR)
 	switch ev.State {
@@ -127,26 +135,43 @@ func registrationText(ev sipclient.RegistrationChanged) string {
 	case sipclient.RegRegistering:
 		return who + ": registering…"
 	}
-	s := who + ": not registered"
+	s := who + ": not registered."
 	if why := registrationReason(ev); why != "" {
-		s += " — " + why
+		s += " " + why
 	}
 	if ev.RetryIn > 0 {
-		s += " (retrying in " + durationText(ev.RetryIn) + ")"
+		s += " Parley tries again in " + durationText(ev.RetryIn) + "."
 	}
 	return s
 }
 
+// registrationReason words why an account is not registered.
 func registrationReason(ev sipclient.RegistrationChanged) string {
 	switch {
-	case ev.Reason != "":
-		return ev.Reason
-	case ev.Code != 0:
-		return "the server answered " + itoa(ev.Code)
+	case ev.Reason != "" || ev.Code != 0:
+		return failureWords(failure.FromStatus(ev.Code, ev.Reason), serverParty(domainOf(ev.AOR)))
 	case ev.State == sipclient.RegFailed:
-		return "no answer from the server"
+		return failureWords(failure.Failure{Kind: failure.NoAnswer}, serverParty(domainOf(ev.AOR)))
 	}
 	return ""
+}
+
+// registrationDetail is the core's own account of a failure, for Details.
+func registrationDetail(ev sipclient.RegistrationChanged) string {
+	if ev.State == sipclient.RegRegistered || ev.State == sipclient.RegRegistering {
+		return ""
+	}
+	return failure.FromStatus(ev.Code, ev.Reason).Detail
+}
+
+// domainOf is the domain of an address: example.com for
+// sip:alice@example.com.
+func domainOf(aor string) string {
+	s := displayAOR(aor)
+	if _, d, ok := strings.Cut(s, "@"); ok {
+		return d
+	}
+	return s
 }
 
 func registrationImportance(state sipclient.RegistrationState) widget.Importance {
@@ -168,13 +193,9 @@ func publicationText(ev sipclient.PublicationChanged) string {
 	case sipclient.PubUnsupported:
 		return unsupportedPublication
 	case sipclient.PubFailed:
-		why := ev.Reason
-		if why == "" && ev.Code != 0 {
-			why = "the server answered " + itoa(ev.Code)
-		}
-		s := "Your status could not be published for " + displayAOR(ev.AOR)
-		if why != "" {
-			s += ": " + why
+		s := "Your status could not be published for " + displayAOR(ev.AOR) + "."
+		if ev.Reason != "" || ev.Code != 0 {
+			s += " " + failureWords(failure.FromStatus(ev.Code, ev.Reason), serverParty(domainOf(ev.AOR)))
 		}
 		return s
 	}

@@ -49,7 +49,7 @@ func failureWords(f failure.Failure, p party) string {
 	case failure.Certificate:
 		return "The server's certificate is not trusted: " + certWords(f.Cert) + ". Check the server address, or ask its administrator."
 	case failure.WrongPassword:
-		return "Wrong user name or password. Check them in Accounts."
+		return "Wrong user name or password. Check both."
 	case failure.AuthFailed:
 		return "Parley cannot answer the server's sign-in challenge. Ask the server's administrator which methods it takes."
 	case failure.NoSuchUser:

@@ -144,7 +144,7 @@ func FromStatus(code int, reason string) Failure {
 // core write, then by the status code.
 func fromText(code int, reason string) Failure {
 	f := Failure{Code: code, Detail: strings.TrimSpace(reason)}
-	if code != 0 && f.Detail != "" {
+	if code != 0 && f.Detail != "" && !strings.HasPrefix(f.Detail, strconv.Itoa(code)) {
 		f.Detail = strconv.Itoa(code) + " " + f.Detail
 	}
 	s := strings.ToLower(reason)
