@@ -31,6 +31,9 @@ func diagnosticsText(c *contactState, now time.Time) string {
 	if c.problem != "" {
 		b.WriteString("Why: " + c.problem + "\n")
 	}
+	if c.problemDetail != "" && c.problemDetail != c.problem {
+		b.WriteString("Details: " + c.problemDetail + "\n")
+	}
 	return b.String()
 }
 

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 )
 
 // statusChoices are the own-status menu entries, in menu order.
@@ -29,7 +30,9 @@ func (a *App) problemBanner() fyne.CanvasObject {
 	a.banner.Wrapping = fyne.TextWrapWord
 	a.banner.Importance = widget.DangerImportance
 	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), nil)
-	box := container.NewBorder(nil, nil, nil, dismiss, a.banner)
+	a.bannerDetails = newFailureLine(func() fyne.Window { return a.win })
+	a.bannerDetails.details.Hide()
+	box := container.NewBorder(nil, nil, nil, dismiss, container.NewBorder(nil, nil, nil, a.bannerDetails.details, a.banner))
 	dismiss.OnTapped = box.Hide
 	a.bannerBox = box
 	box.Hide()
@@ -86,7 +89,7 @@ func (a *App) publishStatus() {
 	st := statusChoices[max(a.status.SelectedIndex(), 0)].status
 	p := sipclient.Presence{Status: st, Note: a.note.Text}
 	if err := a.core.SetPresence(a.ctx, p); err != nil {
-		a.showProblem("Your status could not be published: " + err.Error())
+		a.showProblemDetail("Your status could not be published. "+failureWords(failure.Of(err), serverParty(domainOf(a.core.AOR()))), err.Error())
 	}
 }
 

@@ -158,7 +158,7 @@ func (a *App) acceptRequest(key identity.ID) {
 	case errors.Is(err, account.ErrNotSaved):
 		a.bookSaved(err)
 	case err != nil:
-		a.showProblem(err.Error())
+		a.showProblemDetail("The contact could not be added.", err.Error())
 		return
 	}
 	cs := a.contacts[c.ID]

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/parley-im/parley/sipclient"
+
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -141,4 +143,53 @@ func capital(s string) string {
 	r := []rune(s)
 	r[0] = unicode.ToUpper(r[0])
 	return string(r)
+}
+
+// subscriptionProblem is why a contact's status is not known, in words.
+func subscriptionProblem(ev sipclient.SubscriptionChanged, name string) string {
+	switch {
+	case ev.State == sipclient.SubFailed && (ev.Code == 403 || ev.Code == 603):
+		return capital(name) + " does not let you see their status."
+	case ev.State == sipclient.SubFailed:
+		return failureWords(failure.FromStatus(ev.Code, ev.Reason), peerParty(name))
+	case ev.State == sipclient.SubTerminated && ev.Reason == "rejected":
+		return capital(name) + " does not let you see their status."
+	case ev.State == sipclient.SubTerminated && ev.Reason != "":
+		return capital(name) + " stopped sharing their status."
+	case ev.State == sipclient.SubPending:
+		return "Waiting for " + name + " to let you see their status."
+	}
+	return ""
+}
+
+// subscriptionDetail is the core's text behind subscriptionProblem.
+func subscriptionDetail(ev sipclient.SubscriptionChanged) string {
+	if ev.State != sipclient.SubFailed && ev.State != sipclient.SubTerminated {
+		return ""
+	}
+	return failure.FromStatus(ev.Code, ev.Reason).Detail
+}
+
+// diagnosticWords says in words what a diagnostic is about; its Detail is
+// the core's text, kept for Details.
+func diagnosticWords(ev sipclient.Diagnostic) string {
+	switch ev.What {
+	case sipclient.WhatHistory:
+		return "Your message history cannot be written now; messages are kept in memory until Parley quits."
+	case sipclient.WhatPresenceRules:
+		return "The server did not store who may see your status; people may be asked again."
+	case sipclient.WhatWatcherList:
+		return "The server's list of who watches your status could not be read."
+	case "presence document":
+		return "Their status could not be read."
+	case "notify":
+		return "Your status could not be sent to them."
+	case "message":
+		return "A message from them could not be taken."
+	case "oversize MESSAGE":
+		return "They sent a message too large to take."
+	case "call":
+		return "A call from them could not be taken."
+	}
+	return "Something went wrong with " + ev.What + ". See Details."
 }
