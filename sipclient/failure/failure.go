@@ -150,6 +150,9 @@ func fromText(code int, reason string) Failure {
 	s := strings.ToLower(reason)
 	if code == 0 {
 		code = leadingCode(s) // "403 Forbidden", as registration words it
+		if i := strings.Index(s, "refused: "); code == 0 && i >= 0 {
+			code = leadingCode(s[i+len("refused: "):]) // a ResponseError's text
+		}
 		f.Code = code
 	}
 	has := func(subs ...string) bool {
