@@ -130,9 +130,9 @@ func TestNoRawTextOnScreen(t *testing.T) {
 	f := addAccount(t, w, alice, "pw")
 	test.Tap(f.test)
 	screens := map[string][]string{
-		"main":     shownTexts(a.win),
-		"chat":     shownTexts(a.chats.win),
-		"accounts": shownTexts(w.win),
+		"main":             shownTexts(a.win),
+		"chat":             shownTexts(a.chats.win),
+		"accounts":         shownTexts(w.win),
 		"presence details": {strings.SplitN(strings.SplitAfter(diagnosticsText(a.contacts[pid(poisson)], time.Now()), "Why: ")[1], "\n", 2)[0]},
 	}
 	for name, texts := range screens {
