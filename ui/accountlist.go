@@ -98,8 +98,9 @@ func (w *accountsWindow) accountRow(acc account.Account) fyne.CanvasObject {
 	}
 	edit := widget.NewButton("Edit…", func() { w.showForm(acc, false) })
 	remove := widget.NewButton("Remove…", func() { w.confirmRemove(acc) })
-	return container.NewBorder(nil, nil, nil, container.NewHBox(edit, remove),
-		container.NewVBox(title, state))
+	// The buttons go under the words: beside them they took the width the
+	// words need and stretched to their height.
+	return container.NewVBox(title, state, container.NewHBox(edit, remove))
 }
 
 // accountTitle names an account: its display name and address.

@@ -47,7 +47,7 @@ type App struct {
 	status                  *widget.Select
 	note                    *widget.Entry
 	reqBtn                  *widget.Button
-	banner                  *widget.Label   // roster-level problems (e.g. roster not saved)
+	banner                  *wrappedLabel   // roster-level problems (e.g. roster not saved)
 	bannerBox               *fyne.Container // the banner and its dismiss button
 	bannerDetails           *failureLine    // holds the banner's raw detail, behind Details
 	empty                   *wrappedLabel   // first-run hint while the roster is empty

@@ -26,8 +26,8 @@ var statusChoices = []struct {
 // problemBanner is where problems with the user's own setup are told,
 // until the user dismisses them.
 func (a *App) problemBanner() fyne.CanvasObject {
-	a.banner = widget.NewLabel("")
-	a.banner.Wrapping = fyne.TextWrapWord
+	a.banner = wrapLabel("")
+	a.banner.minWidth = failureWrapWidth
 	a.banner.Importance = widget.DangerImportance
 	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), nil)
 	a.bannerDetails = newFailureLine(func() fyne.Window { return a.win })
@@ -44,7 +44,10 @@ func (a *App) buildMainWindow() {
 	a.rowHeight = newRosterItem().MinSize().Height
 	a.win = a.fa.NewWindow("Parley")
 	a.win.SetMaster()
-	top := container.NewVBox(a.statusBar(), a.addressBar(), a.registrationBox(), a.problemBanner())
+	// The account lines and the banner scroll past a third of the window
+	// opened: a long failure never makes the window taller than a screen.
+	top := container.NewVBox(a.statusBar(), a.addressBar(),
+		newCappedScroll(container.NewVBox(a.registrationBox(), a.problemBanner()), 180))
 	a.filter = newSearchEntry("Filter contacts")
 	a.filter.OnChanged = func(string) { a.refreshRoster() }
 	a.list = a.rosterList()

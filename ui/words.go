@@ -96,6 +96,9 @@ func certWords(c failure.CertProblem) string {
 	return "it does not check out"
 }
 
+// failureWrapWidth is the narrowest a failure's words ask to be.
+const failureWrapWidth = 200
+
 // failureLine is a failure shown in words, word-wrapped, with the raw
 // detail one click away behind Details.
 type failureLine struct {
@@ -107,6 +110,7 @@ type failureLine struct {
 
 func newFailureLine(win func() fyne.Window) *failureLine {
 	fl := &failureLine{words: wrapLabel("")}
+	fl.words.minWidth = failureWrapWidth // leaves room for Details in a narrow window
 	fl.words.Importance = widget.DangerImportance
 	fl.details = widget.NewButton("Details", func() { showDetail(fl.detail, win()) })
 	fl.details.Importance = widget.LowImportance
