@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
@@ -97,5 +98,28 @@ func logWide(t *testing.T, o fyne.CanvasObject, depth int) {
 		for _, ch := range c.Objects {
 			logWide(t, ch, depth+1)
 		}
+	}
+}
+
+// Every roster mark takes the same width, so names line up; the status
+// menu is wide enough for its longest choice.
+func TestMarksAlignAndStatusFits(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	var widths []float32
+	for _, av := range []availability{availOnline, availAway, availBusy, availOffline, availUnknown} {
+		dot := canvas.NewText(av.dot(), nil)
+		dot.TextSize = 18
+		widths = append(widths, markCell(dot).MinSize().Width)
+	}
+	for _, w := range widths[1:] {
+		if w != widths[0] {
+			t.Errorf("mark cells of different widths: %v", widths)
+		}
+	}
+	a.status.SetSelected("Do not disturb")
+	test.LaidOutObjects(a.win.Canvas().Content())
+	need := fyne.MeasureText("Do not disturb", theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize()
+	if got := a.status.Size().Width; got < need {
+		t.Errorf("status menu %.0f px wide, %q needs %.0f", got, "Do not disturb", need)
 	}
 }

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -80,7 +83,19 @@ func (a *App) statusBar() fyne.CanvasObject {
 	a.note = widget.NewEntry()
 	a.note.SetPlaceHolder("What are you up to?")
 	a.note.OnSubmitted = func(string) { a.publishStatus() }
-	return container.NewBorder(nil, nil, a.status, nil, a.note)
+	return container.NewBorder(nil, nil, widestChoice(a.status, labels), nil, a.note)
+}
+
+// widestChoice keeps a Select as wide as its longest choice, so "Do not
+// disturb" is never cut once chosen.
+func widestChoice(s *widget.Select, labels []string) fyne.CanvasObject {
+	w := float32(0)
+	for _, l := range labels {
+		w = max(w, fyne.MeasureText(l, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	space := canvas.NewRectangle(color.Transparent)
+	space.SetMinSize(fyne.NewSize(w+theme.IconInlineSize()+4*theme.InnerPadding(), 0))
+	return container.NewStack(space, s)
 }
 
 // publishStatus sends the chosen status and note to the core, which
