@@ -84,6 +84,9 @@ func (w *accountsWindow) refresh() {
 		w.rows.Add(wrapLabel("No accounts yet. Add the SIP account your provider gave you to sign in with it."))
 	}
 	for _, acc := range w.accounts {
+		if !acc.Enabled {
+			w.app.forgetAccount(acc.AOR) // a disabled account has no line, nor a countdown
+		}
 		w.rows.Add(w.accountRow(acc))
 	}
 	w.rows.Refresh()

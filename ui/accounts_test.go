@@ -102,6 +102,7 @@ func openAccounts(t *testing.T, svc *fakeAccounts) (*App, *accountsWindow) {
 	r, _ := account.OpenBook(t.TempDir(), sipclient.Ask)
 	a := New(fa, newFakeCore(), r, Options{Accounts: svc})
 	a.bg = func(f func()) { f() } // deterministic: background work inline
+	a.accts.reg.every = nil       // no countdown goroutine (TestRegistrationCountsDown drives one)
 	a.win.Resize(fyne.NewSize(400, 600))
 	a.win.Show()
 	if !a.accts.button.Visible() {

@@ -33,6 +33,7 @@ func newTestApp(t testing.TB) (*App, *fakeCore, *[]string) {
 	var notes []string
 	a := New(fa, core, r, Options{Notify: func(title, body string) { notes = append(notes, title+": "+body) }})
 	a.bg = func(f func()) { f() } // deterministic: background work inline
+	a.accts.reg.every = nil       // no countdown goroutine (TestRegistrationCountsDown drives one)
 	for _, c := range r.Contacts() {
 		a.subscribe(c.URI)
 	}

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -25,6 +26,13 @@ type registrationView struct {
 	pubs map[string]sipclient.PublicationChanged  // by accountKey(AOR)
 	// removed accounts, whose last "unregistered" report is not shown
 	removed map[string]bool
+	at      map[string]time.Time // by accountKey: when the last report came
+	now     func() time.Time
+	// every runs f each d on the Fyne thread until stopped: the "tries
+	// again in" countdown. Tests replace it.
+	every   func(d time.Duration, f func()) (stop func())
+	stop    func()          // the running countdown's, nil when none runs
+	changed func()          // redraws what else shows the lines (the accounts window)
 	lines   *fyne.Container // of failureLine boxes
 	line    []*failureLine
 	win     func() fyne.Window // for Details
@@ -36,6 +44,11 @@ type registrationView struct {
 func (a *App) registrationBox() fyne.CanvasObject {
 	r := &a.accts.reg
 	r.lines = container.NewVBox()
+	r.now = func() time.Time { return a.now() }
+	if r.every == nil {
+		r.every = every
+	}
+	r.changed = func() { a.accts.win.refresh() }
 	r.win = func() fyne.Window { return a.win }
 	r.notice = wrapLabel("")
 	r.notice.Importance = widget.WarningImportance
@@ -55,8 +68,68 @@ func (a *App) applyRegistration(ev sipclient.RegistrationChanged) {
 	}
 	delete(r.removed, key)
 	r.regs[key] = ev
+	if r.at == nil {
+		r.at = map[string]time.Time{}
+	}
+	r.at[key] = a.now()
 	r.render()
 	a.accts.win.refresh()
+	r.countDown()
+}
+
+// countDown keeps the "tries again in" of the lines live while a retry
+// is pending, and stops when none is.
+func (r *registrationView) countDown() {
+	if r.stop != nil || !r.pending() || r.every == nil {
+		return
+	}
+	r.stop = r.every(time.Second, func() {
+		r.render()
+		if r.changed != nil {
+			r.changed()
+		}
+		if !r.pending() && r.stop != nil {
+			r.stop()
+			r.stop = nil
+		}
+	})
+}
+
+// pending reports whether a line still counts down to a retry.
+func (r *registrationView) pending() bool {
+	for k := range r.regs {
+		if r.current(k).RetryIn > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// current is the last report on key, its RetryIn counted down to now.
+func (r *registrationView) current(key string) sipclient.RegistrationChanged {
+	ev := r.regs[key]
+	if ev.RetryIn > 0 && r.now != nil {
+		ev.RetryIn = max(ev.RetryIn-r.now().Sub(r.at[key]), 0)
+	}
+	return ev
+}
+
+// every calls f on the Fyne thread each d until stop is called.
+func every(d time.Duration, f func()) (stop func()) {
+	t := time.NewTicker(d)
+	done := make(chan struct{})
+	go func() {
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				fyne.Do(f)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return sync.OnceFunc(func() { close(done) })
 }
 
 // applyPublication records the latest state of one account's PUBLISH.
@@ -79,14 +152,17 @@ func (a *App) forgetAccount(aor string) {
 	r.removed[key] = true
 	delete(r.regs, key)
 	delete(r.pubs, key)
+	delete(r.at, key)
 	r.render()
 	r.renderNotice()
 }
 
 // registration returns the last reported state of aor, if any.
 func (r *registrationView) registration(aor string) (sipclient.RegistrationChanged, bool) {
-	ev, ok := r.regs[accountKey(aor)]
-	return ev, ok
+	if _, ok := r.regs[accountKey(aor)]; !ok {
+		return sipclient.RegistrationChanged{}, false
+	}
+	return r.current(accountKey(aor)), true
 }
 
 func (r *registrationView) render() {
@@ -101,8 +177,9 @@ func (r *registrationView) render() {
 	r.lines.Objects = r.lines.Objects[:0]
 	for i, k := range keys {
 		l := r.line[i]
-		l.words.Importance = registrationImportance(r.regs[k].State)
-		l.set(registrationText(r.regs[k]), registrationDetail(r.regs[k]))
+		ev := r.current(k)
+		l.words.Importance = registrationImportance(ev.State)
+		l.set(registrationText(ev), registrationDetail(ev))
 		r.lines.Objects = append(r.lines.Objects, l.box)
 	}
 	r.lines.Refresh()

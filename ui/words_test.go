@@ -155,3 +155,36 @@ func TestNoRawTextOnScreen(t *testing.T) {
 		t.Errorf("the raw text is not one click away in Presence details:\n%s", d)
 	}
 }
+
+// The account line's "tries again in" counts down, stops when the retry
+// is due, and the line goes when the account is disabled.
+func TestRegistrationCountsDown(t *testing.T) {
+	acc := account.NewAccount("alice", alice)
+	svc := &fakeAccounts{accounts: []account.Account{acc}}
+	a, w := openAccounts(t, svc)
+	now := time.Now()
+	a.now = func() time.Time { return now }
+	var tick func()
+	stopped := false
+	a.accts.reg.every = func(_ time.Duration, f func()) func() { tick = f; return func() { stopped = true } }
+	a.applyBatch([]sipclient.Event{sipclient.RegistrationChanged{AOR: alice, State: sipclient.RegFailed, Code: 503, Reason: "Service Unavailable", RetryIn: 33 * time.Second}})
+	if !shows(a.win, "Parley tries again in 33 s.") || tick == nil {
+		t.Fatalf("no countdown: %q", shownTexts(a.win))
+	}
+	now = now.Add(10 * time.Second)
+	tick()
+	if !shows(a.win, "Parley tries again in 23 s.") || !shows(w.win, "Parley tries again in 23 s.") {
+		t.Errorf("not counted down: main %q, accounts %q", shownTexts(a.win), shownTexts(w.win))
+	}
+	now = now.Add(30 * time.Second)
+	tick()
+	if shows(a.win, "tries again in") || !stopped {
+		t.Errorf("countdown past its end (stopped %v): %q", stopped, shownTexts(a.win))
+	}
+	acc.Enabled = false
+	svc.accounts = []account.Account{acc}
+	w.reload()
+	if shows(a.win, "alice@parley.test") {
+		t.Errorf("a disabled account keeps its line: %q", shownTexts(a.win))
+	}
+}
