@@ -19,7 +19,7 @@ import (
 // long its text, sets a window's minimum width.
 const maxMinWidth = 420
 
-// TestLayoutNeverBreaks fills every window with the longest texts Parley
+// TestLayoutNeverBreaks, in Fyne's default theme, fills every window with the longest texts Parley
 // shows (a failed account, a 300-character failure reason, a stranger's
 // long address, many accounts) and checks no window asks to be wider
 // than maxMinWidth, at a phone-sized and a desktop-sized window, in the
@@ -32,8 +32,7 @@ func TestLayoutNeverBreaks(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				accs := []account.Account{account.NewAccount("alice", alice), account.NewAccount("bob", "sip:robert.longname-with-many-parts@a-very-long-domain-name.example.org")}
 				a, w := openAccounts(t, &fakeAccounts{accounts: accs})
-				fyne.CurrentApp().Settings().SetTheme(test.NewTheme())
-				test.ApplyTheme(t, variantTheme{fyne.CurrentApp().Settings().Theme(), variant})
+				test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), variant})
 				c, _ := a.book.Add(account.Contact{URI: poisson, Name: "Poisson"})
 				a.addContactState(c)
 				a.refreshRoster()
@@ -58,6 +57,9 @@ func TestLayoutNeverBreaks(t *testing.T) {
 					win.w.Resize(size)
 					ms := win.w.Canvas().Content().MinSize()
 					t.Logf("%s window: min %v", win.name, ms)
+					if ms.Width > size.Width || ms.Height > size.Height {
+						t.Errorf("%s window asks for %v, more than its %v", win.name, ms, size)
+					}
 					if ms.Width > maxMinWidth {
 						t.Errorf("%s window asks for %.0f px, more than %d", win.name, ms.Width, maxMinWidth)
 						logWide(t, win.w.Canvas().Content(), 0)
