@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -270,7 +269,7 @@ func (cw *chatWindow) deleteLine(conv *conversation, l *chatLine) {
 			err := cw.app.core.DeleteMessage(cw.app.ctx, id)
 			fyne.Do(func() {
 				if err != nil {
-					dialog.ShowError(fmt.Errorf("the message could not be deleted: %w", err), cw.win)
+					showFailure(cw.win, "Not deleted", "The message could not be deleted. Try again.", err.Error())
 					return
 				}
 				delete(cw.byID, id)

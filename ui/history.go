@@ -153,7 +153,8 @@ func (conv *conversation) unmark() {
 // older ones remain to be loaded.
 func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, more bool, err error) {
 	if err != nil {
-		conv.more.SetText("History could not be read: " + err.Error())
+		conv.more.SetText("History could not be read; tap to try again")
+		conv.cw.app.log.Info("history", "error", err)
 		conv.more.Show() // the message is on the button, and tapping it tries again
 		return
 	}

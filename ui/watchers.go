@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/parley-im/parley/sipclient/failure"
 	"slices"
 
 	"fyne.io/fyne/v2/container"
@@ -66,6 +67,6 @@ func (a *App) decideWatcher(who identity.ID, allow bool) {
 	}
 	a.bookSaved(a.book.AnswerWatcher(who, d))
 	if err := a.core.AuthorizeWatcher(who, d); err != nil {
-		a.showProblem("Could not answer " + who.String() + ": " + err.Error())
+		a.showProblemDetail("Could not answer "+who.String()+". "+failureWords(failure.Of(err), peerParty(who.String())), err.Error())
 	}
 }

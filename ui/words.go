@@ -197,3 +197,11 @@ func diagnosticWords(ev sipclient.Diagnostic) string {
 	}
 	return "Something went wrong with " + ev.What + ". See Details."
 }
+
+// showFailure tells a failure in a dialog: words, and the raw detail
+// behind Details.
+func showFailure(win fyne.Window, title, words, detail string) {
+	fl := newFailureLine(func() fyne.Window { return win })
+	fl.set(words, detail)
+	dialog.ShowCustom(title, "Close", fl.box, win)
+}
