@@ -19,7 +19,9 @@ type chatRow struct {
 	text  *widget.Label
 	retry *widget.Button
 	del   *widget.Button
-	fail  *failureLine      // why a failed message was not delivered, in words
+	fail  *failureLine    // why a failed message was not delivered, in words; made on first failure
+	below *fyne.Container // under the text: the warning, the failure
+	win   func() fyne.Window
 	mark  *canvas.Rectangle // behind the row once a search jumped to it
 	box   *fyne.Container
 	peer  string // the contact's name, for incoming rows
@@ -33,17 +35,18 @@ func newChatRow(conv *conversation, l *chatLine) *chatRow {
 	r.retry = widget.NewButton("Retry", func() { conv.cw.retry(conv, l) })
 	r.del = widget.NewButton("Delete", func() { conv.cw.deleteLine(conv, l) })
 	actions := container.NewHBox(r.retry, r.del)
-	r.fail = newFailureLine(func() fyne.Window { return conv.cw.win })
-	below := container.NewVBox(r.fail.box)
+	r.win = func() fyne.Window { return conv.cw.win }
+	r.below = container.NewVBox()
 	if l.warning != "" {
-		below.Objects = append([]fyne.CanvasObject{warningLabel(l.warning)}, below.Objects...)
+		r.below.Add(warningLabel(l.warning))
 	}
+	r.below.Hidden = len(r.below.Objects) == 0 // an empty one would still take a padding
 	if l.state == lineMissed {
 		r.text.Alignment = fyne.TextAlignCenter
 		r.text.TextStyle = fyne.TextStyle{Italic: true}
 		r.text.Importance = widget.DangerImportance
 	}
-	r.box = container.NewStack(container.NewBorder(r.meta, below, nil, actions, r.text)) // a stack, so a mark can go behind
+	r.box = container.NewStack(container.NewBorder(r.meta, r.below, nil, actions, r.text)) // a stack, so a mark can go behind
 	r.update(l)
 	return r
 }
@@ -78,7 +81,6 @@ func (r *chatRow) update(l *chatLine) {
 		r.meta.Hide()
 		r.retry.Hide()
 		r.del.Hide()
-		r.fail.box.Hide()
 		r.text.SetText(missedCallText(r.peer, l.at))
 		return
 	}
@@ -104,6 +106,11 @@ func (r *chatRow) update(l *chatLine) {
 		meta += " · stored by the server for later delivery"
 	case lineFailed:
 		meta += " · not delivered"
+		if r.fail == nil {
+			r.fail = newFailureLine(r.win)
+			r.below.Add(r.fail.box)
+			r.below.Show()
+		}
 		r.fail.set(failedText(l, r.peer), l.fail.Detail)
 	}
 	r.meta.SetText(meta)
@@ -114,7 +121,9 @@ func (r *chatRow) update(l *chatLine) {
 	} else {
 		r.retry.Hide()
 		r.del.Hide()
-		r.fail.box.Hide()
+		if r.fail != nil {
+			r.fail.box.Hide()
+		}
 	}
 }
 
