@@ -151,6 +151,15 @@ func TestNoRawTextOnScreen(t *testing.T) {
 	if !shows(w.win, "Test failed: The server parley.test is not accepting connections") {
 		t.Errorf("accounts: %q", screens["accounts"])
 	}
+	// The raw text is one click away: Details under the failed message.
+	fl := conv.lines[len(conv.lines)-1].row.fail
+	if fl == nil || !fl.details.Visible() {
+		t.Fatal("no Details under the failed message")
+	}
+	test.Tap(fl.details)
+	if !onScreen(topOverlay(a.chats.win), "transcation") {
+		t.Errorf("Details does not show the raw text: %q", textsOnScreen(topOverlay(a.chats.win)))
+	}
 	if d := diagnosticsText(a.contacts[pid(poisson)], time.Now()); !strings.Contains(d, "Details: "+raw) {
 		t.Errorf("the raw text is not one click away in Presence details:\n%s", d)
 	}
