@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/parley-im/parley/sipclient"
+	"strings"
 
 	"unicode"
 
@@ -49,7 +50,10 @@ func failureWords(f failure.Failure, p party) string {
 		}
 		return "The address's domain has no SIP server. Check the address."
 	case failure.Certificate:
-		return "The server's certificate is not trusted: " + certWords(f.Cert) + ". Check the server address, or ask its administrator."
+		if !p.server {
+			return p.name + "'s certificate is not trusted: " + certWords(f.Cert) + ". Check their address."
+		}
+		return "The certificate of " + strings.TrimPrefix(who, "the server ") + " is not trusted: " + certWords(f.Cert) + ". Check the server address, or ask its administrator."
 	case failure.WrongPassword:
 		return "Wrong user name or password. Check both."
 	case failure.AuthFailed:
@@ -77,6 +81,9 @@ func failureWords(f failure.Failure, p party) string {
 	case failure.Refusal:
 		return "It was refused (code " + itoa(f.Code) + "). See Details."
 	case failure.ServerError:
+		if !p.server {
+			return whose + " or their server had a problem (code " + itoa(f.Code) + "). Try again later."
+		}
 		return capital(who) + " had a problem (code " + itoa(f.Code) + "). Try again later."
 	case failure.Rejected:
 		return capital(who) + " refused it (code " + itoa(f.Code) + ")."
