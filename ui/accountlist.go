@@ -24,6 +24,8 @@ type accountsWindow struct {
 	addBtn   *widget.Button
 	listPage fyne.CanvasObject
 	form     *accountForm // the form on show, else nil
+	// states are the rows' state lines, updated in place by the countdown
+	states map[*wrappedLabel]account.Account
 }
 
 // showAccounts opens the account settings, or brings them to the front.
@@ -80,6 +82,7 @@ func (w *accountsWindow) refresh() {
 		return
 	}
 	w.rows.Objects = w.rows.Objects[:0]
+	w.states = map[*wrappedLabel]account.Account{}
 	if len(w.accounts) == 0 {
 		w.rows.Add(wrapLabel("No accounts yet. Add the SIP account your provider gave you to sign in with it."))
 	}
@@ -96,6 +99,7 @@ func (w *accountsWindow) accountRow(acc account.Account) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(accountTitle(acc), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
 	state := wrapLabel(w.stateText(acc))
+	w.states[state] = acc
 	if ev, ok := w.app.accts.reg.registration(acc.AOR); ok && acc.Enabled {
 		state.Importance = registrationImportance(ev.State)
 	}
@@ -166,4 +170,14 @@ func (w *accountsWindow) showList() {
 	w.form = nil
 	w.win.SetContent(w.listPage)
 	w.reload()
+}
+
+// tick updates the state lines in place: the countdown redraws no row.
+func (w *accountsWindow) tick() {
+	if w == nil {
+		return
+	}
+	for l, acc := range w.states {
+		l.SetText(w.stateText(acc))
+	}
 }

@@ -32,7 +32,7 @@ type registrationView struct {
 	// again in" countdown. Tests replace it.
 	every   func(d time.Duration, f func()) (stop func())
 	stop    func()          // the running countdown's, nil when none runs
-	changed func()          // redraws what else shows the lines (the accounts window)
+	changed func()          // updates what else shows the lines (the accounts window)
 	lines   *fyne.Container // of failureLine boxes
 	line    []*failureLine
 	win     func() fyne.Window // for Details
@@ -48,7 +48,7 @@ func (a *App) registrationBox() fyne.CanvasObject {
 	if r.every == nil {
 		r.every = every
 	}
-	r.changed = func() { a.accts.win.refresh() }
+	r.changed = func() { a.accts.win.tick() }
 	r.win = func() fyne.Window { return a.win }
 	r.notice = wrapLabel("")
 	r.notice.Importance = widget.WarningImportance
