@@ -202,6 +202,7 @@ func historyLine(m sipclient.ChatMessage) *chatLine {
 	}
 	if l.state == lineFailed {
 		l.fail = failure.FromStatus(m.Code, m.Reason)
+		l.retryAt = m.RetryAt
 	}
 	return l
 }
