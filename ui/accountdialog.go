@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"github.com/parley-im/parley/sipclient/failure"
 	"strconv"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient/failure"
 )
 
 // transportChoices are the transport menu entries, in menu order.

@@ -5,9 +5,9 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
-	"github.com/parley-im/parley/sipclient/failure"
 
 	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient/failure"
 )
 
 // accountsWindow is the account settings: the accounts with their

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"github.com/parley-im/parley/sipclient/failure"
 	"slices"
 
 	"fyne.io/fyne/v2/container"
@@ -9,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 

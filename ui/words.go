@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"github.com/parley-im/parley/sipclient"
 	"strings"
-
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/failure"
 )
 
