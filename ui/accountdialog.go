@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient/failure"
 )
 
 // transportChoices are the transport menu entries, in menu order.
@@ -39,12 +40,15 @@ type accountForm struct {
 	transport                                                       *widget.Select
 	verify, enabled                                                 *widget.Check
 	tlsWarning, problem, result                                     *wrappedLabel
+	failed                                                          *failureLine // Test connection's failure
 	save, test, cancel, sessionOnly                                 *widget.Button
 	content                                                         fyne.CanvasObject
 }
 
 func newAccountForm(w *accountsWindow, acc account.Account, isNew bool) *accountForm {
 	f := &accountForm{w: w, base: acc, isNew: isNew}
+	f.failed = newFailureLine(func() fyne.Window { return w.win })
+	f.failed.box.Hide()
 	f.makeFields()
 	f.fill(acc)
 	f.tlsWarning.Hidden = acc.VerifyTLS
@@ -130,7 +134,7 @@ func (f *accountForm) layout() {
 		title = "Add account"
 	}
 	body := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		form, f.tlsWarning, f.problem, f.sessionOnly, f.result)
+		form, f.tlsWarning, f.problem, f.sessionOnly, f.result, f.failed.box)
 	buttons := container.NewHBox(f.cancel, f.test, f.save)
 	f.content = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), buttons), nil, nil, container.NewVScroll(body))
 }
@@ -201,7 +205,7 @@ func (f *accountForm) saved(err error) {
 		f.problem.SetText(why)
 		return
 	}
-	f.problem.SetText("The account could not be saved: " + err.Error())
+	f.problem.SetText("The account could not be saved. " + failureWords(failure.Of(err), serverParty(domainOf(f.base.AOR))))
 }
 
 // testConnection registers once with the form's settings and says how it
@@ -222,8 +226,9 @@ func (f *accountForm) testConnection() {
 func (f *accountForm) tested(acc account.Account, err error) {
 	f.idle()
 	if err != nil {
-		f.result.Importance = widget.DangerImportance
-		f.result.SetText("Test failed: " + err.Error())
+		f.result.Hide()
+		f.failed.set("Test failed: "+failureWords(failure.Of(err), serverParty(domainOf(acc.AOR))), err.Error())
+		f.failed.box.Show()
 		return
 	}
 	f.result.Importance = widget.SuccessImportance
@@ -236,6 +241,8 @@ func (f *accountForm) busy(what string) {
 	f.sessionOnly.Disable()
 	f.result.Importance = widget.MediumImportance
 	f.result.SetText(what)
+	f.result.Show()
+	f.failed.box.Hide()
 }
 
 func (f *accountForm) idle() {

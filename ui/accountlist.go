@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
+	"github.com/parley-im/parley/sipclient/failure"
 )
 
 // accountsWindow is the account settings: the accounts with their
@@ -23,6 +24,8 @@ type accountsWindow struct {
 	addBtn   *widget.Button
 	listPage fyne.CanvasObject
 	form     *accountForm // the form on show, else nil
+	// states are the rows' state lines, updated in place by the countdown
+	states map[*wrappedLabel]account.Account
 }
 
 // showAccounts opens the account settings, or brings them to the front.
@@ -79,10 +82,14 @@ func (w *accountsWindow) refresh() {
 		return
 	}
 	w.rows.Objects = w.rows.Objects[:0]
+	w.states = map[*wrappedLabel]account.Account{}
 	if len(w.accounts) == 0 {
 		w.rows.Add(wrapLabel("No accounts yet. Add the SIP account your provider gave you to sign in with it."))
 	}
 	for _, acc := range w.accounts {
+		if !acc.Enabled {
+			w.app.forgetAccount(acc.AOR) // a disabled account has no line, nor a countdown
+		}
 		w.rows.Add(w.accountRow(acc))
 	}
 	w.rows.Refresh()
@@ -92,13 +99,15 @@ func (w *accountsWindow) accountRow(acc account.Account) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(accountTitle(acc), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
 	state := wrapLabel(w.stateText(acc))
+	w.states[state] = acc
 	if ev, ok := w.app.accts.reg.registration(acc.AOR); ok && acc.Enabled {
 		state.Importance = registrationImportance(ev.State)
 	}
 	edit := widget.NewButton("Edit…", func() { w.showForm(acc, false) })
 	remove := widget.NewButton("Remove…", func() { w.confirmRemove(acc) })
-	return container.NewBorder(nil, nil, nil, container.NewHBox(edit, remove),
-		container.NewVBox(title, state))
+	// The buttons go under the words: beside them they took the width the
+	// words need and stretched to their height.
+	return container.NewVBox(title, state, container.NewHBox(edit, remove))
 }
 
 // accountTitle names an account: its display name and address.
@@ -135,7 +144,7 @@ func (w *accountsWindow) remove(acc account.Account) {
 		err := w.svc.RemoveAccount(w.app.ctx, acc.ID)
 		fyne.Do(func() {
 			if err != nil {
-				w.showProblem("Could not remove " + displayAOR(acc.AOR) + ": " + err.Error())
+				w.showProblem("Could not remove " + displayAOR(acc.AOR) + ". " + failureWords(failure.Of(err), serverParty(domainOf(acc.AOR))))
 				return
 			}
 			w.app.forgetAccount(acc.AOR)
@@ -161,4 +170,14 @@ func (w *accountsWindow) showList() {
 	w.form = nil
 	w.win.SetContent(w.listPage)
 	w.reload()
+}
+
+// tick updates the state lines in place: the countdown redraws no row.
+func (w *accountsWindow) tick() {
+	if w == nil {
+		return
+	}
+	for l, acc := range w.states {
+		l.SetText(w.stateText(acc))
+	}
 }

@@ -102,6 +102,7 @@ func openAccounts(t *testing.T, svc *fakeAccounts) (*App, *accountsWindow) {
 	r, _ := account.OpenBook(t.TempDir(), sipclient.Ask)
 	a := New(fa, newFakeCore(), r, Options{Accounts: svc})
 	a.bg = func(f func()) { f() } // deterministic: background work inline
+	a.accts.reg.every = nil       // no countdown goroutine (TestRegistrationCountsDown drives one)
 	a.win.Resize(fyne.NewSize(400, 600))
 	a.win.Show()
 	if !a.accts.button.Visible() {
@@ -252,7 +253,7 @@ func TestTestConnectionSaysWhatFailed(t *testing.T) {
 	_, w := openAccounts(t, svc)
 	f := addAccount(t, w, alice, "nope")
 	test.Tap(f.test)
-	if svc.tests != 1 || !shows(w.win, "Test failed: wrong password") {
+	if svc.tests != 1 || !shows(w.win, "Test failed: Wrong user name or password.") {
 		t.Errorf("test result: %d tests, %q", svc.tests, shownTexts(w.win))
 	}
 	svc.testErr = nil
@@ -270,7 +271,7 @@ func TestRegistrationLines(t *testing.T) {
 		t.Fatalf("registered not shown: main %q, accounts %q", shownTexts(a.win), shownTexts(w.win))
 	}
 	a.applyBatch([]sipclient.Event{sipclient.RegistrationChanged{AOR: alice, State: sipclient.RegFailed, Code: 401, Reason: "wrong password", RetryIn: 30 * time.Second}})
-	want := "alice@parley.test: not registered — wrong password (retrying in 30 s)"
+	want := "alice@parley.test: not registered. Wrong user name or password. Check both. Parley tries again in 30 s."
 	if !showsLine(a.win, want) || !showsLine(w.win, want) || shows(a.win, ": registered") {
 		t.Errorf("failure not shown: main %q, accounts %q", shownTexts(a.win), shownTexts(w.win))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -50,8 +51,9 @@ type App struct {
 	status                  *widget.Select
 	note                    *widget.Entry
 	reqBtn                  *widget.Button
-	banner                  *widget.Label   // roster-level problems (e.g. roster not saved)
+	banner                  *wrappedLabel   // roster-level problems (e.g. roster not saved)
 	bannerBox               *fyne.Container // the banner and its dismiss button
+	bannerDetails           *failureLine    // holds the banner's raw detail, behind Details
 	empty                   *wrappedLabel   // first-run hint while the roster is empty
 	chats                   *chatWindow
 	requests                *requestStore
@@ -118,7 +120,7 @@ func (a *App) Start() {
 
 func (a *App) subscribe(uri string) {
 	if err := a.core.Subscribe(a.ctx, uri); err != nil {
-		a.showProblem("Could not watch " + uri + ": " + err.Error())
+		a.showProblemDetail("Could not watch "+uri+". "+failureWords(failure.Of(err), peerParty(uri)), err.Error())
 	}
 }
 
@@ -199,11 +201,11 @@ var userWide = map[string]bool{sipclient.WhatHistory: true, sipclient.WhatPresen
 // stranger's bad request) in the log only.
 func (a *App) applyDiagnostic(ev sipclient.Diagnostic) bool {
 	if c := a.contacts[ev.Peer]; c != nil && !ev.Peer.IsZero() {
-		c.problem = ev.Detail
+		c.problem, c.problemDetail = diagnosticWords(ev), ev.Detail
 		return true
 	}
 	if userWide[ev.What] {
-		a.showProblem(ev.Detail)
+		a.showProblemDetail(diagnosticWords(ev), ev.Detail)
 	}
 	a.log.Info("diagnostic", "what", ev.What, "uri", ev.URI, "detail", ev.Detail)
 	return false
@@ -219,7 +221,7 @@ func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
 		c.raw, c.lastNotify = ev.Raw, ev.At
 	}
 	if ev.Basic != sipclient.BasicUnknown {
-		c.problem = ""
+		c.problem, c.problemDetail = "", ""
 		c.known = true
 	}
 	if !ev.LastSeen.IsZero() {
@@ -237,7 +239,7 @@ func (a *App) applySubscription(ev sipclient.SubscriptionChanged) bool {
 	if !ev.LastNotify.IsZero() {
 		c.lastNotify = ev.LastNotify
 	}
-	c.problem = problemText(ev)
+	c.problem, c.problemDetail = subscriptionProblem(ev, c.displayName()), subscriptionDetail(ev)
 	return true
 }
 
@@ -246,8 +248,14 @@ func (a *App) applySubscription(ev sipclient.SubscriptionChanged) bool {
 // ShowProblem is showProblem for callers outside the package.
 func (a *App) ShowProblem(msg string) { a.showProblem(msg) }
 
-func (a *App) showProblem(msg string) {
+func (a *App) showProblem(msg string) { a.showProblemDetail(msg, "") }
+
+// showProblemDetail is showProblem with the raw detail behind Details.
+func (a *App) showProblemDetail(msg, detail string) {
 	a.banner.SetText(msg)
+	a.bannerDetails.detail = detail
+	a.bannerDetails.details.Hidden = detail == "" || detail == msg
+	a.bannerDetails.details.Refresh()
 	a.bannerBox.Show()
 }
 
@@ -255,6 +263,6 @@ func (a *App) showProblem(msg string) {
 // holds for this session, and the user must know it is not on disk.
 func (a *App) bookSaved(err error) {
 	if err != nil {
-		a.showProblem("Your contacts could not be saved: " + err.Error())
+		a.showProblemDetail("Your contacts could not be saved; the change holds until Parley quits.", err.Error())
 	}
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -30,13 +30,15 @@ const (
 
 // chatLine is one message in a conversation.
 type chatLine struct {
-	id     sipclient.MessageID // the core's message ID; zero until the core took ours
-	out    bool
-	text   string
-	at     time.Time
-	state  string
-	reason string
-	readAt time.Time // lineRead: when the peer's display notification came
+	id    sipclient.MessageID // the core's message ID; zero until the core took ours
+	out   bool
+	text  string
+	at    time.Time
+	state string
+	fail  failure.Failure // lineFailed: why, classified
+	// retryAt is when the core sends a failed message again by itself.
+	retryAt time.Time
+	readAt  time.Time // lineRead: when the peer's display notification came
 	// sentAt is when the peer says it sent the message (CPIM), kept when
 	// it is more than a minute from when it came.
 	sentAt time.Time
@@ -212,7 +214,7 @@ func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id sipclient.
 		defer clear(cw.early) // what is left there was for messages out of view
 	}
 	if err != nil {
-		line.state, line.reason = lineFailed, err.Error()
+		line.state, line.fail = lineFailed, failure.Of(err)
 		line.row.update(line)
 		return
 	}
@@ -233,7 +235,7 @@ func (cw *chatWindow) accepted(conv *conversation, line *chatLine, id sipclient.
 // retry sends a failed message again: the same message in the outbox when
 // the core has it, else as a new one.
 func (cw *chatWindow) retry(conv *conversation, line *chatLine) {
-	line.state, line.reason = linePending, ""
+	line.state, line.fail, line.retryAt = linePending, failure.Failure{}, time.Time{}
 	line.row.update(line)
 	if line.id == 0 {
 		cw.deliver(conv, line)
@@ -244,7 +246,7 @@ func (cw *chatWindow) retry(conv *conversation, line *chatLine) {
 		err := cw.app.core.RetryMessage(cw.app.ctx, id)
 		fyne.Do(func() {
 			if err != nil {
-				line.state, line.reason = lineFailed, err.Error()
+				line.state, line.fail = lineFailed, failure.Of(err)
 				line.row.update(line)
 			}
 		})
@@ -267,7 +269,7 @@ func (cw *chatWindow) deleteLine(conv *conversation, l *chatLine) {
 			err := cw.app.core.DeleteMessage(cw.app.ctx, id)
 			fyne.Do(func() {
 				if err != nil {
-					dialog.ShowError(fmt.Errorf("the message could not be deleted: %w", err), cw.win)
+					showFailure(cw.win, "Not deleted", "The message could not be deleted. Try again.", err.Error())
 					return
 				}
 				delete(cw.byID, id)

@@ -19,6 +19,9 @@ type chatRow struct {
 	text  *widget.Label
 	retry *widget.Button
 	del   *widget.Button
+	fail  *failureLine    // why a failed message was not delivered, in words; made on first failure
+	below *fyne.Container // under the text: the warning, the failure
+	win   func() fyne.Window
 	mark  *canvas.Rectangle // behind the row once a search jumped to it
 	box   *fyne.Container
 	peer  string // the contact's name, for incoming rows
@@ -32,16 +35,18 @@ func newChatRow(conv *conversation, l *chatLine) *chatRow {
 	r.retry = widget.NewButton("Retry", func() { conv.cw.retry(conv, l) })
 	r.del = widget.NewButton("Delete", func() { conv.cw.deleteLine(conv, l) })
 	actions := container.NewHBox(r.retry, r.del)
-	var below fyne.CanvasObject
+	r.win = func() fyne.Window { return conv.cw.win }
+	r.below = container.NewVBox()
 	if l.warning != "" {
-		below = warningLabel(l.warning)
+		r.below.Add(warningLabel(l.warning))
 	}
+	r.below.Hidden = len(r.below.Objects) == 0 // an empty one would still take a padding
 	if l.state == lineMissed {
 		r.text.Alignment = fyne.TextAlignCenter
 		r.text.TextStyle = fyne.TextStyle{Italic: true}
 		r.text.Importance = widget.DangerImportance
 	}
-	r.box = container.NewStack(container.NewBorder(r.meta, below, nil, actions, r.text)) // a stack, so a mark can go behind
+	r.box = container.NewStack(container.NewBorder(r.meta, r.below, nil, actions, r.text)) // a stack, so a mark can go behind
 	r.update(l)
 	return r
 }
@@ -100,15 +105,25 @@ func (r *chatRow) update(l *chatLine) {
 	case lineStored:
 		meta += " · stored by the server for later delivery"
 	case lineFailed:
-		meta += " · not delivered: " + l.reason
+		meta += " · not delivered"
+		if r.fail == nil {
+			r.fail = newFailureLine(r.win)
+			r.below.Add(r.fail.box)
+			r.below.Show()
+		}
+		r.fail.set(failedText(l, r.peer), l.fail.Detail)
 	}
 	r.meta.SetText(meta)
 	if l.state == lineFailed {
 		r.retry.Show()
 		r.del.Show()
+		r.fail.box.Show()
 	} else {
 		r.retry.Hide()
 		r.del.Hide()
+		if r.fail != nil {
+			r.fail.box.Hide()
+		}
 	}
 }
 
@@ -119,4 +134,14 @@ func sentClock(sent, at time.Time) string {
 		return clock(sent)
 	}
 	return sent.Format("2 Jan 15:04")
+}
+
+// failedText is why a message was not delivered, and when the core sends
+// it again by itself if it will.
+func failedText(l *chatLine, peer string) string {
+	s := failureWords(l.fail, peerParty(peer))
+	if !l.retryAt.IsZero() {
+		s += " Parley tries again at " + clock(l.retryAt) + "."
+	}
+	return s
 }

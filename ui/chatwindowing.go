@@ -57,7 +57,8 @@ func (cw *chatWindow) loadNewer(conv *conversation) {
 			}
 			conv.loading = false
 			if err != nil {
-				conv.newBelow.SetText("Newer messages could not be read (" + err.Error() + "); tap for the latest")
+				conv.newBelow.SetText("Newer messages could not be read; tap for the latest")
+				cw.app.log.Info("history", "error", err)
 				return
 			}
 			stay := conv.keepPlace(last)

@@ -37,6 +37,9 @@ func diagnosticsText(c *contactState, now time.Time) string {
 	case c.availability() == availUnknown:
 		b.WriteString("Why: Parley has not yet learned anything about this contact's status\n")
 	}
+	if c.problemDetail != "" && c.problemDetail != c.problem {
+		b.WriteString("Details: " + c.problemDetail + "\n")
+	}
 	return b.String()
 }
 

@@ -24,7 +24,7 @@ func (conv *conversation) askExport() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		switch {
 		case err != nil:
-			dialog.ShowError(fmt.Errorf("the file could not be opened: %w", err), cw.win)
+			showFailure(cw.win, "Not exported", "The file could not be opened. Choose another place.", err.Error())
 		case w != nil: // nil: the user cancelled
 			cw.export(conv, w)
 		}
@@ -53,7 +53,7 @@ func (cw *chatWindow) export(conv *conversation, w fyne.URIWriteCloser) {
 
 func (cw *chatWindow) exported(where fyne.URI, err error) {
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("the conversation could not be exported: %w", err), cw.win)
+		showFailure(cw.win, "Not exported", "The conversation could not be exported. Choose another place, or try again.", err.Error())
 		return
 	}
 	dialog.ShowInformation("Conversation exported", "Saved to "+where.Path(), cw.win)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"iter"
 	"slices"
-	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/sipclient/identity"
 )
@@ -153,7 +153,8 @@ func (conv *conversation) unmark() {
 // older ones remain to be loaded.
 func (conv *conversation) prependHistory(msgs []sipclient.ChatMessage, more bool, err error) {
 	if err != nil {
-		conv.more.SetText("History could not be read: " + err.Error())
+		conv.more.SetText("History could not be read; tap to try again")
+		conv.cw.app.log.Info("history", "error", err)
 		conv.more.Show() // the message is on the button, and tapping it tries again
 		return
 	}
@@ -200,7 +201,8 @@ func historyLine(m sipclient.ChatMessage) *chatLine {
 		l.state, l.readAt = lineState(m.State), m.ReadAt
 	}
 	if l.state == lineFailed {
-		l.reason = strconv.Itoa(m.Code) + " " + m.Reason
+		l.fail = failure.FromStatus(m.Code, m.Reason)
+		l.retryAt = m.RetryAt
 	}
 	return l
 }

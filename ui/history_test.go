@@ -245,7 +245,7 @@ func TestDeleteFailedMessage(t *testing.T) {
 	core.deleteErr = errors.New("database is locked")
 	test.Tap(conv.lines[0].row.del)
 	tapButton(t, topOverlay(cw), "Yes")
-	if !conv.has(sent(2)) || !onScreen(topOverlay(cw), "The message could not be deleted: database is locked") {
+	if !conv.has(sent(2)) || !onScreen(topOverlay(cw), "The message could not be deleted. Try again.") || onScreen(topOverlay(cw), "database is locked") {
 		t.Errorf("a refused delete: line kept %v, overlay %q", conv.has(sent(2)), textsOnScreen(topOverlay(cw)))
 	}
 }

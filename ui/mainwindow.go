@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 )
 
 // statusChoices are the own-status menu entries, in menu order.
@@ -25,11 +29,13 @@ var statusChoices = []struct {
 // problemBanner is where problems with the user's own setup are told,
 // until the user dismisses them.
 func (a *App) problemBanner() fyne.CanvasObject {
-	a.banner = widget.NewLabel("")
-	a.banner.Wrapping = fyne.TextWrapWord
+	a.banner = wrapLabel("")
+	a.banner.minWidth = failureWrapWidth
 	a.banner.Importance = widget.DangerImportance
 	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), nil)
-	box := container.NewBorder(nil, nil, nil, dismiss, a.banner)
+	a.bannerDetails = newFailureLine(func() fyne.Window { return a.win })
+	a.bannerDetails.details.Hide()
+	box := container.NewBorder(nil, nil, nil, dismiss, container.NewBorder(nil, nil, nil, a.bannerDetails.details, a.banner))
 	dismiss.OnTapped = box.Hide
 	a.bannerBox = box
 	box.Hide()
@@ -41,7 +47,10 @@ func (a *App) buildMainWindow() {
 	a.rowHeight = newRosterItem().MinSize().Height
 	a.win = a.fa.NewWindow("Parley")
 	a.win.SetMaster()
-	top := container.NewVBox(a.statusBar(), a.addressBar(), a.registrationBox(), a.problemBanner())
+	// The account lines and the banner scroll past a third of the window
+	// opened: a long failure never makes the window taller than a screen.
+	top := container.NewVBox(a.statusBar(), a.addressBar(),
+		newCappedScroll(container.NewVBox(a.registrationBox(), a.problemBanner()), 180))
 	a.filter = newSearchEntry("Filter contacts")
 	a.filter.OnChanged = func(string) { a.refreshRoster() }
 	a.list = a.rosterList()
@@ -79,7 +88,19 @@ func (a *App) statusBar() fyne.CanvasObject {
 	a.note.SetText(own.Note)
 	a.note.SetPlaceHolder("What are you up to?")
 	a.note.OnSubmitted = func(string) { a.publishStatus() }
-	return container.NewBorder(nil, nil, a.status, nil, a.note)
+	return container.NewBorder(nil, nil, widestChoice(a.status, labels), nil, a.note)
+}
+
+// widestChoice keeps a Select as wide as its longest choice, so "Do not
+// disturb" is never cut once chosen.
+func widestChoice(s *widget.Select, labels []string) fyne.CanvasObject {
+	w := float32(0)
+	for _, l := range labels {
+		w = max(w, fyne.MeasureText(l, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	space := canvas.NewRectangle(color.Transparent)
+	space.SetMinSize(fyne.NewSize(w+theme.IconInlineSize()+4*theme.InnerPadding(), 0))
+	return container.NewStack(space, s)
 }
 
 // statusIndex is the menu entry of a status; Available for none.
@@ -101,7 +122,7 @@ func (a *App) publishStatus() {
 	st := statusChoices[max(a.status.SelectedIndex(), 0)].status
 	p := sipclient.Presence{Status: st, Note: a.note.Text}
 	if err := a.core.SetPresence(a.ctx, p); err != nil {
-		a.showProblem("Your status could not be published: " + err.Error())
+		a.showProblemDetail("Your status could not be published. "+failureWords(failure.Of(err), serverParty(domainOf(a.core.AOR()))), err.Error())
 	}
 }
 

@@ -25,6 +25,7 @@ type contactState struct {
 	lastNotify      time.Time
 	raw             string
 	problem         string // why the contact is grey, in words
+	problemDetail   string // the core's text behind problem, for Presence details
 	// known is set once Parley learned the contact's state (open or
 	// closed); lastSeen is when they were last seen available, from the
 	// core. A contact once known whose presence is lost reads Offline.
@@ -155,23 +156,4 @@ func matches(c *contactState, f string) bool {
 		}
 	}
 	return false
-}
-
-// problemText turns a subscription failure into a sentence for the user.
-func problemText(ev sipclient.SubscriptionChanged) string {
-	switch {
-	case ev.State == sipclient.SubFailed && ev.Code > 0:
-		return "the peer refused the subscription: " + itoa(ev.Code) + " " + ev.Reason
-	case ev.State == sipclient.SubFailed && ev.Reason == "no answer from the peer":
-		return "no answer from the peer"
-	case ev.State == sipclient.SubFailed:
-		return "the peer cannot be reached: " + ev.Reason
-	case ev.State == sipclient.SubTerminated && ev.Reason == "rejected":
-		return "the peer does not let you see their status"
-	case ev.State == sipclient.SubTerminated && ev.Reason != "":
-		return "the peer ended the subscription (" + ev.Reason + ")"
-	case ev.State == sipclient.SubPending:
-		return "waiting for the peer to allow you to see their status"
-	}
-	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/history"
 )
 
@@ -25,18 +26,18 @@ func (cw *chatWindow) status(ev sipclient.MessageStatus) {
 		}
 		return
 	}
-	state, reason := lineState(ev.Status), ""
+	state, fail := lineState(ev.Status), failure.Failure{}
 	switch state {
 	case lineReceived:
 		cw.app.log.Info("message status not known", "id", ev.ID, "status", ev.Status)
 		return
 	case lineFailed:
-		reason = itoa(ev.Code) + " " + ev.Reason
+		fail = failure.FromStatus(ev.Code, ev.Reason)
 	}
 	if receiptRank(state) < receiptRank(line.state) {
 		return // a late answer never undoes a receipt
 	}
-	line.state, line.reason = state, reason
+	line.state, line.fail, line.retryAt = state, fail, ev.RetryAt
 	if state == lineRead {
 		line.readAt = cw.app.now() // the event carries no time: it is now
 	}

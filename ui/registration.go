@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -24,7 +26,16 @@ type registrationView struct {
 	pubs map[string]sipclient.PublicationChanged  // by accountKey(AOR)
 	// removed accounts, whose last "unregistered" report is not shown
 	removed map[string]bool
-	lines   *fyne.Container
+	at      map[string]time.Time // by accountKey: when the last report came
+	now     func() time.Time
+	// every runs f each d on the Fyne thread until stopped: the "tries
+	// again in" countdown. Tests replace it.
+	every   func(d time.Duration, f func()) (stop func())
+	stop    func()          // the running countdown's, nil when none runs
+	changed func()          // updates what else shows the lines (the accounts window)
+	lines   *fyne.Container // of failureLine boxes
+	line    []*failureLine
+	win     func() fyne.Window // for Details
 	notice  *wrappedLabel
 }
 
@@ -33,6 +44,12 @@ type registrationView struct {
 func (a *App) registrationBox() fyne.CanvasObject {
 	r := &a.accts.reg
 	r.lines = container.NewVBox()
+	r.now = func() time.Time { return a.now() }
+	if r.every == nil {
+		r.every = every
+	}
+	r.changed = func() { a.accts.win.tick() }
+	r.win = func() fyne.Window { return a.win }
 	r.notice = wrapLabel("")
 	r.notice.Importance = widget.WarningImportance
 	r.notice.Hide()
@@ -51,8 +68,68 @@ func (a *App) applyRegistration(ev sipclient.RegistrationChanged) {
 	}
 	delete(r.removed, key)
 	r.regs[key] = ev
+	if r.at == nil {
+		r.at = map[string]time.Time{}
+	}
+	r.at[key] = a.now()
 	r.render()
 	a.accts.win.refresh()
+	r.countDown()
+}
+
+// countDown keeps the "tries again in" of the lines live while a retry
+// is pending, and stops when none is.
+func (r *registrationView) countDown() {
+	if r.stop != nil || !r.pending() || r.every == nil {
+		return
+	}
+	r.stop = r.every(time.Second, func() {
+		r.render()
+		if r.changed != nil {
+			r.changed()
+		}
+		if !r.pending() && r.stop != nil {
+			r.stop()
+			r.stop = nil
+		}
+	})
+}
+
+// pending reports whether a line still counts down to a retry.
+func (r *registrationView) pending() bool {
+	for k := range r.regs {
+		if r.current(k).RetryIn > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// current is the last report on key, its RetryIn counted down to now.
+func (r *registrationView) current(key string) sipclient.RegistrationChanged {
+	ev := r.regs[key]
+	if ev.RetryIn > 0 && r.now != nil {
+		ev.RetryIn = max(ev.RetryIn-r.now().Sub(r.at[key]), 0)
+	}
+	return ev
+}
+
+// every calls f on the Fyne thread each d until stop is called.
+func every(d time.Duration, f func()) (stop func()) {
+	t := time.NewTicker(d)
+	done := make(chan struct{})
+	go func() {
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				fyne.Do(f)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return sync.OnceFunc(func() { close(done) })
 }
 
 // applyPublication records the latest state of one account's PUBLISH.
@@ -75,14 +152,17 @@ func (a *App) forgetAccount(aor string) {
 	r.removed[key] = true
 	delete(r.regs, key)
 	delete(r.pubs, key)
+	delete(r.at, key)
 	r.render()
 	r.renderNotice()
 }
 
 // registration returns the last reported state of aor, if any.
 func (r *registrationView) registration(aor string) (sipclient.RegistrationChanged, bool) {
-	ev, ok := r.regs[accountKey(aor)]
-	return ev, ok
+	if _, ok := r.regs[accountKey(aor)]; !ok {
+		return sipclient.RegistrationChanged{}, false
+	}
+	return r.current(accountKey(aor)), true
 }
 
 func (r *registrationView) render() {
@@ -90,14 +170,17 @@ func (r *registrationView) render() {
 		return // main window not built yet
 	}
 	keys := slices.Sorted(maps.Keys(r.regs))
-	for len(r.lines.Objects) < len(keys) {
-		r.lines.Add(wrapLabel(""))
+	for len(r.line) < len(keys) {
+		r.line = append(r.line, newFailureLine(r.win))
 	}
-	r.lines.Objects = r.lines.Objects[:len(keys)]
+	r.line = r.line[:len(keys)]
+	r.lines.Objects = r.lines.Objects[:0]
 	for i, k := range keys {
-		l := r.lines.Objects[i].(*wrappedLabel)
-		l.Importance = registrationImportance(r.regs[k].State)
-		l.SetText(registrationText(r.regs[k]))
+		l := r.line[i]
+		ev := r.current(k)
+		l.words.Importance = registrationImportance(ev.State)
+		l.set(registrationText(ev), registrationDetail(ev))
+		r.lines.Objects = append(r.lines.Objects, l.box)
 	}
 	r.lines.Refresh()
 }
@@ -118,7 +201,9 @@ func (r *registrationView) renderNotice() {
 }
 
 // registrationText is one account's line: "alice@example.com: registered"
-// or "alice@example.com: not registered — wrong password (retrying in 30 s)".
+// or "alice@example.com: not registered. Wrong user name or password.
+// Check both. Parley tries again in 30 s."; the core's own words stay
+// behind Details (registrationDetail).
 func registrationText(ev sipclient.RegistrationChanged) string {
 	who := displayAOR(ev.AOR)
 	switch ev.State {
@@ -127,26 +212,43 @@ func registrationText(ev sipclient.RegistrationChanged) string {
 	case sipclient.RegRegistering:
 		return who + ": registering…"
 	}
-	s := who + ": not registered"
+	s := who + ": not registered."
 	if why := registrationReason(ev); why != "" {
-		s += " — " + why
+		s += " " + why
 	}
 	if ev.RetryIn > 0 {
-		s += " (retrying in " + durationText(ev.RetryIn) + ")"
+		s += " Parley tries again in " + durationText(ev.RetryIn) + "."
 	}
 	return s
 }
 
+// registrationReason words why an account is not registered.
 func registrationReason(ev sipclient.RegistrationChanged) string {
 	switch {
-	case ev.Reason != "":
-		return ev.Reason
-	case ev.Code != 0:
-		return "the server answered " + itoa(ev.Code)
+	case ev.Reason != "" || ev.Code != 0:
+		return failureWords(failure.FromStatus(ev.Code, ev.Reason), serverParty(domainOf(ev.AOR)))
 	case ev.State == sipclient.RegFailed:
-		return "no answer from the server"
+		return failureWords(failure.Failure{Kind: failure.NoAnswer}, serverParty(domainOf(ev.AOR)))
 	}
 	return ""
+}
+
+// registrationDetail is the core's own account of a failure, for Details.
+func registrationDetail(ev sipclient.RegistrationChanged) string {
+	if ev.State == sipclient.RegRegistered || ev.State == sipclient.RegRegistering {
+		return ""
+	}
+	return failure.FromStatus(ev.Code, ev.Reason).Detail
+}
+
+// domainOf is the domain of an address: example.com for
+// sip:alice@example.com.
+func domainOf(aor string) string {
+	s := displayAOR(aor)
+	if _, d, ok := strings.Cut(s, "@"); ok {
+		return d
+	}
+	return s
 }
 
 func registrationImportance(state sipclient.RegistrationState) widget.Importance {
@@ -168,13 +270,9 @@ func publicationText(ev sipclient.PublicationChanged) string {
 	case sipclient.PubUnsupported:
 		return unsupportedPublication
 	case sipclient.PubFailed:
-		why := ev.Reason
-		if why == "" && ev.Code != 0 {
-			why = "the server answered " + itoa(ev.Code)
-		}
-		s := "Your status could not be published for " + displayAOR(ev.AOR)
-		if why != "" {
-			s += ": " + why
+		s := "Your status could not be published for " + displayAOR(ev.AOR) + "."
+		if ev.Reason != "" || ev.Code != 0 {
+			s += " " + failureWords(failure.FromStatus(ev.Code, ev.Reason), serverParty(domainOf(ev.AOR)))
 		}
 		return s
 	}

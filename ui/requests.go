@@ -102,7 +102,7 @@ func (a *App) updateRequestsButton() {
 func (a *App) showRequests() {
 	box := container.NewVBox()
 	if n := a.requests.dropped; n > 0 {
-		box.Add(widget.NewLabel(itoa(n) + " older requests were taken off this list to keep it short; their messages are in your history (Search all messages)."))
+		box.Add(wrapLabel(itoa(n) + " older requests were taken off this list to keep it short; their messages are in your history (Search all messages)."))
 	}
 	var d dialog.Dialog
 	for _, key := range a.requests.order {
@@ -122,12 +122,13 @@ func (a *App) showRequestsIfAny() {
 func (a *App) requestCard(key identity.ID, done func()) fyne.CanvasObject {
 	msgs := a.requests.msgs[key]
 	head := widget.NewLabelWithStyle(msgs[len(msgs)-1].From, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Wrapping = fyne.TextWrapBreak // the full address, which proves who it is: broken, never cut
 	lines := container.NewVBox(head)
 	if name := oneLine(msgs[0].FromName, nameRunes); name != "" {
-		lines.Add(widget.NewLabel("calls themselves “" + name + "”"))
+		lines.Add(wrapLabel("calls themselves “" + name + "”"))
 	}
 	if earlier := a.requests.count[key] - len(msgs); earlier > 0 {
-		lines.Add(widget.NewLabel("… " + itoa(earlier) + " earlier messages (in the chat once you accept)"))
+		lines.Add(wrapLabel("… " + itoa(earlier) + " earlier messages (in the chat once you accept)"))
 	}
 	for _, m := range msgs {
 		text := breakLongParagraphs(m.Text)
@@ -158,7 +159,7 @@ func (a *App) acceptRequest(key identity.ID) {
 	case errors.Is(err, account.ErrNotSaved):
 		a.bookSaved(err)
 	case err != nil:
-		a.showProblem(err.Error())
+		a.showProblemDetail("The contact could not be added.", err.Error())
 		return
 	}
 	cs := a.contacts[c.ID]

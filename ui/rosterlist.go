@@ -37,7 +37,7 @@ func newRosterItem() *rosterItem {
 	it.name.Truncation = fyne.TextTruncateEllipsis // a long name must not widen the window
 	it.badge.Importance = widget.HighImportance
 	text := container.NewVBox(it.name, it.status)
-	line := container.NewBorder(nil, nil, container.NewCenter(it.dot), container.NewHBox(it.badge, it.menu), text)
+	line := container.NewBorder(nil, nil, markCell(it.dot), container.NewHBox(it.badge, it.menu), text)
 	it.box = container.NewStack(line, it.header)
 	it.ExtendBaseWidget(it)
 	return it
@@ -134,4 +134,16 @@ func (a *App) contactMenu(c *contactState, anchor fyne.CanvasObject) {
 	)
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor)
 	widget.ShowPopUpMenuAtPosition(menu, a.win.Canvas(), pos.Add(fyne.NewPos(0, anchor.Size().Height)))
+}
+
+// markCell gives the availability mark a cell of one width whatever the
+// mark (● ◐ ■ ○ ?), so every name starts at the same place.
+func markCell(mark *canvas.Text) fyne.CanvasObject {
+	w := float32(0)
+	for _, a := range []availability{availOnline, availAway, availBusy, availOffline, availUnknown} {
+		w = max(w, fyne.MeasureText(a.dot(), mark.TextSize, mark.TextStyle).Width)
+	}
+	space := canvas.NewRectangle(color.Transparent)
+	space.SetMinSize(fyne.NewSize(w+theme.InnerPadding(), 0))
+	return container.NewStack(space, container.NewCenter(mark))
 }

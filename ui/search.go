@@ -126,7 +126,8 @@ func (s *searchView) show(hits []sipclient.ChatMessage, err error, q string, top
 	s.hits, s.query = hits, q
 	switch {
 	case err != nil:
-		s.note.SetText("Search failed: " + err.Error())
+		s.note.SetText("Search failed. Try again.")
+		s.app.log.Info("search", "error", err)
 	case q != "" && len(hits) == 0:
 		s.note.SetText("No messages contain “" + q + "”.")
 	case len(hits) >= searchLimit:

@@ -258,7 +258,7 @@ func TestExportConversation(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.txt")
 	w, _ = storage.Writer(storage.NewFileURI(bad))
 	a.chats.export(conv, w)
-	if !onScreen(topOverlay(cw), "could not be exported: disk on fire") {
+	if !onScreen(topOverlay(cw), "The conversation could not be exported.") || !onScreen(topOverlay(cw), "Details") || onScreen(topOverlay(cw), "disk on fire") {
 		t.Errorf("failure not shown: %q", textsOnScreen(topOverlay(cw)))
 	}
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
+	"github.com/parley-im/parley/sipclient/failure"
 	"github.com/parley-im/parley/sipclient/identity"
 )
 
@@ -66,6 +67,6 @@ func (a *App) decideWatcher(who identity.ID, allow bool) {
 	}
 	a.bookSaved(a.book.AnswerWatcher(who, d))
 	if err := a.core.AuthorizeWatcher(who, d); err != nil {
-		a.showProblem("Could not answer " + who.String() + ": " + err.Error())
+		a.showProblemDetail("Could not answer "+who.String()+". "+failureWords(failure.Of(err), peerParty(who.String())), err.Error())
 	}
 }
