@@ -33,13 +33,7 @@ func TestLayoutNeverBreaks(t *testing.T) {
 				accs := []account.Account{account.NewAccount("alice", alice), account.NewAccount("bob", "sip:robert.longname-with-many-parts@a-very-long-domain-name.example.org")}
 				a, w := openAccounts(t, &fakeAccounts{accounts: accs})
 				test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), variant})
-				c, _ := a.book.Add(account.Contact{URI: poisson, Name: "Poisson"})
-				a.addContactState(c)
-				a.refreshRoster()
-				a.openChat(a.contacts[pid(poisson)])
-				conv := a.chats.convs[pid(poisson)]
-				test.Type(conv.entry, "Are you there?")
-				conv.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+				chatWithSentMessage(a)
 				a.applyBatch([]sipclient.Event{
 					sipclient.MessageStatus{ID: sent(1), Peer: pid(poisson), Status: sipclient.MsgFailed, Code: 599, Reason: long300, RetryAt: time.Now().Add(time.Minute)},
 					sipclient.RegistrationChanged{AOR: alice, State: sipclient.RegFailed, Reason: long300, RetryIn: 33 * time.Second},

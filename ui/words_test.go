@@ -112,14 +112,8 @@ func TestNoRawTextOnScreen(t *testing.T) {
 	acc := account.NewAccount("alice", alice)
 	svc := &fakeAccounts{accounts: []account.Account{acc}, testErr: errors.New(raw)}
 	a, w := openAccounts(t, svc)
-	c, _ := a.book.Add(account.Contact{URI: poisson, Name: "Poisson"})
-	a.addContactState(c)
 	a.subscribe(poisson)
-	a.refreshRoster()
-	a.openChat(a.contacts[pid(poisson)])
-	conv := a.chats.convs[pid(poisson)]
-	test.Type(conv.entry, "Are you there?")
-	conv.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	conv := chatWithSentMessage(a)
 	a.applyBatch([]sipclient.Event{
 		sipclient.MessageStatus{ID: sent(1), Peer: pid(poisson), Status: sipclient.MsgFailed, Code: 503, Reason: raw, RetryAt: time.Now().Add(33 * time.Second)},
 		sipclient.RegistrationChanged{AOR: alice, State: sipclient.RegFailed, Reason: srv, RetryIn: 33 * time.Second},
@@ -196,4 +190,17 @@ func TestRegistrationCountsDown(t *testing.T) {
 	if shows(a.win, "alice@parley.test") {
 		t.Errorf("a disabled account keeps its line: %q", shownTexts(a.win))
 	}
+}
+
+// chatWithSentMessage adds Poisson as a contact, opens the chat and sends
+// "Are you there?", the message the fake core names sent(1).
+func chatWithSentMessage(a *App) *conversation {
+	c, _ := a.book.Add(account.Contact{URI: poisson, Name: "Poisson"})
+	a.addContactState(c)
+	a.refreshRoster()
+	a.openChat(a.contacts[pid(poisson)])
+	conv := a.chats.convs[pid(poisson)]
+	test.Type(conv.entry, "Are you there?")
+	conv.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	return conv
 }
