@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // maxBatch bounds how many incoming messages share one transaction (and
@@ -122,8 +123,20 @@ func (s *Store) writeIncoming() {
 
 // insertBatch writes batch in one transaction. On error it rolls back:
 // none of the batch is stored.
+//
+// A batch of several goes in as one multi-row INSERT: FTS5 flushes its
+// pending index data at every statement (each opens a savepoint), so one
+// statement per message would cost a flush and a segment merge each.
 func (s *Store) insertBatch(batch []*pendingIn) (err error) {
 	ctx := context.Background()
+	multi := s.insIn
+	if len(batch) > 1 {
+		// Prepared before BEGIN: the transaction holds the writer's only
+		// connection.
+		if multi, err = s.multiInsert(ctx, len(batch)); err != nil {
+			return err
+		}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -133,28 +146,13 @@ func (s *Store) insertBatch(batch []*pendingIn) (err error) {
 			_ = tx.Rollback() // the error that made us roll back is the one to report
 		}
 	}()
-	ins := tx.StmtContext(ctx, s.insIn)
-	for _, p := range batch {
-		res, err := ins.ExecContext(ctx, insertArgs(p.m)...)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			// A duplicate, of a stored message or of one earlier in this
-			// batch: the transaction sees its own rows.
-			p.dup = true
-			if p.id, err = s.incomingID(ctx, tx, p.m); err != nil {
-				return err
-			}
-			continue
-		}
-		if p.id, err = res.LastInsertId(); err != nil {
-			return err
-		}
+	if len(batch) == 1 {
+		err = s.insertOne(ctx, tx, batch[0])
+	} else {
+		err = s.insertMany(ctx, tx, multi, batch)
+	}
+	if err != nil {
+		return err
 	}
 	if s.testBeforeCommit != nil {
 		if err := s.testBeforeCommit(len(batch)); err != nil {
@@ -162,6 +160,96 @@ func (s *Store) insertBatch(batch []*pendingIn) (err error) {
 		}
 	}
 	return tx.Commit()
+}
+
+func (s *Store) insertOne(ctx context.Context, tx *sql.Tx, p *pendingIn) error {
+	res, err := tx.StmtContext(ctx, s.insIn).ExecContext(ctx, insertArgs(p.m)...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		p.dup = true
+		p.id, err = s.incomingID(ctx, tx, p.m)
+		return err
+	}
+	p.id, err = res.LastInsertId()
+	return err
+}
+
+// rowKey tells the rows of one multi-row INSERT apart: RETURNING gives
+// no order. Rows alike in all of it are the same message, of which the
+// first in VALUES order is the one stored.
+type rowKey struct {
+	peer, callID, fromTag, imdnID string
+	cseq                          int64
+}
+
+func (s *Store) insertMany(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, batch []*pendingIn) error {
+	args := make([]any, 0, len(batch)*insertCols)
+	for _, p := range batch {
+		args = append(args, insertArgs(p.m)...)
+	}
+	rows, err := tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	stored := make(map[rowKey]int64, len(batch))
+	for rows.Next() {
+		var k rowKey
+		var id int64
+		if err := rows.Scan(&id, &k.peer, &k.callID, &k.fromTag, &k.cseq, &k.imdnID); err != nil {
+			rows.Close()
+			return err
+		}
+		stored[k] = id
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, p := range batch {
+		k := rowKey{p.m.Peer.String(), p.m.CallID, p.m.FromTag, p.m.IMDNID, int64(p.m.CSeq)}
+		if id, ok := stored[k]; ok {
+			p.id = id
+			delete(stored, k) // a later identical one is its duplicate
+			continue
+		}
+		// A duplicate, of a stored message or of one earlier in this
+		// batch: the transaction sees its own rows.
+		p.dup = true
+		if p.id, err = s.incomingID(ctx, tx, p.m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertCols is the number of values insertArgs gives.
+const insertCols = 20
+
+// multiInsert returns the INSERT of n incoming rows, prepared once per n.
+// Only the writer goroutine calls it; Close closes the statements after
+// the writer has stopped.
+func (s *Store) multiInsert(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st := s.multi[n]; st != nil {
+		return st, nil
+	}
+	head, _, _ := strings.Cut(insertSQL, "VALUES")
+	tuple := "(?" + strings.Repeat(", ?", insertCols-1) + ")"
+	q := head + "VALUES " + tuple + strings.Repeat(", "+tuple, n-1) +
+		" ON CONFLICT DO NOTHING RETURNING id, peer, call_id, from_tag, cseq, imdn_id"
+	st, err := s.w.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if s.multi == nil {
+		s.multi = map[int]*sql.Stmt{}
+	}
+	s.multi[n] = st
+	return st, nil
 }
 
 // incomingID finds the original of a duplicate, inside the batch's

@@ -37,6 +37,7 @@ type Store struct {
 	quit                        chan struct{} // closed by Close
 	writerDone                  chan struct{} // closed when the writer has stopped; nil if never started
 	insIn, dupByCall, dupByIMDN *sql.Stmt
+	multi                       map[int]*sql.Stmt // multi-row inserts by row count; the writer's own
 	// testBeforeCommit, set by tests, runs in each incoming batch after
 	// its inserts, before the commit; an error rolls the batch back.
 	testBeforeCommit func(n int) error
@@ -179,7 +180,11 @@ func (s *Store) Close() error {
 			<-s.writerDone // finishes the batch it is writing
 		}
 		var errs []error
-		for _, st := range []*sql.Stmt{s.insIn, s.dupByCall, s.dupByIMDN} {
+		stmts := []*sql.Stmt{s.insIn, s.dupByCall, s.dupByIMDN}
+		for _, st := range s.multi {
+			stmts = append(stmts, st)
+		}
+		for _, st := range stmts {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}
