@@ -176,7 +176,7 @@ func (p *pager) sendDue(now time.Time) {
 
 // dueMessages reads up to room+maxInFlight due messages of this client's,
 // paging past those another identity sharing the store sends (bounded, so
-// a huge foreign queue costs a few pages a tick, not a stall).
+// a huge foreign queue costs a few pages a pass, not a stall).
 func (p *pager) dueMessages(now time.Time, room int) ([]history.Message, int64, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, storeTimeout)
 	defer cancel()
