@@ -127,7 +127,7 @@ func (p *pager) arm(timer *time.Timer, now time.Time) {
 		}
 		timer.Reset(time.Second)
 	case !next.IsZero():
-		timer.Reset(max(next.Sub(time.Now()), 0))
+		timer.Reset(max(time.Until(next), 0))
 	}
 }
 
