@@ -84,14 +84,19 @@ func (p *pager) enter() bool {
 }
 
 // loop sends due messages until the context ends, then waits for the work
-// in progress and closes the store if it opened it.
+// in progress and closes the store if it opened it. It does not poll: it
+// wakes when kicked (a message queued, a retry asked for, a send ended
+// with the outbox full, the registration back) and when the timer set to
+// the next retry time fires. Idle, it runs no SQL at all.
 func (p *pager) loop() {
 	defer close(p.done)
-	tick := time.NewTicker(p.tick())
-	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	// At start, whatever waits for a retry goes out at once: the previous
 	// run's backoff says nothing about the network now.
 	p.sendDue(time.Now().Add(100 * 365 * 24 * time.Hour))
+	p.arm(timer, time.Now())
 	for {
 		select {
 		case <-p.ctx.Done():
@@ -100,17 +105,42 @@ func (p *pager) loop() {
 				p.log.Warn("closing the message store", "error", err)
 			}
 			return
-		case <-tick.C:
+		case <-timer.C:
 		case <-p.wake:
 		}
-		p.sendDue(time.Now())
+		now := time.Now()
+		p.sendDue(now)
+		p.arm(timer, now)
 	}
 }
 
-// tick is how often the outbox looks for due messages: a second, or
-// less when the first retry delay is shorter.
-func (p *pager) tick() time.Duration {
-	return min(time.Second, max(p.backoff[0]/2, 10*time.Millisecond))
+// arm sets timer to the next retry time after now, or stops it if no
+// message waits for one. A failure to read retries after a while, as the
+// ticker this replaced did.
+func (p *pager) arm(timer *time.Timer, now time.Time) {
+	timer.Stop()
+	next, err := p.nextRetry(now)
+	switch {
+	case err != nil:
+		if p.ctx.Err() == nil {
+			p.log.Warn("outbox: reading the next retry time", "error", err)
+		}
+		timer.Reset(time.Second)
+	case !next.IsZero():
+		timer.Reset(max(time.Until(next), 0))
+	}
+}
+
+func (p *pager) nextRetry(now time.Time) (time.Time, error) {
+	ctx, cancel := context.WithTimeout(p.ctx, storeTimeout)
+	defer cancel()
+	var next time.Time
+	err := p.store.do(ctx, false, func(st *history.Store, _ int64) (err error) {
+		p.outboxReads.Add(1)
+		next, err = st.NextRetry(ctx, now)
+		return err
+	})
+	return next, err
 }
 
 // kick has the outbox look for due messages now, starting it if need be.
@@ -146,7 +176,7 @@ func (p *pager) sendDue(now time.Time) {
 
 // dueMessages reads up to room+maxInFlight due messages of this client's,
 // paging past those another identity sharing the store sends (bounded, so
-// a huge foreign queue costs a few pages a tick, not a stall).
+// a huge foreign queue costs a few pages a pass, not a stall).
 func (p *pager) dueMessages(now time.Time, room int) ([]history.Message, int64, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, storeTimeout)
 	defer cancel()
@@ -157,6 +187,7 @@ func (p *pager) dueMessages(now time.Time, room int) ([]history.Message, int64, 
 		var page []history.Message
 		err := p.store.do(ctx, false, func(st *history.Store, b int64) (err error) {
 			base = b
+			p.outboxReads.Add(1)
 			page, err = st.DueAfter(ctx, now, after, want)
 			return err
 		})
@@ -211,9 +242,13 @@ func (p *pager) awaitClaim(ctx context.Context, id MessageID) error {
 
 func (p *pager) release(id MessageID) {
 	p.mu.Lock()
+	full := len(p.flying) >= maxInFlight
 	close(p.flying[id])
 	delete(p.flying, id)
 	p.mu.Unlock()
+	if full {
+		p.kick() // the outbox may have left due messages for want of room
+	}
 }
 
 // startSend sends msg in the background unless it is already on its way
@@ -444,6 +479,9 @@ func (p *pager) record(msg history.Message, base int64, o outcome) history.State
 		now, err = st.Mark(ctx, msg.ID, o.status, o.code, o.reason, o.retryAt)
 		return err
 	})
+	if !o.retryAt.IsZero() {
+		p.kick() // the outbox sets its timer to the new retry time
+	}
 	if err != nil && !errors.Is(err, history.ErrNotFound) {
 		p.log.Warn("outbox: recording a send", "id", base+msg.ID, "status", o.status, "error", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -57,6 +58,10 @@ type pager struct {
 	closed bool                        // halted: no new work
 	done   chan struct{}               // closed once the loop has ended; nil if it never ran
 	flying map[MessageID]chan struct{} // outgoing IDs being sent; each channel closes when its send ends
+
+	// outboxReads counts the outbox loop's store reads, so a test can
+	// show that an idle outbox runs no SQL.
+	outboxReads atomic.Int64
 }
 
 // newPager prepares the pager of a user agent; ctx ends with it. Nothing
@@ -94,6 +99,7 @@ func (p *pager) queue(ctx context.Context, uri, text string) (MessageID, error) 
 	if err != nil {
 		return 0, err
 	}
+	p.kick()
 	return MessageID(base + msg.ID), nil
 }
 

@@ -19,48 +19,6 @@ const insertSQL = `INSERT INTO messages (peer, peer_uri, direction, at, text,
 	next_attempt, imdn_id, cpim, sent_at, notify, read_at, displayed)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// AddIncoming stores a received message and returns its ID. A message
-// whose Call-ID, From tag and CSeq were seen before (a retransmission or a
-// replay), or whose IMDNID this peer used before (a resend with a new
-// Call-ID), is not stored again: dup is true and id is the original's.
-//
-// The message is on disk when AddIncoming returns, so the caller may then
-// answer 200 OK. Direction and State are set here; At defaults to now.
-func (s *Store) AddIncoming(ctx context.Context, m Message) (id int64, dup bool, err error) {
-	if m.CallID == "" {
-		return 0, false, fmt.Errorf("%w: incoming message without Call-ID", ErrInvalid)
-	}
-	m.Direction, m.State = In, StateReceived
-	if err := prepare(&m); err != nil {
-		return 0, false, err
-	}
-	res, err := s.w.ExecContext(ctx, insertSQL+` ON CONFLICT DO NOTHING`, insertArgs(m)...)
-	if err != nil {
-		return 0, false, s.wrap("add incoming", err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		id, err = s.incomingID(ctx, m)
-		return id, true, s.wrap("add incoming", err)
-	}
-	id, err = res.LastInsertId()
-	return id, false, s.wrap("add incoming", err)
-}
-
-// incomingID finds the original of a duplicate. It reads through the
-// writer, which is the connection that just saw the conflict.
-func (s *Store) incomingID(ctx context.Context, m Message) (int64, error) {
-	var id int64
-	err := s.w.QueryRowContext(ctx, `SELECT id FROM messages
-		WHERE direction = 'in' AND call_id = ? AND from_tag = ? AND cseq = ?`,
-		m.CallID, m.FromTag, m.CSeq).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) && m.IMDNID != "" {
-		err = s.w.QueryRowContext(ctx, `SELECT id FROM messages
-			WHERE direction = 'in' AND peer = ? AND imdn_id = ? AND imdn_id != ''`,
-			m.Peer.String(), m.IMDNID).Scan(&id)
-	}
-	return id, err
-}
-
 // prepare fills in the conversation key and defaults before an insert.
 func prepare(m *Message) error {
 	if m.Peer.IsZero() {

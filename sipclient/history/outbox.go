@@ -136,3 +136,17 @@ func (s *Store) Retry(ctx context.Context, id int64) error {
 	}
 	return fmt.Errorf("retry %d (%s): %w", id, st, ErrState)
 }
+
+// NextRetry returns the earliest retry time after now of a failed
+// outgoing message, or the zero time if none waits for one. The outbox
+// sets its timer to it instead of polling.
+func (s *Store) NextRetry(ctx context.Context, now time.Time) (time.Time, error) {
+	var next sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT min(next_attempt) FROM messages
+		WHERE direction = 'out' AND state IN ('pending', 'failed')
+		AND state = 'failed' AND next_attempt > ?`, now.UnixNano()).Scan(&next)
+	if err != nil || !next.Valid {
+		return time.Time{}, s.wrap("next retry", err)
+	}
+	return fromNanos(next.Int64), nil
+}

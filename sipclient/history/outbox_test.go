@@ -175,3 +175,26 @@ func wantState(t *testing.T, s *Store, id int64, st State, code, attempts int) {
 			id, m.State, m.Code, m.Attempts, st, code, attempts)
 	}
 }
+
+// NextRetry is the earliest retry time after now of a failed message;
+// pending, sent and no-retry failures do not count.
+func TestNextRetry(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	if next, err := s.NextRetry(ctx, t0); err != nil || !next.IsZero() {
+		t.Fatalf("empty outbox: %v, %v", next, err)
+	}
+	mustAddOutgoing(t, s, "pending")
+	late, soon, never := mustAddOutgoing(t, s, "late"), mustAddOutgoing(t, s, "soon"), mustAddOutgoing(t, s, "never")
+	for id, at := range map[int64]time.Time{late: t0.Add(time.Hour), soon: t0.Add(time.Minute), never: {}} {
+		if err := s.MarkFailed(ctx, id, 480, "later", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if next, err := s.NextRetry(ctx, t0); err != nil || !next.Equal(t0.Add(time.Minute)) {
+		t.Errorf("NextRetry = %v, %v; want in a minute", next, err)
+	}
+	if next, _ := s.NextRetry(ctx, t0.Add(time.Minute)); !next.Equal(t0.Add(time.Hour)) {
+		t.Errorf("NextRetry after the first = %v; want in an hour", next)
+	}
+}

@@ -30,16 +30,32 @@ type Store struct {
 	path string
 	log  *slog.Logger
 
+	// The incoming path (incoming.go): AddIncoming hands its message to
+	// the writer goroutine over inq, which commits what queued meanwhile
+	// in one transaction, with statements prepared once.
+	inq                         chan *pendingIn
+	quit                        chan struct{} // closed by Close
+	writerDone                  chan struct{} // closed when the writer has stopped; nil if never started
+	insIn, dupByCall, dupByIMDN *sql.Stmt
+	multi                       map[int]*sql.Stmt // multi-row inserts by row count; the writer's own
+	// testBeforeCommit, set by tests, runs in each incoming batch after
+	// its inserts, before the commit; an error rolls the batch back.
+	testBeforeCommit func(n int) error
+
 	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
+}
+
+func newStore(path string, c config) *Store {
+	return &Store{path: path, log: c.log, inq: make(chan *pendingIn), quit: make(chan struct{})}
 }
 
 // Open opens the history database at path, creating it if needed, and
 // brings its schema up to date. Any failure is an [*UnavailableError].
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	c := newConfig(opts)
-	s := &Store{path: path, log: c.log}
+	s := newStore(path, c)
 	if err := s.open(ctx, c); err != nil {
 		_ = s.Close() // the open error is the one worth reporting
 		return nil, &UnavailableError{Op: "open", Path: path, Err: err}
@@ -64,21 +80,26 @@ func (s *Store) open(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
-	s.r, err = openPool(ctx, dsn, readers)
-	return err
+	if s.r, err = openPool(ctx, dsn, readers); err != nil {
+		return err
+	}
+	return s.startWriter(ctx)
 }
 
 // OpenMemory returns a store that lives only as long as the process: the
 // fallback when the history file is unavailable, and handy in tests.
 func OpenMemory(ctx context.Context, opts ...Option) (*Store, error) {
 	c := newConfig(opts)
-	s := &Store{log: c.log}
+	s := newStore("", c)
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	db, err := openPool(ctx, ":memory:?"+q.Encode(), 1)
 	if err == nil {
 		s.w, s.r = db, db
 		err = migrate(ctx, db, s.log)
+	}
+	if err == nil {
+		err = s.startWriter(ctx)
 	}
 	if err != nil {
 		_ = s.Close()
@@ -154,7 +175,20 @@ func fileDSN(path string, c config, writer bool) (string, error) {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		close(s.quit)
+		if s.writerDone != nil {
+			<-s.writerDone // finishes the batch it is writing
+		}
 		var errs []error
+		stmts := []*sql.Stmt{s.insIn, s.dupByCall, s.dupByIMDN}
+		for _, st := range s.multi {
+			stmts = append(stmts, st)
+		}
+		for _, st := range stmts {
+			if st != nil {
+				errs = append(errs, st.Close())
+			}
+		}
 		// Reverse of open: readers, then the writer, whose close lets
 		// SQLite checkpoint the WAL into the main file.
 		if s.r != nil && s.r != s.w {

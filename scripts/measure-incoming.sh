@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Incoming MESSAGE/s over one TCP connection, sipp as the sender
+# (scripts/sipp/message-flood.xml), for Parley with its in-memory store,
+# Parley with a history file (WAL, synchronous=FULL: every 200 follows an
+# fsync), and baresip under the same load in the same run. Each target is
+# measured RUNS times (default 3); the median is printed.
+#
+#   scripts/measure-incoming.sh            # 20000 messages a run
+#   N=50000 RUNS=5 scripts/measure-incoming.sh
+#
+# Rate = N / wall time of the sipp run; a run counts only if sipp reports
+# every MESSAGE answered 200 (exit 0). Needs sipp (sip-tester); baresip is
+# skipped when missing. Loopback only.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+N=${N:-20000}
+RUNS=${RUNS:-3}
+INFLIGHT=${INFLIGHT:-200}
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkfifo "$WORK/stdin"
+exec 9<>"$WORK/stdin"
+
+command -v sipp >/dev/null || { echo "sipp not installed (apt-get install sip-tester)" >&2; exit 1; }
+(cd "$ROOT" && go build -o "$WORK/parley-cli" ./cmd/parley-cli)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_port() {
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "nothing listens on $1" >&2
+	return 1
+}
+
+# start_target NAME PORT: starts the UAS, sets PID.
+start_target() {
+	local name=$1 port=$2 dir="$WORK/$1-$2"
+	mkdir -p "$dir"
+	case $name in
+	parley-memory | parley-file)
+		local data=()
+		[ "$name" = parley-file ] && data=(--data "$dir")
+		# stdin is a FIFO this script holds open (the CLI reads commands
+		# from it until EOF); events go nowhere.
+		"$WORK/parley-cli" --listen "127.0.0.1:$port" --user bench "${data[@]}" <"$WORK/stdin" >/dev/null 2>"$dir/stderr" &
+		;;
+	baresip)
+		printf 'poll_method\tepoll\nsip_listen\t127.0.0.1:%s\ndns_server\t127.0.0.1:53\naudio_player\tnone\naudio_source\tnone\naudio_alert\tnone\nmodule_path\t/usr/lib/baresip/modules\nmodule_tmp\taccount.so\nmodule_app\tmenu.so\n' "$port" >"$dir/config"
+		echo "<sip:bench@127.0.0.1:$port;transport=tcp>;regint=0;pubint=0" >"$dir/accounts"
+		: >"$dir/contacts"
+		baresip -f "$dir" </dev/null >/dev/null 2>"$dir/stderr" &
+		;;
+	esac
+	PID=$!
+	PIDS+=("$PID")
+	wait_port "$port"
+}
+
+# one_run NAME: sets RESULT to the MESSAGE/s of one run, or FAIL.
+one_run() {
+	local name=$1 port sport t0 t1 dir
+	port=$(free_port)
+	start_target "$name" "$port"
+	sport=$(free_port)
+	dir="$WORK/sipp-$name-$port"
+	mkdir -p "$dir"
+	t0=$(date +%s.%N)
+	if (cd "$dir" && sipp "127.0.0.1:$port" -sf "$ROOT/scripts/sipp/message-flood.xml" -s bench -t t1 \
+		-i 127.0.0.1 -p "$sport" -m "$N" -r 1000000 -rp 1000 -l "$INFLIGHT" -nostdin -timeout 300s -timeout_error \
+		-trace_err -error_file "$dir/errors.log" >"$dir/out" 2>&1); then
+		t1=$(date +%s.%N)
+		RESULT=$(python3 -c "print(round($N/($t1-$t0)))")
+	else
+		RESULT=FAIL
+		tail -3 "$dir/errors.log" >&2 2>/dev/null || true
+	fi
+	kill "$PID" 2>/dev/null || true
+	wait "$PID" 2>/dev/null || true
+}
+
+median() { python3 -c 'import sys,statistics; v=[int(x) for x in sys.argv[1:] if x!="FAIL"]; print(round(statistics.median(v)) if v else "FAIL")' "$@"; }
+
+targets=(parley-memory parley-file)
+command -v baresip >/dev/null && targets+=(baresip) || echo "baresip not installed: skipped" >&2
+echo "incoming MESSAGE/s over one TCP connection, $N messages a run, $INFLIGHT in flight, $RUNS runs (nproc $(nproc))"
+for r in $(seq "$RUNS"); do
+	for t in "${targets[@]}"; do # interleaved, so load from elsewhere hits all alike
+		one_run "$t"
+		eval "res_${t//-/_}+=(\"$RESULT\")"
+	done
+done
+for t in "${targets[@]}"; do
+	eval "vals=(\"\${res_${t//-/_}[@]}\")"
+	printf '%-14s median %6s   runs: %s\n' "$t" "$(median "${vals[@]}")" "${vals[*]}"
+done

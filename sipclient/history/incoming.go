@@ -1,0 +1,264 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// maxBatch bounds how many incoming messages share one transaction (and
+// one fsync). A batch is whatever queued while the previous one was being
+// written, so at low rates every batch is one message and nothing waits
+// for company; the bound keeps a burst's latency to one batch's worth.
+const maxBatch = 128
+
+const (
+	dupByCallSQL = `SELECT id FROM messages
+		WHERE direction = 'in' AND call_id = ? AND from_tag = ? AND cseq = ?`
+	dupByIMDNSQL = `SELECT id FROM messages
+		WHERE direction = 'in' AND peer = ? AND imdn_id = ? AND imdn_id != ''`
+)
+
+// pendingIn is one AddIncoming waiting for its batch to commit.
+type pendingIn struct {
+	m    Message
+	id   int64
+	dup  bool
+	err  error
+	done chan struct{} // closed when id, dup and err are set
+}
+
+// AddIncoming stores a received message and returns its ID. A message
+// whose Call-ID, From tag and CSeq were seen before (a retransmission or a
+// replay), or whose IMDNID this peer used before (a resend with a new
+// Call-ID), is not stored again: dup is true and id is the original's.
+//
+// The message is on disk when AddIncoming returns, so the caller may then
+// answer 200 OK. Direction and State are set here; At defaults to now.
+//
+// Concurrent calls are group-committed: the messages that arrive while
+// one transaction is being written share the next transaction and its
+// fsync. Each caller still gets its own ID and dup; if the transaction
+// fails, every caller in it gets the error and none of its rows is kept.
+func (s *Store) AddIncoming(ctx context.Context, m Message) (id int64, dup bool, err error) {
+	if m.CallID == "" {
+		return 0, false, fmt.Errorf("%w: incoming message without Call-ID", ErrInvalid)
+	}
+	m.Direction, m.State = In, StateReceived
+	if err := prepare(&m); err != nil {
+		return 0, false, err
+	}
+	if s.closed.Load() {
+		return 0, false, fmt.Errorf("add incoming: %w", ErrClosed)
+	}
+	p := &pendingIn{m: m, done: make(chan struct{})}
+	select {
+	case s.inq <- p:
+	case <-s.quit:
+		return 0, false, fmt.Errorf("add incoming: %w", ErrClosed)
+	case <-ctx.Done():
+		return 0, false, ctx.Err()
+	}
+	// Once handed over the message is written whatever ctx does; waiting
+	// for the commit is bounded by one batch.
+	<-p.done
+	return p.id, p.dup, p.err
+}
+
+// startWriter prepares the statements of the incoming path and starts the
+// goroutine that commits it. Idle, the goroutine waits on a channel and
+// does nothing else.
+func (s *Store) startWriter(ctx context.Context) error {
+	var err error
+	if s.insIn, err = s.w.PrepareContext(ctx, insertSQL+` ON CONFLICT DO NOTHING`); err != nil {
+		return err
+	}
+	if s.dupByCall, err = s.w.PrepareContext(ctx, dupByCallSQL); err != nil {
+		return err
+	}
+	if s.dupByIMDN, err = s.w.PrepareContext(ctx, dupByIMDNSQL); err != nil {
+		return err
+	}
+	s.writerDone = make(chan struct{})
+	go s.writeIncoming()
+	return nil
+}
+
+// writeIncoming commits queued incoming messages, a batch per transaction,
+// until the store closes. The queue is unbuffered: a batch is the one
+// message received plus every caller already blocked handing one over.
+func (s *Store) writeIncoming() {
+	defer close(s.writerDone)
+	batch := make([]*pendingIn, 0, maxBatch)
+	for {
+		select {
+		case p := <-s.inq:
+			batch = append(batch[:0], p)
+		case <-s.quit:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case p := <-s.inq:
+				batch = append(batch, p)
+			default:
+				break more
+			}
+		}
+		if err := s.insertBatch(batch); err != nil {
+			err = s.wrap("add incoming", err)
+			for _, p := range batch {
+				p.id, p.dup, p.err = 0, false, err
+			}
+		}
+		for i, p := range batch {
+			close(p.done)
+			batch[i] = nil
+		}
+	}
+}
+
+// insertBatch writes batch in one transaction. On error it rolls back:
+// none of the batch is stored.
+//
+// A batch of several goes in as one multi-row INSERT: FTS5 flushes its
+// pending index data at every statement (each opens a savepoint), so one
+// statement per message would cost a flush and a segment merge each.
+func (s *Store) insertBatch(batch []*pendingIn) (err error) {
+	ctx := context.Background()
+	multi := s.insIn
+	if len(batch) > 1 {
+		// Prepared before BEGIN: the transaction holds the writer's only
+		// connection.
+		if multi, err = s.multiInsert(ctx, len(batch)); err != nil {
+			return err
+		}
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // the error that made us roll back is the one to report
+		}
+	}()
+	if len(batch) == 1 {
+		err = s.insertOne(ctx, tx, batch[0])
+	} else {
+		err = s.insertMany(ctx, tx, multi, batch)
+	}
+	if err != nil {
+		return err
+	}
+	if s.testBeforeCommit != nil {
+		if err := s.testBeforeCommit(len(batch)); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func (s *Store) insertOne(ctx context.Context, tx *sql.Tx, p *pendingIn) error {
+	res, err := tx.StmtContext(ctx, s.insIn).ExecContext(ctx, insertArgs(p.m)...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		p.dup = true
+		p.id, err = s.incomingID(ctx, tx, p.m)
+		return err
+	}
+	p.id, err = res.LastInsertId()
+	return err
+}
+
+// rowKey tells the rows of one multi-row INSERT apart: RETURNING gives
+// no order. Rows alike in all of it are the same message, of which the
+// first in VALUES order is the one stored.
+type rowKey struct {
+	peer, callID, fromTag, imdnID string
+	cseq                          int64
+}
+
+func (s *Store) insertMany(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, batch []*pendingIn) error {
+	args := make([]any, 0, len(batch)*insertCols)
+	for _, p := range batch {
+		args = append(args, insertArgs(p.m)...)
+	}
+	rows, err := tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	stored := make(map[rowKey]int64, len(batch))
+	for rows.Next() {
+		var k rowKey
+		var id int64
+		if err := rows.Scan(&id, &k.peer, &k.callID, &k.fromTag, &k.cseq, &k.imdnID); err != nil {
+			rows.Close()
+			return err
+		}
+		stored[k] = id
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, p := range batch {
+		k := rowKey{p.m.Peer.String(), p.m.CallID, p.m.FromTag, p.m.IMDNID, int64(p.m.CSeq)}
+		if id, ok := stored[k]; ok {
+			p.id = id
+			delete(stored, k) // a later identical one is its duplicate
+			continue
+		}
+		// A duplicate, of a stored message or of one earlier in this
+		// batch: the transaction sees its own rows.
+		p.dup = true
+		if p.id, err = s.incomingID(ctx, tx, p.m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertCols is the number of values insertArgs gives.
+const insertCols = 20
+
+// multiInsert returns the INSERT of n incoming rows, prepared once per n.
+// Only the writer goroutine calls it; Close closes the statements after
+// the writer has stopped.
+func (s *Store) multiInsert(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st := s.multi[n]; st != nil {
+		return st, nil
+	}
+	head, _, _ := strings.Cut(insertSQL, "VALUES")
+	tuple := "(?" + strings.Repeat(", ?", insertCols-1) + ")"
+	q := head + "VALUES " + tuple + strings.Repeat(", "+tuple, n-1) +
+		" ON CONFLICT DO NOTHING RETURNING id, peer, call_id, from_tag, cseq, imdn_id"
+	st, err := s.w.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if s.multi == nil {
+		s.multi = map[int]*sql.Stmt{}
+	}
+	s.multi[n] = st
+	return st, nil
+}
+
+// incomingID finds the original of a duplicate, inside the batch's
+// transaction.
+func (s *Store) incomingID(ctx context.Context, tx *sql.Tx, m Message) (int64, error) {
+	var id int64
+	err := tx.StmtContext(ctx, s.dupByCall).QueryRowContext(ctx, m.CallID, m.FromTag, m.CSeq).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) && m.IMDNID != "" {
+		err = tx.StmtContext(ctx, s.dupByIMDN).QueryRowContext(ctx, m.Peer.String(), m.IMDNID).Scan(&id)
+	}
+	return id, err
+}
