@@ -34,9 +34,12 @@ func TestContactAnySpellingThroughTheCore(t *testing.T) {
 	}
 	t.Cleanup(func() { core.Close() })
 	a := New(fa, core, book, Options{})
+	a.bg = func(f func()) { f() } // deterministic: background work inline
 	a.win.Resize(fyne.NewSize(400, 600))
 	a.win.Show()
-	go a.pump(core.Events()) // not Start: it would watch example.test
+	// Not Start (it would watch example.test) and not the pump: the test
+	// driver runs fyne.Do on the caller's goroutine, so events are applied
+	// here, on the test's one goroutine.
 
 	conn, err := net.Dial("tcp", strings.TrimPrefix(core.ListenAddrs()[1], "tcp:"))
 	if err != nil {
@@ -51,28 +54,23 @@ func TestContactAnySpellingThroughTheCore(t *testing.T) {
 			aor, i, i, aor, i, i)
 	}
 	var conv *conversation
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		var n int
-		fyne.DoAndWait(func() {
-			if conv = a.chats.convs[pid("sip:bob@example.test")]; conv != nil {
-				n = len(conv.lines)
-			}
-		})
-		if n == 4 {
-			break
+	deadline := time.After(10 * time.Second)
+	for conv == nil || len(conv.lines) < 4 {
+		select {
+		case ev := <-core.Events():
+			a.applyBatch([]sipclient.Event{ev})
+			conv = a.chats.convs[pid("sip:bob@example.test")]
+		case <-deadline:
+			t.Fatalf("bob's chat after 10 s: %v", conv != nil)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	fyne.DoAndWait(func() {
-		if conv == nil || len(conv.lines) != 4 {
-			t.Fatalf("bob's chat: %v", conv != nil)
-		}
-		if a.reqBtn.Visible() {
-			t.Errorf("bob's messages went to message requests: %q", a.reqBtn.Text)
-		}
-		if !hasText(a.chats.win, "hello3") {
-			t.Errorf("the last message is not shown")
-		}
-	})
+	if len(conv.lines) != 4 {
+		t.Errorf("bob's chat holds %d lines, want 4", len(conv.lines))
+	}
+	if a.reqBtn.Visible() {
+		t.Errorf("bob's messages went to message requests: %q", a.reqBtn.Text)
+	}
+	if !hasText(a.chats.win, "hello3") {
+		t.Errorf("the last message is not shown")
+	}
 }
