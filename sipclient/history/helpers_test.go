@@ -2,8 +2,8 @@ package history
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
-	"github.com/parley-im/parley/internal/idtest"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parley-im/parley/internal/idtest"
 )
 
 const (
@@ -208,3 +210,15 @@ func fileSize(tb testing.TB, path string) int64 {
 
 // pid is the identity of an address the test knows to be valid.
 var pid = idtest.ID
+
+// insertOld writes m as a build before schema 4 did: the columns of
+// version 1, straight into db, for the migrations to find.
+func insertOld(t *testing.T, db *sql.DB, m Message) {
+	t.Helper()
+	if err := prepare(&m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(context.Background(), insertV1SQL, insertArgs(m)[:14]...); err != nil {
+		t.Fatal(err)
+	}
+}

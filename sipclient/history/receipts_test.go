@@ -28,12 +28,7 @@ func TestMigrateToVersion4(t *testing.T) {
 	for i, text := range []string{"tea at four", "scones with cream"} {
 		m := incoming(bob, text, "v3-"+text, uint32(i+1))
 		m.Direction, m.State = Out, StateSent
-		if err := prepare(&m); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, insertV1SQL, insertArgs(m)[:14]...); err != nil {
-			t.Fatal(err)
-		}
+		insertOld(t, db, m)
 	}
 	db.Close()
 

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/parley-im/parley/sipclient/identity"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parley-im/parley/sipclient/identity"
 
 	"modernc.org/sqlite"
 )
@@ -93,12 +94,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	m := incoming(bob, "written by version one", "c1", 1)
 	m.Direction, m.State = In, StateReceived
-	if err := prepare(&m); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, insertV1SQL, insertArgs(m)[:14]...); err != nil {
-		t.Fatal(err)
-	}
+	insertOld(t, db, m)
 	db.Close()
 
 	s, err := Open(ctx, path)
