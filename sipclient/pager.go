@@ -207,7 +207,6 @@ func wrapCPIM(req *sip.Request, msg history.Message) error {
 // nor announced twice. Typing notices and notifications are answered 200
 // and never stored as messages.
 func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
-	p.ua.heardFrom(req)
 	ev, ok := p.sender(req, tx)
 	if !ok {
 		return
@@ -303,6 +302,7 @@ func (p *pager) sender(req *sip.Request, tx sip.ServerTransaction) (MessageRecei
 		p.ua.emit(Diagnostic{What: "message", URI: ev.From, Detail: err.Error()})
 		return ev, false
 	}
+	p.ua.heardFrom(ev.Peer)
 	if p.book.SenderBlocked(ev.Peer) {
 		p.ua.respond(req, tx, 200, "OK")
 		p.log.Debug("message from a blocked sender dropped", "from", ev.From)

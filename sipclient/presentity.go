@@ -124,7 +124,9 @@ func (c *Client) EndWatcher(who identity.ID) error {
 // onSubscribe answers a SUBSCRIBE to our presence: a new subscription, a
 // refresh, or an unsubscribe (Expires: 0).
 func (p *presentity) onSubscribe(req *sip.Request, tx sip.ServerTransaction) {
-	p.ua.heardFrom(req)
+	if peer, err := peerOf(req.From().Address); err == nil {
+		p.ua.heardFrom(peer)
+	}
 	if !p.checkSubscribe(req, tx) {
 		return
 	}

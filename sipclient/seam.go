@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // seam is what a SIP role needs from the user agent that carries it:
@@ -25,9 +26,9 @@ type seam interface {
 	respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, hdrs ...string) *sip.Response
 	// backoff is how long to wait after attempt consecutive failures.
 	backoff(attempt int) time.Duration
-	// heardFrom takes a request from a peer (a MESSAGE, a SUBSCRIBE) as
-	// a sign of life: a subscription to them that failed tries again soon.
-	heardFrom(req *sip.Request)
+	// heardFrom takes a request from peer (a MESSAGE, a SUBSCRIBE) as a
+	// sign of life: a subscription to them that failed tries again soon.
+	heardFrom(peer identity.ID)
 	// emit tells the application what happened.
 	emit(e Event)
 	// isClosed says the user agent is closing: no new work.
@@ -112,14 +113,12 @@ func (c *Client) backoff(attempt int) time.Duration {
 	return d - d/10 + jitter
 }
 
-// heardFrom passes a sign of life from the request's sender on to the
-// subscriptions, which hold the only state it changes.
-func (c *Client) heardFrom(req *sip.Request) {
-	from := req.From()
-	if from == nil || c.subs == nil {
-		return
-	}
-	if peer, err := peerOf(from.Address); err == nil {
+// heardFrom passes a sign of life from peer on to the subscriptions,
+// which hold the only state it changes. The caller names the peer: the
+// pager has already read it from the MESSAGE, so the hot path reads a
+// From once.
+func (c *Client) heardFrom(peer identity.ID) {
+	if c.subs != nil {
 		c.subs.heard(peer)
 	}
 }

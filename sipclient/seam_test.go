@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // fakeSeam is the user agent of one role's unit test: it answers each
@@ -20,7 +21,7 @@ type fakeSeam struct {
 	answers []*sip.Response // what respond and accept sent back
 	events  []Event
 	forgot  int      // forgetAuth calls
-	heard   []string // From of each heardFrom call
+	heard   []string // the peer of each heardFrom call
 	closed  bool
 }
 
@@ -80,10 +81,10 @@ func (f *fakeSeam) respond(req *sip.Request, tx sip.ServerTransaction, code int,
 
 func (f *fakeSeam) backoff(attempt int) time.Duration { return time.Duration(attempt+1) * time.Second }
 
-func (f *fakeSeam) heardFrom(req *sip.Request) {
+func (f *fakeSeam) heardFrom(peer identity.ID) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.heard = append(f.heard, req.From().Address.String())
+	f.heard = append(f.heard, peer.String())
 }
 
 func (f *fakeSeam) emit(e Event) {
