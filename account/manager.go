@@ -65,8 +65,12 @@ type Manager struct {
 	ctx          context.Context // ends when Close begins: cuts keyring waits short
 	cancel       context.CancelFunc
 
-	fileMu sync.Mutex             // the account list and its file
-	locks  map[string]*sync.Mutex // per account ID: one start/stop at a time
+	fileMu sync.Mutex // the account list and its file
+	// pendingMu guards the pending keyring deletions file; sweeping is
+	// set while a sweep of it runs.
+	pendingMu sync.Mutex
+	sweeping  atomic.Bool
+	locks     map[string]*sync.Mutex // per account ID: one start/stop at a time
 
 	mu       sync.Mutex
 	closed   bool
@@ -121,6 +125,7 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	m.direct = c
 	m.events.follow(c.Events())
 	m.startEnabled()
+	m.keyringOpened() // entries of accounts removed while it was locked
 	return m, nil
 }
 

@@ -159,7 +159,11 @@ func (m *Manager) password(ctx context.Context, id string) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, DefaultKeyringTimeout)
 	defer cancel()
-	return m.cfg.Passwords.Get(ctx, id)
+	p, err := m.cfg.Passwords.Get(ctx, id)
+	if err == nil {
+		m.keyringOpened()
+	}
+	return p, err
 }
 
 // keyringWords is a keyring failure in the words of its class, without

@@ -142,6 +142,7 @@ type fakeKeyring struct {
 	passwords map[string]string
 	getErr    error // returned by Get, after delay
 	setErr    error
+	delErr    error // returned by Delete (a locked keyring)
 	delay     time.Duration
 	deleted   []string
 }
@@ -180,6 +181,9 @@ func (k *fakeKeyring) Delete(ctx context.Context, id string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.deleted = append(k.deleted, id)
+	if k.delErr != nil {
+		return fmt.Errorf("account %q: delete password: %w", id, k.delErr)
+	}
 	if _, ok := k.passwords[id]; !ok {
 		return fmt.Errorf("account %q: delete password: %w", id, account.ErrNotFound)
 	}

@@ -49,10 +49,13 @@ func (m *Manager) SaveAccount(ctx context.Context, a Account, password string, s
 	return nil
 }
 
-// RemoveAccount stops the account's client (it unregisters), deletes its
-// password and writes the accounts file without it. If the keyring cannot
-// delete the password the account is kept, so the user can remove it
-// again once the keyring is unlocked.
+// RemoveAccount stops the account's client (it unregisters), writes the
+// accounts file without it and deletes its password. Removing always
+// works: a keyring that cannot delete the password now (locked, no
+// answer) gets its entry remembered in PendingFile and deleted when it
+// next opens, and the error wraps ErrPasswordPending; the account is gone
+// all the same. A password typed for this session only never waits on
+// the keyring.
 func (m *Manager) RemoveAccount(ctx context.Context, id string) error {
 	done, err := m.begin()
 	if err != nil {
@@ -64,16 +67,13 @@ func (m *Manager) RemoveAccount(ctx context.Context, id string) error {
 		return fmt.Errorf("%w: %q", ErrNoSuchAccount, id)
 	}
 	m.stopAccount(id)
-	if err := m.deletePassword(ctx, id); err != nil {
-		return fmt.Errorf("the account is kept: %w", err)
-	}
 	if err := m.writeAccounts(func(list []Account) []Account {
 		return slices.DeleteFunc(list, func(b Account) bool { return b.ID == id })
 	}); err != nil {
 		return err
 	}
 	m.replaceSubs() // its contacts go direct now
-	return nil
+	return m.deletePassword(ctx, id)
 }
 
 // writeAccounts applies edit to the account list, writes the file and
@@ -111,21 +111,42 @@ func (m *Manager) storePassword(ctx context.Context, id, password string, sessio
 		return err
 	}
 	_ = m.cfg.Session.Delete(ctx, id) // ErrNotFound: none was typed
+	m.dropPending(id)                 // the entry holds this password now
+	m.keyringOpened()
 	return nil
 }
 
 // deletePassword forgets id's password in the session and the keyring.
-// None saved is fine, and so is no keyring at all: nothing can be in it.
+// None saved is fine, and so is no keyring configured: nothing can be in
+// it. An account whose password was typed for this session only leaves
+// the keyring alone now; an entry from an earlier keyring save is
+// deleted quietly when the keyring next opens.
 func (m *Manager) deletePassword(ctx context.Context, id string) error {
-	_ = m.cfg.Session.Delete(ctx, id) // ErrNotFound: none was typed
 	if m.cfg.Passwords == nil {
+		_ = m.cfg.Session.Delete(ctx, id) // ErrNotFound: none was typed
 		return nil
 	}
+	if m.cfg.Session.Delete(ctx, id) == nil {
+		return m.addPending(id)
+	}
+	err := m.keyringDelete(ctx, id)
+	switch {
+	case err == nil || errors.Is(err, ErrNotFound):
+		m.dropPending(id)
+		return nil
+	case errors.Is(err, ErrNoKeyring):
+		return m.addPending(id) // none here now: nothing to tell, but try when one runs
+	}
+	m.log.Info("keyring entry kept until the keyring opens", "account", id, "error", err)
+	if perr := m.addPending(id); perr != nil {
+		return fmt.Errorf("account %q: the account is removed but its password is not: %w", id, errors.Join(err, perr))
+	}
+	return fmt.Errorf("%w (%w)", ErrPasswordPending, err)
+}
+
+// keyringDelete deletes id's keyring entry, bounded by the keyring timeout.
+func (m *Manager) keyringDelete(ctx context.Context, id string) error {
 	kctx, cancel := context.WithTimeout(ctx, DefaultKeyringTimeout)
 	defer cancel()
-	err := m.cfg.Passwords.Delete(kctx, id)
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNoKeyring) {
-		return nil
-	}
-	return err
+	return m.cfg.Passwords.Delete(kctx, id)
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -129,6 +131,9 @@ func (w *accountsWindow) stateText(acc account.Account) string {
 	return displayAOR(acc.AOR) + ": not registered yet"
 }
 
+// passwordPendingWords: the keyring was locked when an account was removed.
+const passwordPendingWords = "Parley will remove the saved password from the keyring when it is unlocked."
+
 func (w *accountsWindow) confirmRemove(acc account.Account) {
 	msg := "Remove the account " + displayAOR(acc.AOR) + "? Its saved password is deleted too."
 	dialog.ShowConfirm("Remove account", msg, func(ok bool) {
@@ -138,14 +143,20 @@ func (w *accountsWindow) confirmRemove(acc account.Account) {
 	}, w.win)
 }
 
-// remove deletes the account (and its password) off the Fyne thread.
+// remove deletes the account (and its password) off the Fyne thread. A
+// locked keyring does not stop it: the password goes when it is unlocked.
 func (w *accountsWindow) remove(acc account.Account) {
 	w.app.bg(func() {
 		err := w.svc.RemoveAccount(w.app.ctx, acc.ID)
 		fyne.Do(func() {
-			if err != nil {
+			pending := errors.Is(err, account.ErrPasswordPending)
+			if err != nil && !pending {
 				w.showProblem("Could not remove " + displayAOR(acc.AOR) + ". " + failureWords(failure.Of(err), serverParty(domainOf(acc.AOR))))
 				return
+			}
+			w.problem.Hide()
+			if pending {
+				w.showNotice(displayAOR(acc.AOR) + " is removed. " + passwordPendingWords)
 			}
 			w.app.forgetAccount(acc.AOR)
 			w.reload()
@@ -154,6 +165,14 @@ func (w *accountsWindow) remove(acc account.Account) {
 }
 
 func (w *accountsWindow) showProblem(msg string) {
+	w.problem.Importance = widget.DangerImportance
+	w.problem.SetText(msg)
+	w.problem.Show()
+}
+
+// showNotice tells something the user should know that is not a failure.
+func (w *accountsWindow) showNotice(msg string) {
+	w.problem.Importance = widget.WarningImportance
 	w.problem.SetText(msg)
 	w.problem.Show()
 }

@@ -17,7 +17,8 @@ type AccountService interface {
 	Accounts() []account.Account
 	// SaveAccount validates and stores a (without the password) and, if password != "", stores it in the keyring (sessionOnly: in memory for this session only), then (re)starts the account. Keyring trouble comes back wrapping account.ErrNoKeyring / ErrKeyringLocked / ErrKeyringTimeout.
 	SaveAccount(ctx context.Context, a account.Account, password string, sessionOnly bool) error
-	RemoveAccount(ctx context.Context, id string) error // deletes its password too
+	// RemoveAccount removes the account at once and deletes its password; an error wrapping account.ErrPasswordPending means the account is gone but the keyring (locked) deletes the password later.
+	RemoveAccount(ctx context.Context, id string) error
 	// TestAccount registers once with the given settings and unregisters; the error says in words what failed ("wrong password", "no answer from the server"...).
 	TestAccount(ctx context.Context, a account.Account, password string) error
 }

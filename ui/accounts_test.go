@@ -27,6 +27,9 @@ type fakeAccounts struct {
 	tests    int
 	saveErr  error
 	testErr  error
+	// removeErr is returned by RemoveAccount after the account is gone
+	// (account.ErrPasswordPending: a locked keyring).
+	removeErr error
 }
 
 type fakeSave struct {
@@ -68,7 +71,7 @@ func (f *fakeAccounts) RemoveAccount(_ context.Context, id string) error {
 	for i := range f.accounts {
 		if f.accounts[i].ID == id {
 			f.accounts = append(f.accounts[:i], f.accounts[i+1:]...)
-			return nil
+			return f.removeErr
 		}
 	}
 	return errors.New("no such account")

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
@@ -33,10 +34,13 @@ type registrationView struct {
 	every   func(d time.Duration, f func()) (stop func())
 	stop    func()          // the running countdown's, nil when none runs
 	changed func()          // updates what else shows the lines (the accounts window)
-	lines   *fyne.Container // of failureLine boxes
-	line    []*failureLine
-	win     func() fyne.Window // for Details
-	notice  *wrappedLabel
+	lines   *fyne.Container // of regLine boxes
+	line    []*regLine
+	// dismissed holds the report whose line the user closed (✕), by
+	// accountKey: the line stays hidden until a different report comes.
+	dismissed map[string]sipclient.RegistrationChanged
+	win       func() fyne.Window // for Details
+	notice    *wrappedLabel
 }
 
 // registrationBox builds the lines' place in the main window; it stays
@@ -153,6 +157,7 @@ func (a *App) forgetAccount(aor string) {
 	delete(r.regs, key)
 	delete(r.pubs, key)
 	delete(r.at, key)
+	delete(r.dismissed, key)
 	r.render()
 	r.renderNotice()
 }
@@ -169,20 +174,66 @@ func (r *registrationView) render() {
 	if r.lines == nil {
 		return // main window not built yet
 	}
-	keys := slices.Sorted(maps.Keys(r.regs))
+	keys := slices.DeleteFunc(slices.Sorted(maps.Keys(r.regs)), r.isDismissed)
 	for len(r.line) < len(keys) {
-		r.line = append(r.line, newFailureLine(r.win))
+		r.line = append(r.line, newRegLine(r))
 	}
 	r.line = r.line[:len(keys)]
 	r.lines.Objects = r.lines.Objects[:0]
 	for i, k := range keys {
-		l := r.line[i]
-		ev := r.current(k)
-		l.words.Importance = registrationImportance(ev.State)
-		l.set(registrationText(ev), registrationDetail(ev))
-		r.lines.Objects = append(r.lines.Objects, l.box)
+		r.line[i].show(k, r.current(k))
+		r.lines.Objects = append(r.lines.Objects, r.line[i].box)
 	}
 	r.lines.Refresh()
+}
+
+// regLine is one account's line in the main window: its state in words,
+// Details, and ✕ to close a line about a failure.
+type regLine struct {
+	failure *failureLine
+	dismiss *widget.Button
+	box     *fyne.Container
+	key     string // the account shown
+}
+
+func newRegLine(r *registrationView) *regLine {
+	l := &regLine{failure: newFailureLine(r.win)}
+	l.dismiss = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { r.dismiss(l.key) })
+	l.dismiss.Importance = widget.LowImportance
+	l.box = container.NewBorder(nil, nil, nil, l.dismiss, l.failure.box)
+	return l
+}
+
+func (l *regLine) show(key string, ev sipclient.RegistrationChanged) {
+	l.key = key
+	l.failure.words.Importance = registrationImportance(ev.State)
+	l.failure.set(registrationText(ev), registrationDetail(ev))
+	l.dismiss.Hidden = ev.State == sipclient.RegRegistered || ev.State == sipclient.RegRegistering
+	l.box.Refresh()
+}
+
+// dismiss hides key's line until its state changes.
+func (r *registrationView) dismiss(key string) {
+	if r.dismissed == nil {
+		r.dismissed = map[string]sipclient.RegistrationChanged{}
+	}
+	r.dismissed[key] = r.regs[key]
+	r.render()
+}
+
+// isDismissed: the user closed key's line and nothing new came since: a
+// retry failing the same way again stays closed.
+func (r *registrationView) isDismissed(key string) bool {
+	d, ok := r.dismissed[key]
+	if !ok {
+		return false
+	}
+	ev := r.regs[key]
+	if d.State == ev.State && d.Code == ev.Code && d.Reason == ev.Reason {
+		return true
+	}
+	delete(r.dismissed, key)
+	return false
 }
 
 func (r *registrationView) renderNotice() {
