@@ -40,7 +40,7 @@ func TestRemoveWhileLocked(t *testing.T) {
 		t.Fatalf("the removed account's password went before the keyring opened: %q", got)
 	}
 	saveDisabled(t, m, second, password+"-2") // the keyring answers: the sweep runs
-	m.Close()                                  // and ends before Close returns
+	m.Close()                                 // and ends before Close returns
 	assertGone(t, first)
 
 	m, _ = startManager(t, dir, mustLoad(t, dir))
