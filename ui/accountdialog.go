@@ -36,24 +36,26 @@ type accountForm struct {
 	base  account.Account // the account edited: its ID and what the form does not show
 	isNew bool
 
-	aor, name, authUser, registrar, proxy, xcap, interval, password *widget.Entry
-	transport                                                       *widget.Select
-	verify, enabled                                                 *widget.Check
+	aor, name, authUser, registrar, proxy, xcap, interval, password *keyEntry
+	transport                                                       *keySelect
+	verify, enabled                                                 *keyCheck
 	tlsWarning, problem, result                                     *wrappedLabel
 	failed                                                          *failureLine // Test connection's failure
-	save, test, cancel, sessionOnly                                 *widget.Button
+	save, test, cancel, sessionOnly                                 *keyButton
 	content                                                         fyne.CanvasObject
+	keys                                                            *dialogKeys // Enter saves, Escape cancels
 }
 
 func newAccountForm(w *accountsWindow, acc account.Account, isNew bool) *accountForm {
 	f := &accountForm{w: w, base: acc, isNew: isNew}
+	f.keys = &dialogKeys{submit: func() { f.submit(false) }, cancel: w.showList}
 	f.failed = newFailureLine(func() fyne.Window { return w.win })
 	f.failed.box.Hide()
 	f.makeFields()
 	f.fill(acc)
 	f.tlsWarning.Hidden = acc.VerifyTLS
 	f.verify.OnChanged = func(on bool) { f.tlsWarning.Hidden = on; f.tlsWarning.Refresh() }
-	for _, e := range []*widget.Entry{f.aor, f.name, f.authUser, f.registrar, f.proxy, f.xcap, f.interval} {
+	for _, e := range []*keyEntry{f.aor, f.name, f.authUser, f.registrar, f.proxy, f.xcap, f.interval} {
 		e.OnChanged = func(string) { f.check() }
 	}
 	f.transport.OnChanged = func(string) { f.check() }
@@ -62,27 +64,28 @@ func newAccountForm(w *accountsWindow, acc account.Account, isNew bool) *account
 }
 
 func (f *accountForm) makeFields() {
-	f.aor, f.name, f.authUser = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	f.registrar, f.proxy, f.interval = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	f.xcap = widget.NewEntry()
-	f.password = widget.NewPasswordEntry()
+	k := f.keys
+	f.aor, f.name, f.authUser = newKeyEntry(k), newKeyEntry(k), newKeyEntry(k)
+	f.registrar, f.proxy, f.interval = newKeyEntry(k), newKeyEntry(k), newKeyEntry(k)
+	f.xcap = newKeyEntry(k)
+	f.password = newKeyPasswordEntry(k)
 	labels := make([]string, len(transportChoices))
 	for i, t := range transportChoices {
 		labels[i] = t.label
 	}
-	f.transport = widget.NewSelect(labels, nil)
-	f.verify = widget.NewCheck("Check the server's certificate (TLS)", nil)
-	f.enabled = widget.NewCheck("Sign in with this account", nil)
+	f.transport = newKeySelect(labels, k)
+	f.verify = newKeyCheck("Check the server's certificate (TLS)", k)
+	f.enabled = newKeyCheck("Sign in with this account", k)
 	f.tlsWarning = wrapLabel(noVerifyWarning)
 	f.tlsWarning.Importance = widget.WarningImportance
 	f.problem = wrapLabel("")
 	f.problem.Importance = widget.DangerImportance
 	f.result = wrapLabel("")
-	f.save = widget.NewButton("Save", func() { f.submit(false) })
+	f.save = newKeyButton("Save", func() { f.submit(false) }, k)
 	f.save.Importance = widget.HighImportance
-	f.test = widget.NewButton("Test connection", f.testConnection)
-	f.cancel = widget.NewButton("Cancel", f.w.showList)
-	f.sessionOnly = widget.NewButton("Use for this session only", func() { f.submit(true) })
+	f.test = newKeyButton("Test connection", f.testConnection, k)
+	f.cancel = newKeyButton("Cancel", f.w.showList, k)
+	f.sessionOnly = newKeyButton("Use for this session only", func() { f.submit(true) }, k)
 	f.sessionOnly.Hide()
 }
 
@@ -176,6 +179,9 @@ func (f *accountForm) check() (account.Account, error) {
 // sessionOnly keeps the password in memory only: the user's answer to a
 // keyring that cannot store it. There is no other fallback.
 func (f *accountForm) submit(sessionOnly bool) {
+	if f.save.Disabled() {
+		return // saving or testing already: Enter waits too
+	}
 	acc, err := f.check()
 	if err != nil {
 		return

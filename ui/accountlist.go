@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
@@ -23,7 +22,9 @@ type accountsWindow struct {
 	loaded   bool
 	rows     *fyne.Container
 	problem  *wrappedLabel
-	addBtn   *widget.Button
+	addBtn   *keyButton
+	keys     *dialogKeys // the page on show's: Escape closes the list, cancels the form
+	listKeys *dialogKeys // the list page's
 	listPage fyne.CanvasObject
 	form     *accountForm // the form on show, else nil
 	// states are the rows' state lines, updated in place by the countdown
@@ -51,14 +52,21 @@ func newAccountsWindow(a *App) *accountsWindow {
 	w.problem = wrapLabel("")
 	w.problem.Importance = widget.DangerImportance
 	w.problem.Hide()
-	w.addBtn = widget.NewButton("Add account…", func() { w.showForm(account.NewAccount("", ""), true) })
+	// Escape closes the account settings; Enter presses the focused
+	// button only.
+	w.listKeys = &dialogKeys{cancel: func() { w.win.Close() }}
+	w.keys = w.listKeys
+	w.addBtn = newKeyButton("Add account…", func() { w.showForm(account.NewAccount("", ""), true) }, w.listKeys)
 	w.addBtn.Importance = widget.HighImportance
-	buttons := container.NewHBox(w.addBtn, widget.NewButton("Close", w.win.Close))
+	buttons := container.NewHBox(w.addBtn, newKeyButton("Close", w.win.Close, w.listKeys))
 	w.listPage = container.NewBorder(nil, buttons, nil, nil,
 		container.NewVScroll(container.NewVBox(w.problem, w.rows)))
 	w.win.SetContent(w.listPage)
 	w.win.SetOnClosed(func() { a.accts.win = nil })
 	w.win.Resize(fyne.NewSize(440, 420))
+	// With nothing focused the window hands Enter and Escape to the page.
+	w.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { w.keys.typed(ev) })
+	w.win.Canvas().Focus(w.addBtn)
 	return w
 }
 
@@ -105,8 +113,8 @@ func (w *accountsWindow) accountRow(acc account.Account) fyne.CanvasObject {
 	if ev, ok := w.app.accts.reg.registration(acc.AOR); ok && acc.Enabled {
 		state.Importance = registrationImportance(ev.State)
 	}
-	edit := widget.NewButton("Edit…", func() { w.showForm(acc, false) })
-	remove := widget.NewButton("Remove…", func() { w.confirmRemove(acc) })
+	edit := newKeyButton("Edit…", func() { w.showForm(acc, false) }, w.listKeys)
+	remove := newKeyButton("Remove…", func() { w.confirmRemove(acc) }, w.listKeys)
 	// The buttons go under the words: beside them they took the width the
 	// words need and stretched to their height.
 	return container.NewVBox(title, state, container.NewHBox(edit, remove))
@@ -136,11 +144,7 @@ const passwordPendingWords = "Parley will remove the saved password from the key
 
 func (w *accountsWindow) confirmRemove(acc account.Account) {
 	msg := "Remove the account " + displayAOR(acc.AOR) + "? Its saved password is deleted too."
-	dialog.ShowConfirm("Remove account", msg, func(ok bool) {
-		if ok {
-			w.remove(acc)
-		}
-	}, w.win)
+	showConfirm("Remove account", msg, "Remove", func() { w.remove(acc) }, w.win)
 }
 
 // remove deletes the account (and its password) off the Fyne thread. A
@@ -181,14 +185,18 @@ func (w *accountsWindow) showNotice(msg string) {
 func (w *accountsWindow) showForm(acc account.Account, isNew bool) {
 	w.problem.Hide()
 	w.form = newAccountForm(w, acc, isNew)
+	w.keys = w.form.keys
 	w.win.SetContent(w.form.content)
+	w.win.Canvas().Focus(w.form.aor)
 }
 
 // showList puts the list back, freshly loaded.
 func (w *accountsWindow) showList() {
 	w.form = nil
+	w.keys = w.listKeys
 	w.win.SetContent(w.listPage)
 	w.reload()
+	w.win.Canvas().Focus(w.addBtn)
 }
 
 // tick updates the state lines in place: the countdown redraws no row.

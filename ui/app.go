@@ -46,7 +46,7 @@ type App struct {
 	headers     []int // row indices given a header's height
 
 	headerHeight, rowHeight float32 // roster row heights, from the templates
-	list                    *widget.List
+	list                    *rosterList
 	filter                  *searchEntry
 	status                  *widget.Select
 	note                    *widget.Entry
@@ -92,6 +92,7 @@ func New(fa fyne.App, core Core, book *account.Book, opt Options) *App {
 		a.addContactState(c)
 	}
 	a.unreadSaved = a.fa.Preferences().String(prefUnread)
+	useFocusTheme(fa) // Tab must show where it is
 	a.chats = newChatWindow(a)
 	a.buildMainWindow()
 	core.SetIMPrefs(a.imPrefs()) // the user's choices, from the last run

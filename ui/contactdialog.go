@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
@@ -14,13 +13,15 @@ import (
 // contactForm is the add/edit contact form. It validates as the user types
 // and says in words what is wrong with the address.
 type contactForm struct {
-	uri, name, group *widget.Entry
+	uri, name, group *keyEntry
 	problem          *widget.Label
 	content          fyne.CanvasObject
+	keys             *dialogKeys // Enter saves, Escape cancels
 }
 
 func newContactForm(c account.Contact) *contactForm {
-	f := &contactForm{uri: widget.NewEntry(), name: widget.NewEntry(), group: widget.NewEntry(), problem: widget.NewLabel("")}
+	keys := &dialogKeys{}
+	f := &contactForm{uri: newKeyEntry(keys), name: newKeyEntry(keys), group: newKeyEntry(keys), problem: widget.NewLabel(""), keys: keys}
 	f.uri.SetPlaceHolder("sip:alice@example.com")
 	f.uri.SetText(c.URI)
 	f.name.SetText(c.Name)
@@ -51,17 +52,10 @@ func (f *contactForm) check() (account.Contact, error) {
 
 func (a *App) showAddContact() {
 	f := newContactForm(account.Contact{})
-	var d *dialog.CustomDialog
-	add := widget.NewButton("Add", func() {
-		if err := a.addContact(f); err == nil {
-			d.Hide()
-		}
-	})
-	add.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons("Add contact", f.content, a.win)
-	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.Hide() }), add})
+	d := newKeyDialog("Add contact", "Add", "Cancel", f.content, f.keys,
+		func() bool { return a.addContact(f) == nil }, nil, a.win)
 	d.Resize(fyne.NewSize(360, 220))
-	d.Show()
+	d.showFocused(f.uri)
 }
 
 // addContact adds the form's contact to the roster, saves it and starts
@@ -89,33 +83,32 @@ func (a *App) addContact(f *contactForm) error {
 
 func (a *App) showEditContact(c *contactState) {
 	f := newContactForm(c.Contact)
-	dialog.ShowCustomConfirm("Edit contact", "Save", "Cancel", f.content, func(ok bool) {
-		if !ok {
-			return
-		}
-		nc, err := f.check()
-		if err != nil {
-			dialog.ShowError(err, a.win)
-			return
-		}
-		if nc.ID != c.ID || nc.URI != c.URI {
-			a.removeContact(c)
-			a.addContact(f)
-			return
-		}
-		updated, err := a.book.Update(c.ID, nc.Name, nc.Group)
-		a.bookSaved(err)
-		c.Name, c.Group = updated.Name, updated.Group
-		a.refreshRoster()
-	}, a.win)
+	d := newKeyDialog("Edit contact", "Save", "Cancel", f.content, f.keys, func() bool { return a.saveContact(c, f) }, nil, a.win)
+	d.Resize(fyne.NewSize(360, 220))
+	d.showFocused(f.uri)
+}
+
+// saveContact applies the edit form to c; false keeps the form open,
+// saying what is wrong.
+func (a *App) saveContact(c *contactState, f *contactForm) bool {
+	nc, err := f.check()
+	if err != nil {
+		return false
+	}
+	if nc.ID != c.ID || nc.URI != c.URI {
+		a.removeContact(c)
+		return a.addContact(f) == nil
+	}
+	updated, err := a.book.Update(c.ID, nc.Name, nc.Group)
+	a.bookSaved(err)
+	c.Name, c.Group = updated.Name, updated.Group
+	a.refreshRoster()
+	return true
 }
 
 func (a *App) confirmRemove(c *contactState) {
-	dialog.ShowConfirm("Remove contact", "Remove "+c.displayName()+" ("+c.ID.String()+") from your contacts?", func(ok bool) {
-		if ok {
-			a.removeContact(c)
-		}
-	}, a.win)
+	showConfirm("Remove contact", "Remove "+c.displayName()+" ("+c.ID.String()+") from your contacts?", "Remove",
+		func() { a.removeContact(c) }, a.win)
 }
 
 func (a *App) removeContact(c *contactState) {

@@ -255,6 +255,9 @@ func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
 	t.Helper()
 	var found *widget.Button
 	walkOnScreen(o, func(x fyne.CanvasObject) {
+		if kb, ok := x.(*keyButton); ok {
+			x = &kb.Button
+		}
 		if b, ok := x.(*widget.Button); ok && b.Text == text && found == nil {
 			found = b
 		}

@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
@@ -42,14 +41,15 @@ func (a *App) privacyButton() fyne.CanvasObject {
 // showPrivacy lets the user choose what their contacts are told.
 func (a *App) showPrivacy() {
 	cur := a.imPrefs()
-	typing := widget.NewCheck("Send typing notifications", nil)
+	keys := &dialogKeys{}
+	typing := newKeyCheck("Send typing notifications", keys)
 	typing.SetChecked(cur.TypingNotices)
 	typing.OnChanged = func(on bool) {
 		c := a.imPrefs()
 		c.TypingNotices = on
 		a.setIMPrefs(c)
 	}
-	read := widget.NewCheck("Send read receipts", nil)
+	read := newKeyCheck("Send read receipts", keys)
 	read.SetChecked(cur.ReadReceipts)
 	read.OnChanged = func(on bool) {
 		c := a.imPrefs()
@@ -57,7 +57,7 @@ func (a *App) showPrivacy() {
 		a.setIMPrefs(c)
 	}
 	about := wrapLabel("These tell the people you write with when you are typing to them and when you have read their messages. You see theirs either way.")
-	d := dialog.NewCustom("Privacy", "Close", container.NewVBox(typing, read, about, widget.NewSeparator(), a.privacyLists()), a.win)
+	d := newKeyDialog("Privacy", "", "Close", container.NewVBox(typing, read, about, widget.NewSeparator(), a.privacyLists(keys)), keys, nil, nil, a.win)
 	d.Resize(fyne.NewSize(420, 0))
-	d.Show()
+	d.showFocused(typing)
 }

@@ -49,6 +49,9 @@ func findCheck(t *testing.T, o fyne.CanvasObject, text string) *widget.Check {
 	t.Helper()
 	var found *widget.Check
 	walkOnScreen(o, func(x fyne.CanvasObject) {
+		if kc, ok := x.(*keyCheck); ok {
+			x = &kc.Check
+		}
 		if c, ok := x.(*widget.Check); ok && c.Text == text {
 			found = c
 		}

@@ -62,8 +62,8 @@ func (a *App) buildMainWindow() {
 	a.empty = wrapLabel("No contacts yet. Add one with “Add contact…”, and give people your address above so they can add you.")
 	a.empty.Alignment = fyne.TextAlignCenter
 	search, center := a.messageSearch(container.NewStack(a.list, container.NewCenter(a.empty)))
-	body := container.NewBorder(container.NewVBox(a.filter, search), bottom, nil, nil, center)
-	content := container.NewBorder(top, nil, nil, nil, body)
+	body := inOrder(container.NewVBox(a.filter, search), bottom, nil, nil, center)
+	content := inOrder(top, nil, nil, nil, body)
 	if a.opt.OnFirstFrame != nil {
 		content = container.NewStack(content, firstFrameProbe(a.opt.OnFirstFrame))
 	}
@@ -88,7 +88,7 @@ func (a *App) statusBar() fyne.CanvasObject {
 	a.note.SetText(own.Note)
 	a.note.SetPlaceHolder("What are you up to?")
 	a.note.OnSubmitted = func(string) { a.publishStatus() }
-	return container.NewBorder(nil, nil, widestChoice(a.status, labels), nil, a.note)
+	return inOrder(nil, nil, widestChoice(a.status, labels), nil, a.note)
 }
 
 // widestChoice keeps a Select as wide as its longest choice, so "Do not

@@ -16,11 +16,12 @@ import (
 // senders (with Unblock) and every answer about who may see the user's
 // status (with Revoke). The book holds both; the lists are redrawn after
 // each change.
-func (a *App) privacyLists() fyne.CanvasObject {
+// keys are the dialog's, for Escape on its buttons.
+func (a *App) privacyLists(keys *dialogKeys) fyne.CanvasObject {
 	box := container.NewVBox()
 	var fill func()
 	fill = func() {
-		box.Objects = append(a.blockedRows(fill), a.watcherRows(fill)...)
+		box.Objects = append(a.blockedRows(fill, keys), a.watcherRows(fill, keys)...)
 		box.Refresh()
 	}
 	fill()
@@ -29,7 +30,7 @@ func (a *App) privacyLists() fyne.CanvasObject {
 	return scroll
 }
 
-func (a *App) blockedRows(changed func()) []fyne.CanvasObject {
+func (a *App) blockedRows(changed func(), keys *dialogKeys) []fyne.CanvasObject {
 	rows := []fyne.CanvasObject{widget.NewLabelWithStyle("Blocked senders", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
 	blocked := a.book.Blocked()
 	if len(blocked) == 0 {
@@ -39,12 +40,12 @@ func (a *App) blockedRows(changed func()) []fyne.CanvasObject {
 		rows = append(rows, privacyRow(who, "", "Unblock", func() {
 			a.bookSaved(a.book.Unblock(who))
 			changed()
-		}))
+		}, keys))
 	}
 	return rows
 }
 
-func (a *App) watcherRows(changed func()) []fyne.CanvasObject {
+func (a *App) watcherRows(changed func(), keys *dialogKeys) []fyne.CanvasObject {
 	rows := []fyne.CanvasObject{widget.NewLabelWithStyle("Who may see your status", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
 	answers := a.book.WatcherAnswers()
 	if len(answers) == 0 {
@@ -63,18 +64,18 @@ func (a *App) watcherRows(changed func()) []fyne.CanvasObject {
 		rows = append(rows, privacyRow(who, what, "Revoke", func() {
 			a.revokeWatcher(who)
 			changed()
-		}))
+		}, keys))
 	}
 	return append(rows, wrapLabel("Revoke forgets your answer and ends what they see now: they are asked about again if they subscribe later. People in your contacts may always see your status."))
 }
 
 // privacyRow is an address, what was decided about it, and one action.
-func privacyRow(who identity.ID, what, action string, do func()) fyne.CanvasObject {
+func privacyRow(who identity.ID, what, action string, do func(), keys *dialogKeys) fyne.CanvasObject {
 	addr := widget.NewLabel(strings.TrimPrefix(who.String(), "sip:"))
 	addr.Truncation = fyne.TextTruncateEllipsis
-	right := container.NewHBox(widget.NewButton(action, do))
+	right := container.NewHBox(newKeyButton(action, do, keys))
 	if what != "" {
-		right = container.NewHBox(widget.NewLabel(what), widget.NewButton(action, do))
+		right = container.NewHBox(widget.NewLabel(what), newKeyButton(action, do, keys))
 	}
 	return container.NewBorder(nil, nil, nil, right, addr)
 }

@@ -96,7 +96,7 @@ func TestRemoveWithLockedKeyringSaysSo(t *testing.T) {
 	if o == nil {
 		t.Fatal("no confirmation")
 	}
-	tapButton(t, o, "Yes")
+	tapButton(t, o, "Remove")
 	want := "alice@parley.test is removed. Parley will remove the saved password from the keyring when it is unlocked."
 	if !showsLine(w.win, want) || !shows(w.win, "No accounts yet") {
 		t.Errorf("accounts window: %q", shownTexts(w.win))

@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
@@ -104,13 +103,19 @@ func (a *App) showRequests() {
 	if n := a.requests.dropped; n > 0 {
 		box.Add(wrapLabel(itoa(n) + " older requests were taken off this list to keep it short; their messages are in your history (Search all messages)."))
 	}
-	var d dialog.Dialog
+	keys := &dialogKeys{}
+	var d *keyDialog
+	var first fyne.Focusable
 	for _, key := range a.requests.order {
-		box.Add(a.requestCard(key, func() { d.Hide(); a.showRequestsIfAny() }))
+		card, accept := a.requestCard(key, keys, func() { d.Hide(); a.showRequestsIfAny() })
+		box.Add(card)
+		if first == nil {
+			first = accept
+		}
 	}
-	d = dialog.NewCustom("Message requests", "Close", container.NewVScroll(box), a.win)
+	d = newKeyDialog("Message requests", "", "Close", container.NewVScroll(box), keys, nil, nil, a.win)
 	d.Resize(fyne.NewSize(420, 400))
-	d.Show()
+	d.showFocused(first) // the first sender's Accept
 }
 
 func (a *App) showRequestsIfAny() {
@@ -119,7 +124,9 @@ func (a *App) showRequestsIfAny() {
 	}
 }
 
-func (a *App) requestCard(key identity.ID, done func()) fyne.CanvasObject {
+// requestCard is one sender's messages with Accept, Ignore and Block;
+// it returns Accept too, the dialog's first field.
+func (a *App) requestCard(key identity.ID, keys *dialogKeys, done func()) (fyne.CanvasObject, *keyButton) {
 	msgs := a.requests.msgs[key]
 	head := widget.NewLabelWithStyle(msgs[len(msgs)-1].From, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapBreak // the full address, which proves who it is: broken, never cut
@@ -139,11 +146,11 @@ func (a *App) requestCard(key identity.ID, done func()) fyne.CanvasObject {
 		t.Wrapping = fyne.TextWrapWord
 		lines.Add(t)
 	}
-	accept := widget.NewButton("Accept", func() { a.acceptRequest(key); done() })
-	ignore := widget.NewButton("Ignore", func() { a.requests.drop(key); a.updateRequestsButton(); done() })
-	block := widget.NewButton("Block", func() { a.blockSender(key); done() })
+	accept := newKeyButton("Accept", func() { a.acceptRequest(key); done() }, keys)
+	ignore := newKeyButton("Ignore", func() { a.requests.drop(key); a.updateRequestsButton(); done() }, keys)
+	block := newKeyButton("Block", func() { a.blockSender(key); done() }, keys)
 	lines.Add(container.NewHBox(accept, ignore, block))
-	return widget.NewCard("", "", lines)
+	return widget.NewCard("", "", lines), accept
 }
 
 // acceptRequest adds the sender as a contact and moves their messages into

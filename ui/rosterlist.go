@@ -21,6 +21,7 @@ type rosterItem struct {
 	menu   *widget.Button
 	header *widget.Label
 	box    *fyne.Container
+	ring   *canvas.Rectangle // outlines the row that has the keyboard focus
 }
 
 func newRosterItem() *rosterItem {
@@ -36,15 +37,29 @@ func newRosterItem() *rosterItem {
 	it.status.Truncation = fyne.TextTruncateEllipsis
 	it.name.Truncation = fyne.TextTruncateEllipsis // a long name must not widen the window
 	it.badge.Importance = widget.HighImportance
+	it.ring = canvas.NewRectangle(color.Transparent)
+	it.ring.StrokeWidth = 2
+	it.ring.CornerRadius = theme.SelectionRadiusSize()
+	it.ring.Hide()
 	text := container.NewVBox(it.name, it.status)
 	line := container.NewBorder(nil, nil, markCell(it.dot), container.NewHBox(it.badge, it.menu), text)
-	it.box = container.NewStack(line, it.header)
+	it.box = container.NewStack(line, it.header, it.ring)
 	it.ExtendBaseWidget(it)
 	return it
 }
 
 func (it *rosterItem) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(it.box)
+}
+
+// setFocused outlines the row while it has the keyboard focus.
+func (it *rosterItem) setFocused(on bool) {
+	if on == it.ring.Visible() {
+		return
+	}
+	it.ring.StrokeColor = theme.Color(theme.ColorNamePrimary)
+	it.ring.Hidden = !on
+	it.ring.Refresh()
 }
 
 func (it *rosterItem) showHeader(group string) {
@@ -97,30 +112,72 @@ func dotColor(a availability, v fyne.ThemeVariant) color.Color {
 	return dotColors[v][a]
 }
 
-func (a *App) rosterList() *widget.List {
-	l := widget.NewList(
-		func() int { return len(a.rows) },
-		func() fyne.CanvasObject { return newRosterItem() },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			it := o.(*rosterItem)
-			if id >= len(a.rows) {
-				return
-			}
-			row := a.rows[id]
-			if row.contact == nil {
-				it.showHeader(row.group)
-				return
-			}
-			c := row.contact
-			it.showContact(c, func() { a.contactMenu(c, it.menu) })
-		},
-	)
+// rosterList is the roster's list, driven from the keyboard too: Tab
+// reaches it, the arrows move between rows (Fyne's List), Enter or Space
+// opens the focused contact's chat, and the focused row is outlined in
+// the theme's primary colour (the List's own focus mark, its hover
+// shade, is too faint to see).
+type rosterList struct {
+	widget.List
+	// focus mirrors the List's focused row, which it keeps to itself;
+	// hasFocus: the list has the keyboard focus.
+	focus    widget.ListItemID
+	hasFocus bool
+}
+
+func (l *rosterList) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		ev = &fyne.KeyEvent{Name: fyne.KeySpace} // the List selects its focused row on Space
+	case fyne.KeyDown:
+		if l.Length != nil && l.focus < l.Length()-1 {
+			l.focus++ // before the List redraws the rows it leaves and enters
+		}
+	case fyne.KeyUp:
+		l.focus = max(l.focus-1, 0)
+	}
+	l.List.TypedKey(ev)
+}
+
+func (l *rosterList) FocusGained() {
+	l.hasFocus = true
+	l.List.FocusGained()
+}
+
+func (l *rosterList) FocusLost() {
+	l.hasFocus = false
+	l.List.FocusLost()
+}
+
+// focusedRow reports whether row id carries the keyboard focus.
+func (l *rosterList) focusedRow(id widget.ListItemID) bool { return l.hasFocus && l.focus == id }
+
+func (a *App) rosterList() *rosterList {
+	l := &rosterList{}
+	l.Length = func() int { return len(a.rows) }
+	l.CreateItem = func() fyne.CanvasObject { return newRosterItem() }
+	l.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
+		it := o.(*rosterItem)
+		if id >= len(a.rows) {
+			return
+		}
+		it.setFocused(l.focusedRow(id))
+		row := a.rows[id]
+		if row.contact == nil {
+			it.showHeader(row.group)
+			return
+		}
+		c := row.contact
+		it.showContact(c, func() { a.contactMenu(c, it.menu) })
+	}
 	l.OnSelected = func(id widget.ListItemID) {
+		l.focus = id // a tap moves the List's focus there too
 		l.UnselectAll()
 		if id < len(a.rows) && a.rows[id].contact != nil {
 			a.openChat(a.rows[id].contact)
 		}
 	}
+	l.ExtendBaseWidget(l)
 	return l
 }
 
