@@ -126,6 +126,7 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	m.events.follow(c.Events())
 	m.startEnabled()
 	m.keyringOpened() // entries of accounts removed while it was locked
+	m.watchKeyring()  // and again each time it is unlocked
 	return m, nil
 }
 
