@@ -109,9 +109,16 @@ func (m *Manager) PendingDeletions() []string {
 }
 
 // keyringOpened deletes the pending entries in the background: the
-// keyring just answered (at start, or after a password was read or
-// saved), so it is unlocked now. One sweep runs at a time.
-func (m *Manager) keyringOpened() {
+// keyring just answered (a password was read or saved) or announced an
+// unlock, so it is open now. One sweep runs at a time.
+func (m *Manager) keyringOpened() { m.sweep(false) }
+
+// sweepAtStart deletes the entries of accounts removed while the keyring
+// was locked, unless it is locked still: a delete would then bring up an
+// unlock prompt for cleaning alone; the unlock watch sweeps later.
+func (m *Manager) sweepAtStart() { m.sweep(true) }
+
+func (m *Manager) sweep(unlessLocked bool) {
 	if m.cfg.Passwords == nil || len(m.PendingDeletions()) == 0 || !m.sweeping.CompareAndSwap(false, true) {
 		return
 	}
@@ -123,6 +130,12 @@ func (m *Manager) keyringOpened() {
 	go func() {
 		defer done()
 		defer m.sweeping.Store(false)
+		if w, ok := m.cfg.Passwords.(unlockWatcher); ok && unlessLocked {
+			if locked, err := w.Locked(m.ctx); err == nil && locked {
+				m.log.Info("keyring locked: pending deletions wait for it to be unlocked")
+				return
+			}
+		}
 		m.sweepPending()
 	}()
 }

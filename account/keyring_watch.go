@@ -11,12 +11,49 @@ import (
 const (
 	secretsDest        = "org.freedesktop.secrets"
 	secretServiceIface = "org.freedesktop.Secret.Service"
-	collectionLocked   = "org.freedesktop.Secret.Collection.Locked"
 )
 
-// unlockWatcher is a PasswordStore that can tell when its keyring opens.
+// The collections go-keyring files passwords in: "login", else the
+// default one.
+var keyringCollections = []dbus.ObjectPath{"/org/freedesktop/secrets/collection/login", "/org/freedesktop/secrets/aliases/default"}
+
+// unlockWatcher is a PasswordStore that can tell when its keyring opens,
+// and whether it is locked, without bringing up an unlock prompt.
 type unlockWatcher interface {
 	WatchUnlocks(ctx context.Context, opened func()) error
+	Locked(ctx context.Context) (bool, error)
+}
+
+// Locked reports whether the collection Parley's passwords are in is
+// locked. Unlike a read or delete, asking never prompts the user.
+func (v *Vault) Locked(ctx context.Context) (bool, error) {
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return false, fmt.Errorf("account: keyring state: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, v.timeout)
+	defer cancel()
+	for _, path := range keyringCollections {
+		if locked, err := lockedProperty(ctx, conn, path); err == nil {
+			return locked, nil
+		}
+	}
+	return false, fmt.Errorf("account: keyring state: %w", ErrNoKeyring)
+}
+
+// lockedProperty reads a collection's Locked property, bounded by ctx.
+func lockedProperty(ctx context.Context, conn *dbus.Conn, path dbus.ObjectPath) (bool, error) {
+	var v dbus.Variant
+	err := conn.Object(secretsDest, path).CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0,
+		"org.freedesktop.Secret.Collection", "Locked").Store(&v)
+	if err != nil {
+		return false, err
+	}
+	locked, ok := v.Value().(bool)
+	if !ok {
+		return false, fmt.Errorf("account: Locked of %s is %v", path, v)
+	}
+	return locked, nil
 }
 
 // WatchUnlocks calls opened, on a goroutine of its own, each time the
@@ -45,7 +82,7 @@ func (v *Vault) WatchUnlocks(ctx context.Context, opened func()) error {
 				if !ok {
 					return
 				}
-				if unlockedBy(conn, s) {
+				if unlockedBy(ctx, conn, s) {
 					opened()
 				}
 			}
@@ -67,7 +104,7 @@ func subscribeChanges(conn *dbus.Conn) error {
 }
 
 // unlockedBy: s names a collection that is unlocked now.
-func unlockedBy(conn *dbus.Conn, s *dbus.Signal) bool {
+func unlockedBy(ctx context.Context, conn *dbus.Conn, s *dbus.Signal) bool {
 	if s == nil || len(s.Body) != 1 {
 		return false
 	}
@@ -75,12 +112,10 @@ func unlockedBy(conn *dbus.Conn, s *dbus.Signal) bool {
 	if !ok {
 		return false
 	}
-	v, err := conn.Object(secretsDest, path).GetProperty(collectionLocked)
-	if err != nil {
-		return false
-	}
-	locked, ok := v.Value().(bool)
-	return ok && !locked
+	ctx, cancel := context.WithTimeout(ctx, DefaultKeyringTimeout)
+	defer cancel()
+	locked, err := lockedProperty(ctx, conn, path)
+	return err == nil && !locked
 }
 
 // watchKeyring deletes pending entries whenever the keyring is unlocked

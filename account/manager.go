@@ -125,8 +125,8 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	m.direct = c
 	m.events.follow(c.Events())
 	m.startEnabled()
-	m.keyringOpened() // entries of accounts removed while it was locked
-	m.watchKeyring()  // and again each time it is unlocked
+	m.sweepAtStart() // entries of accounts removed while it was locked
+	m.watchKeyring() // and again each time it is unlocked
 	return m, nil
 }
 

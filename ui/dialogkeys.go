@@ -44,10 +44,13 @@ type keyEntry struct {
 
 func newKeyEntry(keys *dialogKeys) *keyEntry {
 	e := &keyEntry{keys: keys}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // as widget.NewEntry
 	e.ExtendBaseWidget(e)
 	return e
 }
 
+// newKeyPasswordEntry hides what is typed; the Entry's renderer adds
+// the reveal button, as for widget.NewPasswordEntry.
 func newKeyPasswordEntry(keys *dialogKeys) *keyEntry {
 	e := newKeyEntry(keys)
 	e.Password = true
@@ -114,7 +117,7 @@ type keySelect struct {
 
 func newKeySelect(options []string, keys *dialogKeys) *keySelect {
 	s := &keySelect{keys: keys}
-	s.Options = options
+	s.Options, s.PlaceHolder = options, "(Select one)" // widget.NewSelect's
 	s.ExtendBaseWidget(s)
 	return s
 }

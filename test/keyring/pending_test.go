@@ -57,6 +57,22 @@ func TestRemoveWhileLocked(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, account.PendingFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("pending file left after every entry was deleted: %v", err)
 	}
+
+	// Still locked at the next start: the entry waits (no delete, which
+	// would bring up an unlock prompt) until the keyring is unlocked.
+	third := "third-" + randomHex(t, 4)
+	m, _ = startManager(t, dir, mustLoad(t, dir))
+	saveDisabled(t, m, third, password+"-3")
+	keyringtest.Lock(t)
+	removeLocked(t, m, dir, third)
+	m.Close()
+	m, _ = startManager(t, dir, mustLoad(t, dir))
+	if got := m.PendingDeletions(); len(got) != 1 || got[0] != third {
+		t.Fatalf("pending at a locked start: %v", got)
+	}
+	keyringtest.Unlock(t)
+	waitNothingPending(t, m)
+	assertGone(t, third)
 }
 
 // waitNothingPending waits, bounded, for m's pending deletions to be done:
