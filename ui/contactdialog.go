@@ -49,16 +49,27 @@ func (f *contactForm) check() (account.Contact, error) {
 	return c, nil
 }
 
-func (a *App) showAddContact() {
-	f := newContactForm(account.Contact{})
+func (a *App) showAddContact() { a.addContactDialog(account.Contact{}, "", nil) }
+
+// addContactDialog offers to add c (empty: a blank form), with intro
+// above the form when given; then runs with the contact added.
+func (a *App) addContactDialog(c account.Contact, intro string, then func(*contactState)) {
+	f := newContactForm(c)
 	var d *dialog.CustomDialog
 	add := widget.NewButton("Add", func() {
 		if err := a.addContact(f); err == nil {
 			d.Hide()
+			if added, _ := f.check(); then != nil && a.contacts[added.ID] != nil {
+				then(a.contacts[added.ID])
+			}
 		}
 	})
 	add.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons("Add contact", f.content, a.win)
+	content := f.content
+	if intro != "" {
+		content = container.NewVBox(wrapLabel(intro), f.content)
+	}
+	d = dialog.NewCustomWithoutButtons("Add contact", content, a.win)
 	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.Hide() }), add})
 	d.Resize(fyne.NewSize(360, 220))
 	d.Show()

@@ -17,14 +17,13 @@ import (
 	"fyne.io/fyne/v2"
 
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/assets"
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/ui"
+	"github.com/parley-im/parley/ui/desktop/handoff"
 )
 
 // The account manager is both the UI's core and its account service.
@@ -71,12 +70,16 @@ func run() error {
 	}
 	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithBook(book),
 		account.StrangerLimit(account.StrangerPerSender)}
+	var links *handoff.Server
 	if dataDir, derr := account.DataDir(); derr == nil {
+		sock := handoff.SocketPath(dataDir)
 		release, lerr := lockInstance(dataDir)
 		if lerr != nil {
-			return alreadyRunning(lerr)
+			return handOver(sock, flag.Args(), lerr)
 		}
 		defer release()
+		links = listenLinks(sock, log)
+		defer closeLinks(links)
 	}
 	store, herr := openHistory()
 	if herr == nil {
@@ -134,23 +137,9 @@ func run() error {
 	}
 	u.Start()
 	u.Window().Show()
+	serveLinks(links, u, flag.Args())
 	quitOnSignal(fa)
 	fa.Run()
-	return nil
-}
-
-// alreadyRunning tells the user, in a window since Parley is usually
-// started from a menu, that another Parley has this profile.
-func alreadyRunning(err error) error {
-	fmt.Fprintln(os.Stderr, "parley:", err)
-	fa := app.NewWithID("im.parley.Parley")
-	fa.SetIcon(assets.Icon)
-	w := fa.NewWindow("Parley")
-	msg := widget.NewLabel("Parley is already running for this profile. Its window may be hidden: look for Parley in the tray.")
-	msg.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewVBox(msg, container.NewCenter(widget.NewButton("Quit", fa.Quit))))
-	w.Resize(fyne.NewSize(360, 140))
-	w.ShowAndRun()
 	return nil
 }
 

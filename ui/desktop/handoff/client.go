@@ -25,9 +25,11 @@ func Send(ctx context.Context, path string, args []string) error {
 	if err := samePeer(c); err != nil { // never hand links to another user's socket
 		return err
 	}
-	deadline := time.Now().Add(ioTimeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+	// The running Parley answers once its window is up, which at its own
+	// start may take longer than one exchange: ctx says how long to wait.
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(ioTimeout)
 	}
 	c.SetDeadline(deadline)
 	if args == nil {
