@@ -71,6 +71,8 @@ type App struct {
 	// (watchers.go).
 	asking  []identity.ID
 	askMore *widget.Label // on the question on screen: how many more wait
+	// tray is the tray icon, following status and unread (tray.go).
+	tray trayUI
 }
 
 // New builds the interface for core and the user's contact book. Call

@@ -88,6 +88,7 @@ func (a *App) receive(m sipclient.MessageReceived) bool {
 }
 
 func (a *App) updateRequestsButton() {
+	a.updateTray()
 	n := len(a.requests.order)
 	if n == 0 {
 		a.reqBtn.Hide()
