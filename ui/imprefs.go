@@ -57,7 +57,7 @@ func (a *App) showPrivacy() {
 		a.setIMPrefs(c)
 	}
 	about := wrapLabel("These tell the people you write with when you are typing to them and when you have read their messages. You see theirs either way.")
-	d := dialog.NewCustom("Privacy", "Close", container.NewVBox(typing, read, about, widget.NewSeparator(), a.privacyLists()), a.win)
+	d := dialog.NewCustom("Privacy", "Close", container.NewVBox(typing, read, about, widget.NewSeparator(), a.noticeSettings(), widget.NewSeparator(), a.privacyLists()), a.win)
 	d.Resize(fyne.NewSize(420, 0))
 	d.Show()
 }

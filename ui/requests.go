@@ -82,7 +82,7 @@ func (a *App) receive(m sipclient.MessageReceived) bool {
 		if m.ContentType == sipclient.ContentTypeMissedCall {
 			title = "Missed call"
 		}
-		a.opt.Notify(title, "From "+m.From+" (not in your contacts)")
+		a.notify(title, "From "+m.From+" (not in your contacts)", noticeRequests)
 	}
 	return false
 }

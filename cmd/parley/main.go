@@ -109,14 +109,18 @@ func run() error {
 	}
 	defer core.Close()
 
-	fa := app.NewWithID("im.parley.Parley")
+	fa := app.NewWithID(appID)
 	fa.SetIcon(assets.Icon)
 	uopt := ui.Options{Log: log, Accounts: core}
+	var u *ui.App
+	// A click comes after a notification, so after u is set.
+	closeNotices := wireNotices(&uopt, func(key string) { fyne.Do(func() { u.NoticeClicked(key) }) }, log)
+	defer closeNotices()
 	if os.Getenv("PARLEY_TIMING") != "" {
 		// For scripts/measure-desktop.sh: when the first frame is painted.
 		uopt.OnFirstFrame = func() { fmt.Fprintf(os.Stderr, "parley: first-frame-unix-ns=%d\n", time.Now().UnixNano()) }
 	}
-	u := ui.New(fa, core, book, uopt)
+	u = ui.New(fa, core, book, uopt)
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		u.SetupTray(assets.TrayIcon) // the tray needs a session bus
 	}
