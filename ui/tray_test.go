@@ -105,3 +105,30 @@ func TestTrayIconShowsUnread(t *testing.T) {
 		t.Errorf("after reading, the icon is not the first one again (cached)")
 	}
 }
+
+// BenchmarkTrayIconDraw is what drawing and encoding one icon costs: paid
+// once per state, never per event.
+func BenchmarkTrayIconDraw(b *testing.B) {
+	icons, err := newTrayIcons(assets.TrayIcon)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		clear(icons.cache)
+		icons.icon(trayState{mark: availability(i % 4), unread: i%2 == 0})
+	}
+}
+
+// BenchmarkTrayUpdateUnchanged is what each roster refresh pays for the
+// tray when its state did not change.
+func BenchmarkTrayUpdateUnchanged(b *testing.B) {
+	a, _, _ := newTestApp(b)
+	set := 0
+	a.showTrayIcons(assets.TrayIcon, func(fyne.Resource) { set++ })
+	for b.Loop() {
+		a.updateTray()
+	}
+	if set != 1 {
+		b.Fatalf("icon set %d times", set)
+	}
+}

@@ -15,7 +15,7 @@ import (
 )
 
 // privateBus starts a dbus-daemon of the test's own and returns its address.
-func privateBus(t *testing.T) string {
+func privateBus(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("dbus-daemon"); err != nil {
 		t.Fatal("dbus-daemon is missing: run scripts/test.sh, which installs dbus")
@@ -37,7 +37,7 @@ func privateBus(t *testing.T) string {
 	return strings.TrimSpace(line)
 }
 
-func connect(t *testing.T, addr string) *dbus.Conn {
+func connect(t testing.TB, addr string) *dbus.Conn {
 	t.Helper()
 	conn, err := dbus.Connect(addr)
 	if err != nil {
@@ -89,7 +89,7 @@ func (f *fakeServer) click(t *testing.T, id uint32) {
 	}
 }
 
-func startServer(t *testing.T, addr string) *fakeServer {
+func startServer(t testing.TB, addr string) *fakeServer {
 	t.Helper()
 	f := &fakeServer{conn: connect(t, addr)}
 	if err := f.conn.Export(f, objPath, iface); err != nil {
@@ -183,5 +183,23 @@ func TestSoundPlayer(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if _, err := FindSound(); err != ErrNoPlayer {
 		t.Errorf("FindSound with an empty PATH: %v", err)
+	}
+}
+
+// BenchmarkSend is one notification's round trip to a notification
+// server through a dbus-daemon.
+func BenchmarkSend(b *testing.B) {
+	addr := privateBus(b)
+	startServer(b, addr)
+	n, err := New(connect(b, addr), "im.parley.Parley", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer n.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		if err := n.Send(ctx, Note{Title: "Bob", Body: "hello", Key: "sip:bob@127.0.0.1"}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
