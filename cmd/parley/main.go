@@ -56,6 +56,19 @@ func run() error {
 	log := slog.New(sipclient.RedactingHandler(sipclient.QuietStackNoise(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))))
 	slog.SetDefault(log)
 
+	// First the profile's lock: a second start only hands its links over,
+	// and must not read (or migrate) the files the running one owns.
+	var links *handoff.Server
+	if dataDir, derr := account.DataDir(); derr == nil {
+		sock := handoff.SocketPath(dataDir)
+		release, lerr := lockInstance(dataDir)
+		if lerr != nil {
+			return handOver(sock, flag.Args(), lerr)
+		}
+		defer release()
+		links = listenLinks(sock, log)
+		defer closeLinks(links)
+	}
 	dir, err := account.ConfigDir()
 	if err != nil {
 		return err
@@ -70,17 +83,6 @@ func run() error {
 	}
 	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithBook(book),
 		account.StrangerLimit(account.StrangerPerSender)}
-	var links *handoff.Server
-	if dataDir, derr := account.DataDir(); derr == nil {
-		sock := handoff.SocketPath(dataDir)
-		release, lerr := lockInstance(dataDir)
-		if lerr != nil {
-			return handOver(sock, flag.Args(), lerr)
-		}
-		defer release()
-		links = listenLinks(sock, log)
-		defer closeLinks(links)
-	}
 	store, herr := openHistory()
 	if herr == nil {
 		defer store.Close() // after the core: deferred first, runs last
