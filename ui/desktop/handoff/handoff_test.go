@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -100,7 +101,7 @@ func TestSocketPathPerProfile(t *testing.T) {
 		t.Errorf("socket paths %q and %q: want two sockets under $XDG_RUNTIME_DIR/parley", a, b)
 	}
 	t.Setenv("XDG_RUNTIME_DIR", "")
-	if got := SocketPath("/tmp/other-profile"); filepath.Dir(got) != "/tmp/other-profile" {
+	if got := SocketPath("/tmp/other-profile"); filepath.Dir(got) != "/tmp/other-profile/run" {
 		t.Errorf("without XDG_RUNTIME_DIR the socket is %q, want it in the data dir", got)
 	}
 }
@@ -146,7 +147,47 @@ func TestAnotherUserIsRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(bin, "-test.run=^TestHelperSend$", "-test.v")
+	if out := asNobody(t, bin, path); !strings.Contains(out, "connected, then") || !strings.HasSuffix(out, "\nrefused") {
+		t.Fatalf("a client as nobody was not refused by the server:\n%s", out)
+	}
+	select {
+	case args := <-got:
+		t.Fatalf("the handler got %q from another user", args)
+	default:
+	}
+}
+
+// TestAnotherUserCannotReachSocket: with the modes Listen gives, a
+// client running as nobody cannot even connect.
+func TestAnotherUserCannotReachSocket(t *testing.T) {
+	rootOnly(t)
+	dir, err := os.MkdirTemp("", "handoff-mode-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "run", "parley.sock")
+	_, got := listen(t, path)
+	bin := filepath.Join(dir, "handoff.test")
+	copyExe(t, bin)
+	if out := asNobody(t, bin, path); !strings.Contains(out, "cannot connect") || !strings.Contains(out, "permission denied") {
+		t.Fatalf("a client as nobody reached the socket:\n%s", out)
+	}
+	select {
+	case args := <-got:
+		t.Fatalf("the handler got %q from another user", args)
+	default:
+	}
+}
+
+// asNobody runs TestHelperSend as user nobody against the socket at path
+// and returns what it printed.
+func asNobody(t *testing.T, bin, path string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "-test.run=^TestHelperSend$")
 	cmd.Env = append(os.Environ(), "HANDOFF_HELPER_SOCKET="+path)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
@@ -154,14 +195,7 @@ func TestAnotherUserIsRefused(t *testing.T) {
 		t.Fatalf("helper as nobody: %v\n%s", err, out)
 	}
 	t.Logf("client as nobody: %s", bytes.TrimSpace(out))
-	if !bytes.Contains(out, []byte("\nrefused\n")) {
-		t.Fatalf("helper as nobody was not refused:\n%s", out)
-	}
-	select {
-	case args := <-got:
-		t.Fatalf("the handler got %q from another user", args)
-	default:
-	}
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(string(out)), "PASS"))
 }
 
 // TestHelperSend is the client run as another user by

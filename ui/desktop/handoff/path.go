@@ -9,8 +9,9 @@ import (
 
 // SocketPath is the socket of the profile kept in dataDir: in
 // $XDG_RUNTIME_DIR/parley (a per-user tmpfs, gone at logout, so no stale
-// socket outlives the session), else in dataDir itself. The name carries
-// a hash of the profile, so two profiles never share a socket.
+// socket outlives the session), else in dataDir/run (a directory of its
+// own, since Listen takes group and other access away from it). The name
+// carries a hash of the profile, so two profiles never share a socket.
 func SocketPath(dataDir string) string {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
@@ -21,5 +22,5 @@ func SocketPath(dataDir string) string {
 	if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" && filepath.IsAbs(rt) {
 		return filepath.Join(rt, "parley", name)
 	}
-	return filepath.Join(dataDir, name)
+	return filepath.Join(dataDir, "run", name)
 }
