@@ -20,4 +20,5 @@ go run fyne.io/tools/cmd/fyne@v1.7.4 package -os linux -src cmd/parley \
 	-icon "$ROOT/assets/icon.png" -name "$name" -app-id "$id" -app-version "$version" -release
 mkdir -p dist
 mv -f "$name.tar.xz" dist/ 2>/dev/null || mv -f cmd/parley/"$name".tar.xz dist/
+bash scripts/desktop-entry.sh "dist/$name.tar.xz" # sip: links: MimeType and %u
 echo "dist/$name.tar.xz"

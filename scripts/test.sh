@@ -13,7 +13,7 @@ apt_install git ca-certificates gcc libc6-dev pkg-config baresip linphone-cli si
 	libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth imagemagick tesseract-ocr tesseract-ocr-eng xdotool \
 	kamailio kamailio-presence-modules kamailio-sqlite-modules kamailio-tls-modules \
-	gnome-keyring dbus libsecret-tools
+	gnome-keyring dbus libsecret-tools xz-utils make
 ensure_go
 ensure_modules
 cd "$ROOT"

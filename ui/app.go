@@ -19,6 +19,13 @@ type Options struct {
 	Log *slog.Logger
 	// Notify shows a desktop notification; default: Fyne's.
 	Notify func(title, body string)
+	// NotifyChat, when set, shows a notification that App.NoticeClicked
+	// is told about with key when clicked (the freedesktop D-Bus one);
+	// called off the Fyne thread. On an error, Notify is used.
+	NotifyChat func(title, body, key string) error
+	// Sound, when set, plays the incoming-message sound (off the Fyne
+	// thread) if the user turned it on.
+	Sound func()
 	// OnFirstFrame, when set, is called once when the main window's first
 	// frame is painted (for start-up measurements).
 	OnFirstFrame func()
@@ -71,6 +78,8 @@ type App struct {
 	// (watchers.go).
 	asking  []identity.ID
 	askMore *widget.Label // on the question on screen: how many more wait
+	// tray is the tray icon, following status and unread (tray.go).
+	tray trayUI
 }
 
 // New builds the interface for core and the user's contact book. Call

@@ -159,7 +159,8 @@ func (cw *chatWindow) incoming(c *contactState, m sipclient.MessageReceived) {
 	}
 	cw.win.Show()
 	if !cw.app.inFront {
-		cw.app.opt.Notify(notification(c.displayName(), m))
+		title, body := notification(c.displayName(), m)
+		cw.app.notify(title, body, c.ID.String())
 	}
 }
 

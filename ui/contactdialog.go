@@ -50,10 +50,25 @@ func (f *contactForm) check() (account.Contact, error) {
 	return c, nil
 }
 
-func (a *App) showAddContact() {
-	f := newContactForm(account.Contact{})
-	d := newKeyDialog("Add contact", "Add", "Cancel", f.content, f.keys,
-		func() bool { return a.addContact(f) == nil }, nil, a.win)
+func (a *App) showAddContact() { a.addContactDialog(account.Contact{}, "", nil) }
+
+// addContactDialog offers to add c (empty: a blank form), with intro
+// above the form when given; then runs with the contact added.
+func (a *App) addContactDialog(c account.Contact, intro string, then func(*contactState)) {
+	f := newContactForm(c)
+	content := f.content
+	if intro != "" {
+		content = container.NewVBox(wrapLabel(intro), f.content)
+	}
+	d := newKeyDialog("Add contact", "Add", "Cancel", content, f.keys, func() bool {
+		if a.addContact(f) != nil {
+			return false
+		}
+		if added, _ := f.check(); then != nil && a.contacts[added.ID] != nil {
+			then(a.contacts[added.ID])
+		}
+		return true
+	}, nil, a.win)
 	d.Resize(fyne.NewSize(360, 220))
 	d.showFocused(f.uri)
 }

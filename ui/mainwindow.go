@@ -124,6 +124,7 @@ func (a *App) publishStatus() {
 	if err := a.core.SetPresence(a.ctx, p); err != nil {
 		a.showProblemDetail("Your status could not be published. "+failureWords(failure.Of(err), serverParty(domainOf(a.core.AOR()))), err.Error())
 	}
+	a.updateTray()
 }
 
 func (a *App) addressBar() fyne.CanvasObject {

@@ -81,12 +81,13 @@ func (a *App) receive(m sipclient.MessageReceived) bool {
 		if m.ContentType == sipclient.ContentTypeMissedCall {
 			title = "Missed call"
 		}
-		a.opt.Notify(title, "From "+m.From+" (not in your contacts)")
+		a.notify(title, "From "+m.From+" (not in your contacts)", noticeRequests)
 	}
 	return false
 }
 
 func (a *App) updateRequestsButton() {
+	a.updateTray()
 	n := len(a.requests.order)
 	if n == 0 {
 		a.reqBtn.Hide()

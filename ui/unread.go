@@ -27,8 +27,10 @@ func (a *App) restoreUnread(c *contactState) {
 	}
 }
 
-// keepUnread saves the unread counts when they changed.
+// keepUnread saves the unread counts when they changed, and shows in
+// the tray whether any are left.
 func (a *App) keepUnread() {
+	a.updateTray()
 	m := map[string]int{}
 	for id, c := range a.contacts {
 		if c.unread > 0 {

@@ -17,14 +17,13 @@ import (
 	"fyne.io/fyne/v2"
 
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/assets"
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
 	"github.com/parley-im/parley/ui"
+	"github.com/parley-im/parley/ui/desktop/handoff"
 )
 
 // The account manager is both the UI's core and its account service.
@@ -57,6 +56,19 @@ func run() error {
 	log := slog.New(sipclient.RedactingHandler(sipclient.QuietStackNoise(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))))
 	slog.SetDefault(log)
 
+	// First the profile's lock: a second start only hands its links over,
+	// and must not read (or migrate) the files the running one owns.
+	var links *handoff.Server
+	if dataDir, derr := account.DataDir(); derr == nil {
+		sock := handoff.SocketPath(dataDir)
+		release, lerr := lockInstance(dataDir)
+		if lerr != nil {
+			return handOver(sock, flag.Args(), lerr)
+		}
+		defer release()
+		links = listenLinks(sock, log)
+		defer closeLinks(links)
+	}
 	dir, err := account.ConfigDir()
 	if err != nil {
 		return err
@@ -71,13 +83,6 @@ func run() error {
 	}
 	opts := []sipclient.Option{sipclient.WithLogger(log), sipclient.WithBook(book),
 		account.StrangerLimit(account.StrangerPerSender)}
-	if dataDir, derr := account.DataDir(); derr == nil {
-		release, lerr := lockInstance(dataDir)
-		if lerr != nil {
-			return alreadyRunning(lerr)
-		}
-		defer release()
-	}
 	store, herr := openHistory()
 	if herr == nil {
 		defer store.Close() // after the core: deferred first, runs last
@@ -106,14 +111,18 @@ func run() error {
 	}
 	defer core.Close()
 
-	fa := app.NewWithID("im.parley.Parley")
+	fa := app.NewWithID(appID)
 	fa.SetIcon(assets.Icon)
 	uopt := ui.Options{Log: log, Accounts: core}
+	var u *ui.App
+	// A click comes after a notification, so after u is set.
+	closeNotices := wireNotices(&uopt, func(key string) { fyne.Do(func() { u.NoticeClicked(key) }) }, log)
+	defer closeNotices()
 	if os.Getenv("PARLEY_TIMING") != "" {
 		// For scripts/measure-desktop.sh: when the first frame is painted.
 		uopt.OnFirstFrame = func() { fmt.Fprintf(os.Stderr, "parley: first-frame-unix-ns=%d\n", time.Now().UnixNano()) }
 	}
-	u := ui.New(fa, core, book, uopt)
+	u = ui.New(fa, core, book, uopt)
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		u.SetupTray(assets.TrayIcon) // the tray needs a session bus
 	}
@@ -134,23 +143,9 @@ func run() error {
 	}
 	u.Start()
 	u.Window().Show()
+	serveLinks(links, u, flag.Args())
 	quitOnSignal(fa)
 	fa.Run()
-	return nil
-}
-
-// alreadyRunning tells the user, in a window since Parley is usually
-// started from a menu, that another Parley has this profile.
-func alreadyRunning(err error) error {
-	fmt.Fprintln(os.Stderr, "parley:", err)
-	fa := app.NewWithID("im.parley.Parley")
-	fa.SetIcon(assets.Icon)
-	w := fa.NewWindow("Parley")
-	msg := widget.NewLabel("Parley is already running for this profile. Its window may be hidden: look for Parley in the tray.")
-	msg.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewVBox(msg, container.NewCenter(widget.NewButton("Quit", fa.Quit))))
-	w.Resize(fyne.NewSize(360, 140))
-	w.ShowAndRun()
 	return nil
 }
 
