@@ -38,7 +38,6 @@ func moveMouse(t *testing.T, display string, x int) {
 	}
 }
 
-
 // TestX11IdleGoesAndComesBack: on a real X server the state turns idle
 // without input and active at the first mouse move.
 func TestX11IdleGoesAndComesBack(t *testing.T) {
