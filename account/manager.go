@@ -74,9 +74,9 @@ type Manager struct {
 	accounts []Account
 	clients  map[string]*running    // by account ID
 	subs     map[identity.ID]*watch // by contact
-	presence sipclient.Presence // the user's choice
-	auto     bool               // the automatic Away is published instead (away.go)
-	imPrefs  *sipclient.IMPrefs // the user's IM choices, nil until set: given to clients that start later
+	presence sipclient.Presence     // the user's choice
+	auto     bool                   // the automatic Away is published instead (away.go)
+	imPrefs  *sipclient.IMPrefs     // the user's IM choices, nil until set: given to clients that start later
 	once     sync.Once
 }
 
