@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
@@ -76,8 +77,10 @@ type Manager struct {
 	subs     map[identity.ID]*watch // by contact
 	presence sipclient.Presence     // the user's choice
 	auto     bool                   // the automatic Away is published instead (away.go)
-	imPrefs  *sipclient.IMPrefs     // the user's IM choices, nil until set: given to clients that start later
-	once     sync.Once
+	// lastResume is when the last wake-up was handled (resume.go).
+	lastResume time.Time
+	imPrefs    *sipclient.IMPrefs // the user's IM choices, nil until set: given to clients that start later
+	once       sync.Once
 }
 
 // running is one account's client and the end of its event stream.
