@@ -20,16 +20,16 @@ const DefaultIdleAway = 5 * time.Minute
 // it lasts ends it.
 
 // RunAutoAway applies the desktop's word (true: the user is away) from
-// away until it closes or ctx ends. It returns then, leaving the user's
-// own status in place.
+// away until it closes, which puts the user's own status back, or until
+// ctx ends (Parley quits: nothing is published then).
 func (m *Manager) RunAutoAway(ctx context.Context, away <-chan bool) {
-	defer m.setAutoAway(context.Background(), false)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case v, open := <-away:
 			if !open {
+				m.setAutoAway(ctx, false)
 				return
 			}
 			m.setAutoAway(ctx, v)
@@ -65,7 +65,13 @@ func (m *Manager) publishedLocked() sipclient.Presence {
 // OwnPresenceChanged.
 func (m *Manager) setAutoAway(ctx context.Context, on bool) {
 	m.mu.Lock()
-	if on == m.auto || (on && m.presence.Status != sipclient.StatusAvailable) {
+	if on && !m.auto && m.presence.Status != sipclient.StatusAvailable {
+		st := m.presence.Status
+		m.mu.Unlock()
+		m.log.Info("away from the desktop; the status the user chose stays", "status", st)
+		return
+	}
+	if on == m.auto {
 		m.mu.Unlock()
 		return
 	}

@@ -98,6 +98,9 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	if cfg.Prefs != nil {
 		cfg.Direct.Presence = cfg.Prefs.Presence()
 	}
+	if cfg.Direct.Presence.Status == "" {
+		cfg.Direct.Presence.Status = sipclient.StatusAvailable // as the client takes it
+	}
 	m := &Manager{cfg: cfg, log: cfg.Log, store: cfg.Store, events: newMerger(),
 		locks: map[string]*sync.Mutex{}, clients: map[string]*running{}, subs: map[identity.ID]*watch{},
 		accounts: append([]Account(nil), cfg.Accounts...), presence: cfg.Direct.Presence}

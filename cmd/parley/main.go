@@ -48,6 +48,7 @@ func run() error {
 	watchers := flag.String("watchers", "ask", "unknown watchers: ask or allow (contacts are always allowed)")
 	trace := flag.Bool("sip-trace", false, "print SIP traffic to stderr (credentials redacted)")
 	verbose := flag.Bool("v", false, "debug logging")
+	idleAway := flag.Duration("idle-away", account.DefaultIdleAway, "show you Away after this long without input (0: never)")
 	flag.Parse()
 
 	level := slog.LevelWarn
@@ -108,7 +109,9 @@ func run() error {
 
 	fa := app.NewWithID("im.parley.Parley")
 	fa.SetIcon(assets.Icon)
-	uopt := ui.Options{Log: log, Accounts: core}
+	awayNote, stopWatching := watchDesktop(core, *idleAway, log)
+	defer stopWatching()
+	uopt := ui.Options{Log: log, Accounts: core, AwayUnavailable: awayNote}
 	if os.Getenv("PARLEY_TIMING") != "" {
 		// For scripts/measure-desktop.sh: when the first frame is painted.
 		uopt.OnFirstFrame = func() { fmt.Fprintf(os.Stderr, "parley: first-frame-unix-ns=%d\n", time.Now().UnixNano()) }
