@@ -12,53 +12,70 @@ import (
 )
 
 // Desktop is what this desktop offers to tell that the user is away:
-// the X server's idle time, and the D-Bus services that signal a lock.
+// the idle time (GNOME's idle monitor, else the X server's), and the
+// D-Bus services that signal a lock.
 type Desktop struct {
 	log     *slog.Logger
-	x11     *X11 // nil without an X server that has MIT-SCREEN-SAVER
+	idle    *idleSource // nil when nothing tells the idle time
 	locks   []*lockSource
 	system  *dbus.Conn // the system bus, for login1's sleep signals; may be nil
 	closers []func()
 }
 
-// Detect finds what the desktop offers: the X server named by $DISPLAY,
-// org.freedesktop.ScreenSaver on the session bus, login1's session
-// LockedHint on the system bus. Nothing found is not an error: Available
-// then says false.
+// idleSource reports the user idle for a threshold or not, now and at
+// every change, until ctx ends.
+type idleSource struct {
+	name  string
+	watch func(ctx context.Context, threshold time.Duration, report func(State)) error
+}
+
+// Detect finds what the desktop offers: GNOME's idle monitor and
+// org.freedesktop.ScreenSaver on the session bus, else the X server named
+// by $DISPLAY (not in a Wayland session, where X sees only its own
+// clients' input), and login1's session LockedHint on the system bus.
+// Nothing found is not an error: Available then says false.
 func Detect(log *slog.Logger) *Desktop {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	var session, system *dbus.Conn
+	var closers []func()
+	if conn, err := dbus.ConnectSessionBus(); err == nil {
+		session = conn
+		closers = append(closers, func() { conn.Close() })
 	}
-	d := &Desktop{log: log}
-	if os.Getenv("DISPLAY") != "" {
-		if x, err := OpenX11(""); err == nil {
-			d.x11 = x
-			d.closers = append(d.closers, x.Close)
-		} else {
+	if conn, err := dbus.ConnectSystemBus(); err == nil {
+		system = conn
+		closers = append(closers, func() { conn.Close() })
+	}
+	var x *X11
+	if os.Getenv("DISPLAY") != "" && os.Getenv("XDG_SESSION_TYPE") != "wayland" {
+		var err error
+		if x, err = OpenX11(""); err == nil {
+			closers = append(closers, x.Close)
+		} else if log != nil {
 			log.Info("no idle time from X", "error", err)
 		}
 	}
-	if conn, err := dbus.ConnectSessionBus(); err == nil {
-		d.closers = append(d.closers, func() { conn.Close() })
-		d.addLock(screenSaver(conn))
-	}
-	if conn, err := dbus.ConnectSystemBus(); err == nil {
-		d.closers = append(d.closers, func() { conn.Close() })
-		d.system = conn
-		d.addLock(sessionLock(conn))
-	}
+	d := NewDesktop(log, x, session, system)
+	d.closers = closers
 	return d
 }
 
-// NewDesktop is a Desktop of the given parts (tests: a private bus).
-// session and system may be nil.
+// NewDesktop is a Desktop of the given parts (tests: a private bus); any
+// may be nil. GNOME's idle monitor on session goes before x.
 func NewDesktop(log *slog.Logger, x *X11, session, system *dbus.Conn) *Desktop {
-	d := &Desktop{log: log, x11: x, system: system}
+	d := &Desktop{log: log, system: system}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
 	if session != nil {
+		if m, err := mutterMonitor(session); err == nil {
+			d.idle = &idleSource{name: mutterName, watch: m.watch}
+		}
 		d.addLock(screenSaver(session))
+	}
+	if d.idle == nil && x != nil {
+		d.idle = &idleSource{name: "X11 MIT-SCREEN-SAVER", watch: func(ctx context.Context, threshold time.Duration, report func(State)) error {
+			return poll(ctx, threshold, x.Query, report)
+		}}
 	}
 	if system != nil {
 		d.addLock(sessionLock(system))
@@ -75,13 +92,13 @@ func (d *Desktop) addLock(l *lockSource, err error) {
 }
 
 // Available says whether anything tells when the user is away.
-func (d *Desktop) Available() bool { return d.x11 != nil || len(d.locks) > 0 }
+func (d *Desktop) Available() bool { return d.idle != nil || len(d.locks) > 0 }
 
 // Sources names what is used, for the settings and the log.
 func (d *Desktop) Sources() []string {
 	var out []string
-	if d.x11 != nil {
-		out = append(out, "X11 MIT-SCREEN-SAVER")
+	if d.idle != nil {
+		out = append(out, d.idle.name)
 	}
 	for _, l := range d.locks {
 		out = append(out, l.name)
@@ -105,12 +122,12 @@ func (d *Desktop) Watch(ctx context.Context, threshold time.Duration) <-chan Sta
 	out := make(chan State, 1)
 	m := &merge{out: out, locked: make([]bool, len(d.locks)), heard: map[int]bool{}, sources: len(d.locks)}
 	var wg sync.WaitGroup
-	if d.x11 != nil {
+	if d.idle != nil {
 		m.sources++
 		wg.Go(func() {
-			err := poll(ctx, threshold, d.x11.Query, func(s State) { m.set(-1, func() { m.idle, m.saver = s.Idle, s.Locked }) })
+			err := d.idle.watch(ctx, threshold, func(s State) { m.set(-1, func() { m.idle, m.saver = s.Idle, s.Locked }) })
 			if err != nil {
-				d.log.Warn("idle time from X stopped", "error", err)
+				d.log.Warn("idle time stopped", "source", d.idle.name, "error", err)
 				m.set(-1, func() {})
 			}
 		})
@@ -139,7 +156,7 @@ type merge struct {
 	idle    bool
 	saver   bool
 	locked  []bool       // each lock source's last word
-	heard   map[int]bool // the sources that spoke (-1: X11)
+	heard   map[int]bool // the sources that spoke (-1: the idle time)
 	sources int
 }
 
