@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,4 +55,37 @@ func TestX11IdleGoesAndComesBack(t *testing.T) {
 	if err != nil || r.Idle > 10*time.Second {
 		t.Fatalf("query after input: %+v %v", r, err)
 	}
+}
+
+// BenchmarkX11Query measures one idle question to a real X server (Xvfb):
+// the CPU this process spends on it, to price an hour of polling (about
+// 13 questions an hour while the user is active with the default
+// threshold, 1,800 while away: TestPollCost*).
+func BenchmarkX11Query(b *testing.B) {
+	display, stop, err := xvfb.Start()
+	if err != nil {
+		b.Skip(err)
+	}
+	defer stop()
+	x, err := OpenX11(display)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	before := cpuTime()
+	for b.Loop() {
+		if _, err := x.Query(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	perQuery := (cpuTime() - before) / time.Duration(b.N)
+	b.ReportMetric(float64(perQuery.Nanoseconds())/1e3, "cpu-µs/op")
+	b.ReportMetric(float64((perQuery*1800).Microseconds())/1e3, "cpu-ms/hour-away")
+}
+
+// cpuTime is the CPU this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
