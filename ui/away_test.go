@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/parley-im/parley/sipclient"
@@ -61,5 +62,18 @@ func TestStalePresenceReadsChecking(t *testing.T) {
 	a.applyBatch([]sipclient.Event{open})
 	if hasText(a.win, "Available (checking…)") || !hasText(a.win, "Available") {
 		t.Fatalf("fresh roster: %q", texts(a.win))
+	}
+}
+
+// Where the desktop tells nothing, the window says so instead of
+// guessing.
+func TestAwayUnavailableSaid(t *testing.T) {
+	fa := newTestFyneApp(t)
+	const says = "Parley cannot tell when you are away on this desktop, so your status does not change by itself."
+	a := New(fa, newFakeCore(), newTestBook(t), Options{AwayUnavailable: says})
+	a.win.Resize(fyne.NewSize(400, 600))
+	a.win.Show()
+	if !hasText(a.win, says) {
+		t.Fatalf("window: %q", texts(a.win))
 	}
 }
