@@ -26,7 +26,7 @@ func (c *Client) Refresh(ctx context.Context) error {
 	if c.reg != nil {
 		c.reg.wake()
 	}
-	c.subs.refreshAll(max(c.opt.maxPending, 1))
+	c.subs.refreshAll(c.opt.maxPending)
 	c.publish(pubModify)
 	return nil
 }
@@ -42,10 +42,13 @@ type PresenceStale struct {
 func (PresenceStale) isEvent() {}
 
 // refreshAll marks the known presences stale and refreshes every
-// subscription, n at a time: one in a dialog in it, others with a new
-// SUBSCRIBE now (their backoff forgotten).
+// subscription, n at a time (n <= 0: all at once): one in a dialog in
+// it, others with a new SUBSCRIBE now (their backoff forgotten).
 func (l *subscriptions) refreshAll(n int) {
 	all := l.all()
+	if n <= 0 {
+		n = max(len(all), 1)
+	}
 	now := time.Now()
 	for _, s := range all {
 		s.mu.Lock()
