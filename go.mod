@@ -8,6 +8,8 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
+require github.com/jezek/xgb v1.1.1 // indirect
+
 require (
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.5.0 // indirect

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
@@ -78,9 +79,12 @@ type Manager struct {
 	accounts []Account
 	clients  map[string]*running    // by account ID
 	subs     map[identity.ID]*watch // by contact
-	presence sipclient.Presence
-	imPrefs  *sipclient.IMPrefs // the user's IM choices, nil until set: given to clients that start later
-	once     sync.Once
+	presence sipclient.Presence     // the user's choice
+	auto     bool                   // the automatic Away is published instead (away.go)
+	// lastResume is when the last wake-up was handled (resume.go).
+	lastResume time.Time
+	imPrefs    *sipclient.IMPrefs // the user's IM choices, nil until set: given to clients that start later
+	once       sync.Once
 }
 
 // running is one account's client and the end of its event stream.
@@ -97,6 +101,9 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	}
 	if cfg.Prefs != nil {
 		cfg.Direct.Presence = cfg.Prefs.Presence()
+	}
+	if cfg.Direct.Presence.Status == "" {
+		cfg.Direct.Presence.Status = sipclient.StatusAvailable // as the client takes it
 	}
 	m := &Manager{cfg: cfg, log: cfg.Log, store: cfg.Store, events: newMerger(),
 		locks: map[string]*sync.Mutex{}, clients: map[string]*running{}, subs: map[identity.ID]*watch{},

@@ -124,7 +124,7 @@ func (m *Manager) accountConfig(a Account, password string) sipclient.Config {
 		transport = "udp"
 	}
 	m.mu.Lock()
-	presence := m.presence
+	presence := m.publishedLocked()
 	m.mu.Unlock()
 	return sipclient.Config{ListenAddr: m.listenAddr(), DisplayName: a.DisplayName, // User "": the AOR's
 		Transport: transport, Presence: presence, Server: m.serverConfig(a, password)}

@@ -66,10 +66,12 @@ func (m *Manager) messageOwner(ctx context.Context, id sipclient.MessageID) (*si
 }
 
 // SetPresence sets the user's status on every identity, and saves it
-// when the manager keeps preferences.
+// when the manager keeps preferences. The user's choice ends an
+// automatic Away (away.go).
 func (m *Manager) SetPresence(ctx context.Context, p sipclient.Presence) error {
 	m.mu.Lock()
 	m.presence = p
+	m.auto = false
 	m.mu.Unlock()
 	var serr error
 	if m.cfg.Prefs != nil {

@@ -234,3 +234,14 @@ type MissedCall struct {
 const ContentTypeMissedCall = "application/vnd.parley.missed-call"
 
 func (MissedCall) isEvent() {}
+
+// OwnPresenceChanged says the user's own published presence changed
+// without the user choosing it: Auto true when an automatic Away began
+// (the user left the desktop), false when it ended. The account Manager
+// emits it; a client never does.
+type OwnPresenceChanged struct {
+	Presence Presence
+	Auto     bool
+}
+
+func (OwnPresenceChanged) isEvent() {}

@@ -46,6 +46,7 @@ type binding struct {
 
 	cancel context.CancelFunc // ends the loop
 	done   chan struct{}      // closed when the loop has ended
+	woken  chan struct{}      // wake: register now (capacity 1)
 }
 
 // newBinding prepares the binding of the account srv; local is the UDP
@@ -53,7 +54,15 @@ type binding struct {
 func newBinding(ua flowSeam, srv *server, display string, local sip.Addr, o *options) *binding {
 	return &binding{ua: ua, srv: srv, display: display, local: local,
 		pingTimeout: min(o.reqTimeout, 5*time.Second), patience: min(o.retryMax, time.Minute),
-		log: o.log, callID: sip.GenerateTagN(24)}
+		log: o.log, callID: sip.GenerateTagN(24), woken: make(chan struct{}, 1)}
+}
+
+// wake makes the loop register now, as after its timer (Client.Refresh).
+func (b *binding) wake() {
+	select {
+	case b.woken <- struct{}{}:
+	default: // one is already asked for
+	}
 }
 
 // start registers in the background until halt, or until ctx ends.
@@ -116,6 +125,7 @@ func (b *binding) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
+		case <-b.woken:
 		case <-check.C:
 			if b.connectionAlive(ctx, &lastPing) {
 				continue

@@ -31,6 +31,9 @@ type Options struct {
 	OnFirstFrame func()
 	// Accounts, when set, backs the account settings ("Accounts…").
 	Accounts AccountService
+	// AwayUnavailable, when set, is shown under the status: auto-away is
+	// on but the desktop does not tell when the user is away.
+	AwayUnavailable string
 }
 
 // App is the desktop interface: the main window with the roster, the chat
@@ -56,6 +59,8 @@ type App struct {
 	list                    *rosterList
 	filter                  *searchEntry
 	status                  *widget.Select
+	settingStatus           bool // the menu is being set to what the core did: not the user's choice
+	autoAway                bool // the core shows the user Away because they are idle (away.go)
 	note                    *widget.Entry
 	reqBtn                  *widget.Button
 	banner                  *wrappedLabel   // roster-level problems (e.g. roster not saved)
@@ -197,6 +202,10 @@ func (a *App) apply(ev sipclient.Event) bool {
 		a.applyRegistration(ev)
 	case sipclient.PublicationChanged:
 		a.applyPublication(ev)
+	case sipclient.PresenceStale:
+		return a.applyStale(ev)
+	case sipclient.OwnPresenceChanged:
+		a.showAutoAway(ev)
 	}
 	return false
 }
@@ -227,6 +236,7 @@ func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
 		return false
 	}
 	c.basic, c.activity, c.note = ev.Basic, ev.Activity, oneLine(ev.Note, noteRunes)
+	c.stale = false
 	if ev.Raw != "" {
 		c.raw, c.lastNotify = ev.Raw, ev.At
 	}

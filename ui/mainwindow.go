@@ -74,10 +74,7 @@ func (a *App) buildMainWindow() {
 }
 
 func (a *App) statusBar() fyne.CanvasObject {
-	labels := make([]string, len(statusChoices))
-	for i, s := range statusChoices {
-		labels[i] = s.label
-	}
+	labels := statusLabels()
 	// The menu starts at the status the core restored, without publishing
 	// it again: the core already did.
 	own := a.core.Presence()
@@ -88,7 +85,11 @@ func (a *App) statusBar() fyne.CanvasObject {
 	a.note.SetText(own.Note)
 	a.note.SetPlaceHolder("What are you up to?")
 	a.note.OnSubmitted = func(string) { a.publishStatus() }
-	return inOrder(nil, nil, widestChoice(a.status, labels), nil, a.note)
+	bar := inOrder(nil, nil, widestChoice(a.status, append(labels, autoAwayLabel)), nil, a.note)
+	if a.opt.AwayUnavailable != "" {
+		return container.NewVBox(bar, awayUnavailable(a.opt.AwayUnavailable))
+	}
+	return bar
 }
 
 // widestChoice keeps a Select as wide as its longest choice, so "Do not
@@ -116,11 +117,11 @@ func statusIndex(s sipclient.Status) int {
 // publishStatus sends the chosen status and note to the core, which
 // notifies watchers in its own goroutines.
 func (a *App) publishStatus() {
-	if a.note == nil {
-		return // still building the window
+	if a.note == nil || a.settingStatus {
+		return // still building the window, or showing what the core did
 	}
-	st := statusChoices[max(a.status.SelectedIndex(), 0)].status
-	p := sipclient.Presence{Status: st, Note: a.note.Text}
+	p := sipclient.Presence{Status: a.chosenStatus(), Note: a.note.Text}
+	a.leaveAutoAwayMenu(p.Status)
 	if err := a.core.SetPresence(a.ctx, p); err != nil {
 		a.showProblemDetail("Your status could not be published. "+failureWords(failure.Of(err), serverParty(domainOf(a.core.AOR()))), err.Error())
 	}

@@ -31,6 +31,9 @@ type contactState struct {
 	// core. A contact once known whose presence is lost reads Offline.
 	known    bool
 	lastSeen time.Time
+	// stale: the machine slept since the presence shown arrived; it is
+	// being checked (the next PresenceChanged clears it).
+	stale bool
 }
 
 // availability is a contact's state as the user reads it.
@@ -60,8 +63,17 @@ func (c *contactState) availability() availability {
 	return availOnline
 }
 
-// statusText is the words shown beside the dot: never colour alone.
+// statusText is the words shown beside the dot: never colour alone. A
+// presence from before the machine slept says it is being checked.
 func (c *contactState) statusText() string {
+	t := c.freshStatusText()
+	if c.stale && c.availability() != availUnknown {
+		return t + " (checking…)"
+	}
+	return t
+}
+
+func (c *contactState) freshStatusText() string {
 	switch c.availability() {
 	case availOnline:
 		return "Available"

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"github.com/parley-im/parley/sipclient"
 )
 
 // trayUI is the tray icon's state: its drawn icons, what it shows now,
@@ -58,7 +59,11 @@ func (a *App) updateTray() {
 	if t.icons == nil {
 		return
 	}
-	s := trayState{mark: ownMark(a.core.Presence().Status), unread: a.anyUnread()}
+	own := a.core.Presence().Status
+	if a.autoAway {
+		own = sipclient.StatusAway
+	}
+	s := trayState{mark: ownMark(own), unread: a.anyUnread()}
 	if t.shown != nil && *t.shown == s {
 		return
 	}

@@ -132,3 +132,19 @@ func BenchmarkTrayUpdateUnchanged(b *testing.B) {
 		b.Fatalf("icon set %d times", set)
 	}
 }
+
+// The automatic Away shows in the tray as Away, and its end as the
+// status the user chose, though the user's choice never changed.
+func TestTrayIconFollowsAutoAway(t *testing.T) {
+	a, rec := newTrayApp(t)
+	light := dotColors[theme.VariantLight]
+	a.status.SetSelectedIndex(statusIndex(sipclient.StatusAvailable))
+	a.showAutoAway(sipclient.OwnPresenceChanged{Presence: sipclient.Presence{Status: sipclient.StatusAway}, Auto: true})
+	if got := at(decode(t, rec.last()), markX+0.07, markY); got != (color.NRGBA{0xff, 0xff, 0xff, 0xff}) {
+		t.Errorf("auto-away: right of the mark %v, want the away half-disc's white", got)
+	}
+	a.showAutoAway(sipclient.OwnPresenceChanged{Presence: sipclient.Presence{Status: sipclient.StatusAvailable}})
+	if got := at(decode(t, rec.last()), markX+0.07, markY); got != light[availOnline] {
+		t.Errorf("back from auto-away: right of the mark %v, want available %v", got, light[availOnline])
+	}
+}

@@ -47,6 +47,7 @@ func run() error {
 	watchers := flag.String("watchers", "ask", "unknown watchers: ask or allow (contacts are always allowed)")
 	trace := flag.Bool("sip-trace", false, "print SIP traffic to stderr (credentials redacted)")
 	verbose := flag.Bool("v", false, "debug logging")
+	idleAway := flag.Duration("idle-away", account.DefaultIdleAway, "show you Away after this long without input (0: never)")
 	flag.Parse()
 
 	level := slog.LevelWarn
@@ -113,7 +114,9 @@ func run() error {
 
 	fa := app.NewWithID(appID)
 	fa.SetIcon(assets.Icon)
-	uopt := ui.Options{Log: log, Accounts: core}
+	awayNote, stopWatching := watchDesktop(core, *idleAway, log)
+	defer stopWatching()
+	uopt := ui.Options{Log: log, Accounts: core, AwayUnavailable: awayNote}
 	var u *ui.App
 	// A click comes after a notification, so after u is set.
 	closeNotices := wireNotices(&uopt, func(key string) { fyne.Do(func() { u.NoticeClicked(key) }) }, log)

@@ -1,0 +1,86 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/parley-im/parley/sipclient"
+)
+
+// DefaultIdleAway is how long without input turns an Available user Away.
+// (the flag --idle-away of cmd/parley sets it; 0 turns auto-away off).
+const DefaultIdleAway = 5 * time.Minute
+
+// Auto-away: while the desktop says the user is gone (idle for the
+// threshold, or the screen locked), an Available user is published as
+// Away with their note kept, and is Available again at the first input.
+// The automatic Away is not the user's choice: it is never saved in
+// prefs.json, it never overrides a status they chose (Away, Busy, Do not
+// disturb, On the phone, Appear offline), and a status they choose while
+// it lasts ends it.
+
+// RunAutoAway applies the desktop's word (true: the user is away) from
+// away until it closes, which puts the user's own status back, or until
+// ctx ends (Parley quits: nothing is published then).
+func (m *Manager) RunAutoAway(ctx context.Context, away <-chan bool) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case v, open := <-away:
+			if !open {
+				m.setAutoAway(ctx, false)
+				return
+			}
+			m.setAutoAway(ctx, v)
+		}
+	}
+}
+
+// AutoAway says whether the published Away is the automatic one.
+func (m *Manager) AutoAway() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.auto
+}
+
+// Published is the presence every identity publishes now: the user's
+// choice, or the automatic Away.
+func (m *Manager) Published() sipclient.Presence {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.publishedLocked()
+}
+
+func (m *Manager) publishedLocked() sipclient.Presence {
+	if m.auto {
+		return sipclient.Presence{Status: sipclient.StatusAway, Note: m.presence.Note}
+	}
+	return m.presence
+}
+
+// setAutoAway starts (on) or ends the automatic Away. Starting it does
+// nothing unless the user chose Available; ending it does nothing unless
+// it is on. A change is published on every identity and told in an
+// OwnPresenceChanged.
+func (m *Manager) setAutoAway(ctx context.Context, on bool) {
+	m.mu.Lock()
+	if on && !m.auto && m.presence.Status != sipclient.StatusAvailable {
+		st := m.presence.Status
+		m.mu.Unlock()
+		m.log.Info("away from the desktop; the status the user chose stays", "status", st)
+		return
+	}
+	if on == m.auto {
+		m.mu.Unlock()
+		return
+	}
+	m.auto = on
+	p := m.publishedLocked()
+	m.mu.Unlock()
+	m.log.Info("automatic away", "on", on)
+	if err := m.each(func(c *sipclient.Client) error { return c.SetPresence(ctx, p) }); err != nil {
+		m.log.Warn("publishing the automatic status", "error", err)
+	}
+	m.events.push(sipclient.OwnPresenceChanged{Presence: p, Auto: on})
+}
