@@ -305,8 +305,9 @@ type conversation struct {
 	find    *searchView // searches this conversation's history
 	marked  *chatRow    // the row a search jumped to
 	loading bool        // a page of older messages is on its way
-	// pinBottom asks the first layout to show the newest line (chatscroll.go).
-	pinBottom bool
+	// stick keeps the view at the newest line while the reader has not
+	// scrolled up; pinning guards against the scroll it does (chatscroll.go).
+	stick, pinning bool
 	newBelow  *widget.Button // "New messages ↓" while the reader is up in history
 	// away: newer messages exist than the lines shown (chatwindowing.go);
 	// gen counts the times the lines were replaced.
@@ -324,7 +325,8 @@ type conversation struct {
 }
 
 func newConversation(cw *chatWindow, c *contactState) *conversation {
-	conv := &conversation{cw: cw, contact: c, box: container.NewVBox()}
+	conv := &conversation{cw: cw, contact: c, stick: true}
+	conv.box = newChatColumn(conv)
 	conv.more = widget.NewButton(loadOlderText, func() { cw.loadOlder(conv) })
 	conv.more.Hide()
 	conv.box.Add(conv.more)
@@ -358,7 +360,7 @@ func (conv *conversation) add(l *chatLine) {
 	}
 	if !conv.pending {
 		// Whether the reader follows is read before the burst moves the view.
-		conv.pending, conv.follow = true, conv.atBottom()
+		conv.pending, conv.follow = true, conv.stick || conv.atBottom()
 		conv.cw.dirty[conv] = true
 	}
 	conv.follow = conv.follow || l.out

@@ -65,6 +65,7 @@ func (conv *conversation) keepPlace(l *chatLine) func() {
 	row := l.row.box
 	dy := row.Position().Y - conv.scroll.Offset.Y
 	return func() {
+		conv.stick = false
 		conv.scroll.Refresh() // lays the new rows out, so positions are known
 		conv.scroll.ScrollToOffset(fyne.NewPos(0, max(row.Position().Y-dy, 0)))
 	}
@@ -134,6 +135,7 @@ func (conv *conversation) reveal(id sipclient.MessageID) {
 	}
 	row := conv.lines[i].row
 	conv.unmark()
+	conv.stick = false
 	conv.marked = row
 	row.setMarked(true)
 	conv.scroll.Refresh() // lays out rows added just now, so positions are known
