@@ -308,7 +308,7 @@ type conversation struct {
 	// stick keeps the view at the newest line while the reader has not
 	// scrolled up; pinning guards against the scroll it does (chatscroll.go).
 	stick, pinning bool
-	newBelow  *widget.Button // "New messages ↓" while the reader is up in history
+	newBelow       *widget.Button // "New messages ↓" while the reader is up in history
 	// away: newer messages exist than the lines shown (chatwindowing.go);
 	// gen counts the times the lines were replaced.
 	away bool
