@@ -47,6 +47,36 @@ func TestBreakLongParagraphs(t *testing.T) {
 	}
 }
 
+// A long paragraph is broken after a sentence, never inside one, when
+// a sentence ends in the second half of a piece; a run of one sentence
+// longer than a piece is broken between words; a script without spaces
+// after its full stops.
+func TestBreakLongParagraphsWhereTheEyeExpects(t *testing.T) {
+	sentences := strings.Repeat("The quick brown fox jumps over the lazy dog, twice (or thrice). ", 60) + "Done!"
+	out := breakLongParagraphs(sentences)
+	pieces := strings.Split(out, "\n")
+	for i, p := range pieces {
+		if utf8.RuneCountInString(p) > paragraphRunes || !strings.HasSuffix(p, ".") && i < len(pieces)-1 {
+			t.Errorf("piece %d breaks inside a sentence: …%q", i, p[max(0, len(p)-30):])
+		}
+	}
+	if len(pieces) < 2 || strings.Join(pieces, " ") != sentences {
+		t.Errorf("%d pieces do not give the text back", len(pieces))
+	}
+	oneSentence := strings.Repeat("and then ", 100) + "stop."
+	for _, p := range strings.Split(breakLongParagraphs(oneSentence), "\n") {
+		if strings.HasPrefix(p, " ") || strings.HasSuffix(p, " ") || strings.HasSuffix(p, "the") && strings.HasPrefix(p, "n") {
+			t.Errorf("a word was cut: %q", p)
+		}
+	}
+	cjk := strings.Repeat("これは長い文です。", 100)
+	for i, p := range strings.Split(breakLongParagraphs(cjk), "\n") {
+		if !strings.HasSuffix(p, "。") {
+			t.Errorf("piece %d of a Japanese paragraph ends inside a sentence: …%q", i, p[len(p)-9:])
+		}
+	}
+}
+
 // The longest message the core takes, in one paragraph, is shown whole:
 // every word is on screen once it is scrolled to (the row holds it all).
 func TestLongMessageShownWhole(t *testing.T) {
