@@ -367,8 +367,9 @@ func (conv *conversation) add(l *chatLine) {
 	if n := len(conv.lines); n == 0 || !sameDay(conv.lines[n-1].at, l.at) {
 		conv.box.Objects = append(conv.box.Objects, daySeparator(l.at))
 	}
-	conv.lines = append(conv.lines, l)
 	l.row = newChatRow(conv, l)
+	l.row.setHead(!sameGroup(conv.last(), l))
+	conv.lines = append(conv.lines, l)
 	conv.box.Objects = append(conv.box.Objects, l.row.box)
 }
 

@@ -229,12 +229,13 @@ func (conv *conversation) oldestID() sipclient.MessageID {
 func (conv *conversation) rebuild() {
 	objs := make([]fyne.CanvasObject, 0, 1+2*len(conv.lines))
 	objs = append(objs, conv.more)
-	var prev time.Time
+	var prev *chatLine
 	for _, l := range conv.lines {
-		if prev.IsZero() || !sameDay(prev, l.at) {
+		if prev == nil || !sameDay(prev.at, l.at) {
 			objs = append(objs, daySeparator(l.at))
 		}
-		prev = l.at
+		l.row.setHead(!sameGroup(prev, l))
+		prev = l
 		objs = append(objs, l.row.box)
 	}
 	conv.box.Objects = objs
