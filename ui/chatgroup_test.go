@@ -30,7 +30,9 @@ func TestChatGroupsMessages(t *testing.T) {
 	conv.lines[4].at, conv.lines[5].at = t0.Add(11*time.Minute), t0.Add(12*time.Minute)
 	conv.rebuild()
 	a.chats.win.Resize(fyne.NewSize(420, 600))
-	shown := func(i int) bool { return onScreen(conv.lines[i].row.box, conv.lines[i].row.meta.Text) && conv.lines[i].row.meta.Visible() }
+	shown := func(i int) bool {
+		return onScreen(conv.lines[i].row.box, conv.lines[i].row.meta.Text) && conv.lines[i].row.meta.Visible()
+	}
 	heads := []bool{true, false, false, true, true, false}
 	for i, want := range heads {
 		if got := conv.lines[i].row.head; got != want {
