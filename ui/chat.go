@@ -110,7 +110,7 @@ func (cw *chatWindow) conversationFor(c *contactState) *conversation {
 		cw.loadOlder(conv)
 	}
 	if conv.tab == nil {
-		conv.tab = container.NewTabItem(c.displayName(), conv.view)
+		conv.tab = container.NewTabItem(tabTitle(c), conv.view)
 		cw.tabs.Append(conv.tab)
 		conv.showTyping()
 	}
@@ -300,6 +300,7 @@ type conversation struct {
 	entry   *sendEntry
 	typer   *typingNotice // tells the core while the user types
 	typing  *widget.Label // "Bob is typing…"
+	header  *chatHeader   // name and presence, over the messages
 	view    fyne.CanvasObject
 	tab     *container.TabItem
 	find    *searchView // searches this conversation's history
@@ -344,7 +345,9 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 	input := container.NewVBox(conv.typing, conv.newBelow, container.NewBorder(nil, nil, nil, send, conv.entry))
 	search, center := conv.conversationSearch()
 	bar := container.NewBorder(nil, nil, nil, conv.exportButton(), search)
-	conv.view = container.NewBorder(bar, input, nil, nil, center)
+	conv.header = newChatHeader()
+	conv.header.show(c)
+	conv.view = container.NewBorder(container.NewVBox(conv.header.box, bar), input, nil, nil, center)
 	return conv
 }
 
@@ -406,13 +409,14 @@ func (cw *chatWindow) flush() {
 	cw.tellSeen()
 }
 
-// retitle names the tab: the contact, how many messages are unread, and
-// a mark while they type.
+// retitle names the tab: the contact and their presence
+// (chatpresence.go), how many messages are unread, and a mark while they
+// type.
 func (conv *conversation) retitle() {
 	if conv.tab == nil {
 		return
 	}
-	t := conv.contact.displayName()
+	t := tabTitle(conv.contact)
 	if n := conv.contact.unread; n > 0 {
 		t += " (" + itoa(n) + ")"
 	}
