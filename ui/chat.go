@@ -62,6 +62,7 @@ type chatWindow struct {
 	// sending counts the messages handed to the core whose ID has not come
 	// back yet: only then can a status be early (see status).
 	sending int
+	size    *sizeKeeper // remembers the window's size (winsize.go)
 	// active: the chat window has the keyboard; quiet: a tab is being
 	// selected by the app, not the user (chatfocus.go).
 	active, quiet bool
@@ -87,10 +88,12 @@ func (cw *chatWindow) ensureWindow() {
 		}
 	}
 	cw.tabs.OnSelected = cw.selected
-	cw.win.SetContent(cw.tabs)
+	size, content := cw.app.keepSize(cw.win, prefChatSize, fyne.NewSize(520, 480), cw.tabs)
+	cw.size = size
+	cw.win.SetContent(content)
 	cw.chatShortcuts()
-	cw.win.Resize(fyne.NewSize(520, 480))
 	cw.win.SetOnClosed(func() {
+		size.save()
 		cw.win, cw.active = nil, false
 		for _, c := range cw.convs {
 			c.tab = nil
