@@ -26,8 +26,8 @@ func sameGroup(prev, l *chatLine) bool {
 	if prev == nil || prev.out != l.out || prev.state == lineMissed || l.state == lineMissed || !sameDay(prev.at, l.at) {
 		return false
 	}
-	d := l.at.Sub(prev.at)
-	return d >= 0 && d <= groupGap
+	d := l.at.Sub(prev.at) // messages sent at once may come out of order
+	return d >= -groupGap && d <= groupGap
 }
 
 // setHead makes the row head its group or continue one.
