@@ -70,3 +70,25 @@ func TestOwnBubbleReadable(t *testing.T) {
 		}
 	}
 }
+
+// Messages sent together may come out of order by a few seconds; they
+// still make one group. A day's change or a missed call starts a new one.
+func TestSameGroup(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 23, 58, 0, 0, time.Local)
+	in := func(at time.Time) *chatLine { return &chatLine{at: at, state: lineReceived} }
+	for _, tc := range []struct {
+		prev, l *chatLine
+		want    bool
+	}{
+		{in(t0), in(t0.Add(-10 * time.Second)), true},
+		{in(t0), in(t0.Add(groupGap + time.Second)), false},
+		{in(t0), &chatLine{at: t0, out: true, state: lineSent}, false},
+		{in(t0), &chatLine{at: t0, state: lineMissed}, false},
+		{in(t0), in(t0.Add(3 * time.Minute)), false}, // after midnight
+		{nil, in(t0), false},
+	} {
+		if got := sameGroup(tc.prev, tc.l); got != tc.want {
+			t.Errorf("sameGroup(%v, %v) = %v", tc.prev, tc.l.at, got)
+		}
+	}
+}
