@@ -90,6 +90,28 @@ func TestLongMessageShownWhole(t *testing.T) {
 	}
 }
 
+// On screen, a long paragraph of sentences is broken only after one: each
+// line of the row's text ends a sentence, and together they are the text.
+func TestLongParagraphShownBrokenAfterSentences(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	text := strings.Repeat("Measure what is measurable, and make measurable what is not so. ", 40)
+	text = strings.TrimSpace(text)
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 1, Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
+	row := a.chats.convs[pid(laplace)].lines[0].row
+	if !onScreen(row.box, "Measure what is measurable") {
+		t.Fatalf("the message is not shown: %q", textsOnScreen(row.box))
+	}
+	lines := strings.Split(row.text.Text, "\n")
+	for i, l := range lines {
+		if !strings.HasSuffix(l, "so.") {
+			t.Errorf("line %d of %d ends mid-sentence: …%q", i, len(lines), l[max(0, len(l)-20):])
+		}
+	}
+	if len(lines) < 2 || strings.Join(lines, " ") != text {
+		t.Errorf("%d lines do not make the text", len(lines))
+	}
+}
+
 // A pasted paragraph too long to wrap quickly turns wrapping off in the
 // input (it scrolls sideways); sent, the input wraps again, and the whole
 // text went to the core.
