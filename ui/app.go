@@ -247,6 +247,7 @@ func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
 	if !ev.LastSeen.IsZero() {
 		c.lastSeen = ev.LastSeen
 	}
+	a.chats.presenceChanged(c)
 	return true
 }
 
@@ -260,6 +261,7 @@ func (a *App) applySubscription(ev sipclient.SubscriptionChanged) bool {
 		c.lastNotify = ev.LastNotify
 	}
 	c.problem, c.problemDetail = subscriptionProblem(ev, c.displayName()), subscriptionDetail(ev)
+	a.chats.presenceChanged(c)
 	return true
 }
 

@@ -62,6 +62,7 @@ type chatWindow struct {
 	// sending counts the messages handed to the core whose ID has not come
 	// back yet: only then can a status be early (see status).
 	sending int
+	size    *sizeKeeper // remembers the window's size (winsize.go)
 	// active: the chat window has the keyboard; quiet: a tab is being
 	// selected by the app, not the user (chatfocus.go).
 	active, quiet bool
@@ -87,10 +88,12 @@ func (cw *chatWindow) ensureWindow() {
 		}
 	}
 	cw.tabs.OnSelected = cw.selected
-	cw.win.SetContent(cw.tabs)
+	size, content := cw.app.keepSize(cw.win, prefChatSize, fyne.NewSize(520, 480), cw.tabs)
+	cw.size = size
+	cw.win.SetContent(content)
 	cw.chatShortcuts()
-	cw.win.Resize(fyne.NewSize(520, 480))
 	cw.win.SetOnClosed(func() {
+		size.save()
 		cw.win, cw.active = nil, false
 		for _, c := range cw.convs {
 			c.tab = nil
@@ -110,7 +113,7 @@ func (cw *chatWindow) conversationFor(c *contactState) *conversation {
 		cw.loadOlder(conv)
 	}
 	if conv.tab == nil {
-		conv.tab = container.NewTabItem(c.displayName(), conv.view)
+		conv.tab = container.NewTabItem(tabTitle(c), conv.view)
 		cw.tabs.Append(conv.tab)
 		conv.showTyping()
 	}
@@ -301,14 +304,16 @@ type conversation struct {
 	entry   *sendEntry
 	typer   *typingNotice // tells the core while the user types
 	typing  *widget.Label // "Bob is typing…"
+	header  *chatHeader   // name and presence, over the messages
 	view    fyne.CanvasObject
 	tab     *container.TabItem
 	find    *searchView // searches this conversation's history
 	marked  *chatRow    // the row a search jumped to
 	loading bool        // a page of older messages is on its way
-	// pinBottom asks the first layout to show the newest line (chatscroll.go).
-	pinBottom bool
-	newBelow  *widget.Button // "New messages ↓" while the reader is up in history
+	// stick keeps the view at the newest line while the reader has not
+	// scrolled up; pinning guards against the scroll it does (chatscroll.go).
+	stick, pinning bool
+	newBelow       *widget.Button // "New messages ↓" while the reader is up in history
 	// away: newer messages exist than the lines shown (chatwindowing.go);
 	// gen counts the times the lines were replaced.
 	away bool
@@ -325,7 +330,8 @@ type conversation struct {
 }
 
 func newConversation(cw *chatWindow, c *contactState) *conversation {
-	conv := &conversation{cw: cw, contact: c, box: container.NewVBox()}
+	conv := &conversation{cw: cw, contact: c, stick: true}
+	conv.box = newChatColumn(conv)
 	conv.more = widget.NewButton(loadOlderText, func() { cw.loadOlder(conv) })
 	conv.more.Hide()
 	conv.box.Add(conv.more)
@@ -343,7 +349,9 @@ func newConversation(cw *chatWindow, c *contactState) *conversation {
 	input := container.NewVBox(conv.typing, conv.newBelow, container.NewBorder(nil, nil, nil, send, conv.entry))
 	search, center := conv.conversationSearch()
 	bar := container.NewBorder(nil, nil, nil, conv.exportButton(), search)
-	conv.view = container.NewBorder(bar, input, nil, nil, center)
+	conv.header = newChatHeader()
+	conv.header.show(c)
+	conv.view = container.NewBorder(container.NewVBox(conv.header.box, bar), input, nil, nil, center)
 	return conv
 }
 
@@ -359,15 +367,16 @@ func (conv *conversation) add(l *chatLine) {
 	}
 	if !conv.pending {
 		// Whether the reader follows is read before the burst moves the view.
-		conv.pending, conv.follow = true, conv.atBottom()
+		conv.pending, conv.follow = true, conv.stick || conv.atBottom()
 		conv.cw.dirty[conv] = true
 	}
 	conv.follow = conv.follow || l.out
 	if n := len(conv.lines); n == 0 || !sameDay(conv.lines[n-1].at, l.at) {
 		conv.box.Objects = append(conv.box.Objects, daySeparator(l.at))
 	}
-	conv.lines = append(conv.lines, l)
 	l.row = newChatRow(conv, l)
+	l.row.setHead(!sameGroup(conv.last(), l))
+	conv.lines = append(conv.lines, l)
 	conv.box.Objects = append(conv.box.Objects, l.row.box)
 }
 
@@ -404,13 +413,14 @@ func (cw *chatWindow) flush() {
 	cw.tellSeen()
 }
 
-// retitle names the tab: the contact, how many messages are unread, and
-// a mark while they type.
+// retitle names the tab: the contact and their presence
+// (chatpresence.go), how many messages are unread, and a mark while they
+// type.
 func (conv *conversation) retitle() {
 	if conv.tab == nil {
 		return
 	}
-	t := conv.contact.displayName()
+	t := tabTitle(conv.contact)
 	if n := conv.contact.unread; n > 0 {
 		t += " (" + itoa(n) + ")"
 	}

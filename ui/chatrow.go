@@ -10,28 +10,40 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// chatRow renders one message: who and when, its state, the text (always
-// plain text: never markup, never a link that runs anything), a warning
-// when the core has one about it, and Retry and Delete buttons while it is
-// failed. A missed call is one centred line instead.
+// chatRow renders one message: who and when (only at the head of a group,
+// chatgroup.go), its state, the text (plain text: never markup; links
+// are clickable, chatlinks.go), a warning when the core has one about it,
+// and Retry and Delete buttons while it is failed. The user's own
+// messages sit to the right on a tinted bubble. A missed call is one
+// centred line instead.
 type chatRow struct {
-	meta  *widget.Label
-	text  *widget.Label
-	retry *widget.Button
-	del   *widget.Button
-	fail  *failureLine    // why a failed message was not delivered, in words; made on first failure
-	below *fyne.Container // under the text: the warning, the failure
-	win   func() fyne.Window
-	mark  *canvas.Rectangle // behind the row once a search jumped to it
-	box   *fyne.Container
-	peer  string // the contact's name, for incoming rows
+	line   *chatLine
+	head   bool // first of a group: shows who and when
+	meta   *widget.Label
+	text   *widget.Label // the whole text, or (a message with links) nil
+	body   fyne.CanvasObject
+	bubble *canvas.Rectangle // behind the user's own messages
+	retry  *widget.Button
+	del    *widget.Button
+	fail   *failureLine    // why a failed message was not delivered, in words; made on first failure
+	below  *fyne.Container // under the text: the warning, the failure
+	win    func() fyne.Window
+	mark   *canvas.Rectangle // behind the row once a search jumped to it
+	box    *fyne.Container
+	peer   string // the contact's name, for incoming rows
 }
 
 func newChatRow(conv *conversation, l *chatLine) *chatRow {
-	r := &chatRow{meta: widget.NewLabel(""), text: widget.NewLabel(breakLongParagraphs(l.text)), peer: conv.contact.displayName()}
+	r := &chatRow{line: l, head: true, meta: widget.NewLabel(""), peer: conv.contact.displayName()}
 	r.meta.TextStyle = fyne.TextStyle{Italic: true}
-	r.text.Wrapping = fyne.TextWrapWord
-	r.text.Selectable = true
+	if parts := splitLinks(l.text); l.state != lineMissed && (len(parts) > 1 || len(parts) == 1 && parts[0].link) {
+		r.body = messageBody(parts, func(link string) { conv.cw.app.openLink(link, conv.cw.win) })
+	} else {
+		r.text = widget.NewLabel(breakLongParagraphs(l.text))
+		r.text.Wrapping = fyne.TextWrapWord
+		r.text.Selectable = true
+		r.body = r.text
+	}
 	r.retry = widget.NewButton("Retry", func() { conv.cw.retry(conv, l) })
 	r.del = widget.NewButton("Delete", func() { conv.cw.deleteLine(conv, l) })
 	actions := container.NewHBox(r.retry, r.del)
@@ -46,7 +58,11 @@ func newChatRow(conv *conversation, l *chatLine) *chatRow {
 		r.text.TextStyle = fyne.TextStyle{Italic: true}
 		r.text.Importance = widget.DangerImportance
 	}
-	r.box = container.NewStack(container.NewBorder(r.meta, r.below, nil, actions, r.text)) // a stack, so a mark can go behind
+	var content fyne.CanvasObject = container.NewBorder(r.meta, r.below, nil, actions, r.body)
+	if l.out {
+		content = r.ownSide(content)
+	}
+	r.box = container.NewStack(content) // a stack, so a mark can go behind
 	r.update(l)
 	return r
 }
@@ -73,6 +89,9 @@ func (r *chatRow) setMarked(on bool) {
 	}
 	r.mark.FillColor = theme.Color(theme.ColorNameSelection) // the theme may have changed
 	r.mark.Hidden = !on
+	if r.bubble != nil {
+		r.bubble.Hidden = on // it would hide the mark
+	}
 	r.box.Refresh()
 }
 
@@ -84,37 +103,22 @@ func (r *chatRow) update(l *chatLine) {
 		r.text.SetText(missedCallText(r.peer, l.at))
 		return
 	}
-	who := r.peer
-	if l.out {
-		who = "You"
+	r.meta.SetText(r.metaText(l))
+	if r.meta.Text != "" {
+		r.meta.Show()
+	} else {
+		r.meta.Hide()
 	}
-	meta := clock(l.at)
-	if !l.sentAt.IsZero() {
-		meta += " (sent " + sentClock(l.sentAt, l.at) + ")"
+	if r.bubble != nil {
+		r.bubble.FillColor = bubbleColor(fyne.CurrentApp().Settings().ThemeVariant()) // the theme may have changed
 	}
-	meta += "  " + who
-	switch l.state {
-	case linePending:
-		meta += " · sending…"
-	case lineSent:
-		meta += " · sent ✓"
-	case lineDelivered:
-		meta += " · delivered ✓✓"
-	case lineRead:
-		meta += " · " + readText(l.readAt)
-	case lineStored:
-		meta += " · stored by the server for later delivery"
-	case lineFailed:
-		meta += " · not delivered"
+	if l.state == lineFailed {
 		if r.fail == nil {
 			r.fail = newFailureLine(r.win)
 			r.below.Add(r.fail.box)
 			r.below.Show()
 		}
 		r.fail.set(failedText(l, r.peer), l.fail.Detail)
-	}
-	r.meta.SetText(meta)
-	if l.state == lineFailed {
 		r.retry.Show()
 		r.del.Show()
 		r.fail.box.Show()

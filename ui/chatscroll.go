@@ -1,6 +1,10 @@
 package ui
 
-import "fyne.io/fyne/v2"
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+)
 
 // bottomSlack is how near the bottom (in pixels) a reader counts as
 // following the conversation.
@@ -18,6 +22,9 @@ func (conv *conversation) atBottom() bool {
 // bottom it loads newer ones while away from the newest, or else the
 // new-messages button has done its job.
 func (conv *conversation) scrolled(p fyne.Position) {
+	if !conv.pinning {
+		conv.stick = !conv.away && conv.atBottom() // the reader moved: up in the history, or back down
+	}
 	if p.Y <= 0 && conv.more.Visible() && conv.more.Text == loadOlderText {
 		conv.cw.loadOlder(conv)
 	}
@@ -29,17 +36,52 @@ func (conv *conversation) scrolled(p fyne.Position) {
 	}
 }
 
-// scrollToBottom shows the newest line, now or, before the view has a
-// size (a page loaded while the tab was being made), at its first layout.
+// scrollToBottom shows the newest line and keeps it shown (stick) until
+// the reader scrolls up: rows settle their wrapped height a frame or two
+// after they get their width, and the window gets its real size after it
+// is shown, each growing the content under a view that would otherwise
+// stay where it was. Before the view has a size, it happens at its first
+// layout.
 func (conv *conversation) scrollToBottom() {
+	conv.stick = true
+	if !conv.away {
+		conv.newBelow.Hide()
+	}
 	if conv.scroll.Size().Height == 0 {
-		conv.pinBottom = true
 		return
 	}
 	conv.scroll.Refresh() // lays out rows added just now
+	conv.pin()
+}
+
+// pin puts the view at the bottom of the content as laid out now.
+func (conv *conversation) pin() {
+	if conv.pinning || conv.away {
+		return
+	}
+	conv.pinning = true
 	conv.scroll.ScrollToBottom()
-	if !conv.away {
-		conv.newBelow.Hide()
+	conv.pinning = false
+}
+
+// chatColumn lays the rows out one under the other, like a VBox, and
+// keeps a conversation that sticks to its bottom there: the driver lays
+// the rows out again whenever one of them changes its minimum size.
+type chatColumn struct {
+	vbox fyne.Layout
+	conv *conversation
+}
+
+func (c chatColumn) MinSize(objs []fyne.CanvasObject) fyne.Size { return c.vbox.MinSize(objs) }
+
+func newChatColumn(conv *conversation) *fyne.Container {
+	return container.New(chatColumn{vbox: layout.NewVBoxLayout(), conv: conv})
+}
+
+func (c chatColumn) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	c.vbox.Layout(objs, size)
+	if c.conv.stick && c.conv.scroll != nil && c.conv.scroll.Size().Height > 0 {
+		c.conv.pin()
 	}
 }
 
@@ -52,9 +94,8 @@ func (p bottomPin) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
-	if p.conv.pinBottom && size.Height > 0 {
-		p.conv.pinBottom = false
-		p.conv.scrollToBottom()
+	if p.conv.stick && size.Height > 0 {
+		p.conv.pin()
 	}
 }
 

@@ -106,6 +106,7 @@ func (conv *conversation) last() *chatLine {
 func (conv *conversation) setAway(away bool) {
 	conv.away = away
 	if away {
+		conv.stick = false // the newest line is not here to stick to
 		conv.newBelow.SetText(latestText)
 		conv.newBelow.Show()
 	} else {
@@ -117,7 +118,7 @@ func (conv *conversation) setAway(away bool) {
 // its way for the old ones is dropped when it comes.
 func (conv *conversation) clearLines() {
 	conv.gen++
-	conv.loading = false
+	conv.loading, conv.stick = false, false
 	conv.unmark()
 	conv.lines = nil
 	conv.rebuild()

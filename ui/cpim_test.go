@@ -19,10 +19,10 @@ func TestCPIMExtrasShown(t *testing.T) {
 		sipclient.MessageReceived{ID: 2, Peer: pid(euler), From: euler, Text: "on time", At: at, SentAt: at.Add(-30 * time.Second), CPIM: true},
 	})
 	cw := a.chats.win
-	if !hasText(cw, "14:05 (sent 14:02)  Euler") || !hasText(cw, "Warning: The message says it is from sip:gauss@goettingen.de.") {
+	if !hasText(cw, "14:05  Euler · (sent 14:02)") || !hasText(cw, "Warning: The message says it is from sip:gauss@goettingen.de.") {
 		t.Errorf("late message with a mismatch: %q", texts(cw))
 	}
-	if l := a.chats.convs[pid(euler)].last(); l.row.meta.Text != "14:05  Euler" {
+	if l := a.chats.convs[pid(euler)].last(); l.row.meta.Text != "" { // in the group of the first, and no sent time shown
 		t.Errorf("a message sent 30 s before it came: %q", l.row.meta.Text)
 	}
 }

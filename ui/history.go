@@ -65,6 +65,7 @@ func (conv *conversation) keepPlace(l *chatLine) func() {
 	row := l.row.box
 	dy := row.Position().Y - conv.scroll.Offset.Y
 	return func() {
+		conv.stick = false
 		conv.scroll.Refresh() // lays the new rows out, so positions are known
 		conv.scroll.ScrollToOffset(fyne.NewPos(0, max(row.Position().Y-dy, 0)))
 	}
@@ -134,6 +135,7 @@ func (conv *conversation) reveal(id sipclient.MessageID) {
 	}
 	row := conv.lines[i].row
 	conv.unmark()
+	conv.stick = false
 	conv.marked = row
 	row.setMarked(true)
 	conv.scroll.Refresh() // lays out rows added just now, so positions are known
@@ -227,12 +229,13 @@ func (conv *conversation) oldestID() sipclient.MessageID {
 func (conv *conversation) rebuild() {
 	objs := make([]fyne.CanvasObject, 0, 1+2*len(conv.lines))
 	objs = append(objs, conv.more)
-	var prev time.Time
+	var prev *chatLine
 	for _, l := range conv.lines {
-		if prev.IsZero() || !sameDay(prev, l.at) {
+		if prev == nil || !sameDay(prev.at, l.at) {
 			objs = append(objs, daySeparator(l.at))
 		}
-		prev = l.at
+		l.row.setHead(!sameGroup(prev, l))
+		prev = l
 		objs = append(objs, l.row.box)
 	}
 	conv.box.Objects = objs

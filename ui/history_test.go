@@ -60,7 +60,7 @@ func TestNewLinesFollowOnlyAtBottom(t *testing.T) {
 		t.Fatalf("a message at the bottom was not followed (offset %v)", conv.scroll.Offset)
 	}
 	reading := conv.lines[10]
-	conv.scroll.ScrollToOffset(fyne.NewPos(0, reading.row.box.Position().Y))
+	userScrollTo(conv, reading.row.box.Position().Y)
 	incoming(9002, "while reading history")
 	if !scrolledIntoView(conv, reading.id) || scrolledIntoView(conv, 9002) {
 		t.Errorf("the reader was pulled down: %q in view %v", reading.text, scrolledIntoView(conv, reading.id))
@@ -73,7 +73,7 @@ func TestNewLinesFollowOnlyAtBottom(t *testing.T) {
 		t.Errorf("tapping New messages: 9002 in view %v, button still shown %v", scrolledIntoView(conv, 9002),
 			onScreen(windowContent(a.chats.win), "New messages ↓"))
 	}
-	conv.scroll.ScrollToOffset(fyne.NewPos(0, reading.row.box.Position().Y))
+	userScrollTo(conv, reading.row.box.Position().Y)
 	a.chats.send(conv, "my own words")
 	if last := conv.lines[len(conv.lines)-1]; last.text != "my own words" || !lineInView(conv, last) {
 		t.Errorf("the sent message is not in view (offset %v)", conv.scroll.Offset)
@@ -357,9 +357,16 @@ func TestBurstKeepsViewBounded(t *testing.T) {
 		t.Fatalf("following: %d lines, last %s in view %v, older to load %v", n, conv.last().id, scrolledIntoView(conv, 5099), conv.more.Visible())
 	}
 	reading := conv.lines[100]
-	conv.scroll.ScrollToOffset(fyne.NewPos(0, reading.row.box.Position().Y))
+	userScrollTo(conv, reading.row.box.Position().Y)
 	a.applyBatch(burst(6000))
 	if n := len(conv.lines); n != maxShown+100 || !scrolledIntoView(conv, reading.id) || !conv.newBelow.Visible() {
 		t.Errorf("reading up: %d lines, %s in view %v, told %v", n, reading.id, scrolledIntoView(conv, reading.id), conv.newBelow.Visible())
 	}
+}
+
+// userScrollTo puts the view at y as the reader's scrolling does: the
+// scroller then tells the conversation it moved.
+func userScrollTo(conv *conversation, y float32) {
+	conv.scroll.ScrollToOffset(fyne.NewPos(0, y))
+	conv.scrolled(conv.scroll.Offset)
 }

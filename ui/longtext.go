@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -13,10 +14,12 @@ import (
 // split into pieces this long wrap in linear time.
 const paragraphRunes = 400
 
-// breakLongParagraphs returns text with a line break put into every
-// paragraph longer than paragraphRunes: at its last space within the
-// limit (the space goes), or at the limit in a run without one. Text with
-// no such paragraph comes back as it is.
+// breakLongParagraphs returns text with line breaks put into every
+// paragraph longer than paragraphRunes, where a reader expects one: after
+// the last sentence that ends in the second half of the limit, else at the
+// last white space within it (the space goes), else, in a run with
+// neither (a long address, or a script written without spaces), at the
+// limit. Text with no such paragraph comes back as it is.
 func breakLongParagraphs(text string) string {
 	if !hasLongParagraph(text) {
 		return text
@@ -29,10 +32,7 @@ func breakLongParagraphs(text string) string {
 		}
 		r := []rune(para)
 		for len(r) > paragraphRunes {
-			cut, skip := paragraphRunes, 0
-			if s := lastSpace(r[:paragraphRunes+1]); s > 0 {
-				cut, skip = s, 1
-			}
+			cut, skip := breakPoint(r[:paragraphRunes+1])
 			b.WriteString(string(r[:cut]))
 			b.WriteByte('\n')
 			r = r[cut+skip:]
@@ -42,9 +42,53 @@ func breakLongParagraphs(text string) string {
 	return b.String()
 }
 
+// breakPoint is where to end a piece of r (one rune longer than a piece
+// may be), and how many runes of white space after it go.
+func breakPoint(r []rune) (cut, skip int) {
+	if s := lastSentenceEnd(r); s >= len(r)/2 {
+		return s, spaces(r[s:])
+	}
+	if s := lastSpace(r); s > 0 {
+		return s, 1
+	}
+	return len(r) - 1, 0
+}
+
+// lastSentenceEnd is the index just after the last sentence end in r: a
+// full stop, question or exclamation mark (and any closing quotes or
+// brackets) followed by white space, or an ideographic full stop. -1 if
+// none.
+func lastSentenceEnd(r []rune) int {
+	for i := len(r) - 2; i > 0; i-- {
+		if r[i] == '。' || r[i] == '！' || r[i] == '？' {
+			return i + 1
+		}
+		if !unicode.IsSpace(r[i+1]) {
+			continue
+		}
+		j := i
+		for j > 0 && strings.ContainsRune("\"')]»”’", r[j]) {
+			j--
+		}
+		if strings.ContainsRune(".!?…", r[j]) {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// spaces counts the white space r starts with.
+func spaces(r []rune) int {
+	n := 0
+	for n < len(r) && unicode.IsSpace(r[n]) {
+		n++
+	}
+	return n
+}
+
 func lastSpace(r []rune) int {
 	for i := len(r) - 1; i >= 0; i-- {
-		if r[i] == ' ' {
+		if unicode.IsSpace(r[i]) {
 			return i
 		}
 	}

@@ -47,6 +47,36 @@ func TestBreakLongParagraphs(t *testing.T) {
 	}
 }
 
+// A long paragraph is broken after a sentence, never inside one, when
+// a sentence ends in the second half of a piece; a run of one sentence
+// longer than a piece is broken between words; a script without spaces
+// after its full stops.
+func TestBreakLongParagraphsWhereTheEyeExpects(t *testing.T) {
+	sentences := strings.Repeat("The quick brown fox jumps over the lazy dog, twice (or thrice). ", 60) + "Done!"
+	out := breakLongParagraphs(sentences)
+	pieces := strings.Split(out, "\n")
+	for i, p := range pieces {
+		if utf8.RuneCountInString(p) > paragraphRunes || !strings.HasSuffix(p, ".") && i < len(pieces)-1 {
+			t.Errorf("piece %d breaks inside a sentence: …%q", i, p[max(0, len(p)-30):])
+		}
+	}
+	if len(pieces) < 2 || strings.Join(pieces, " ") != sentences {
+		t.Errorf("%d pieces do not give the text back", len(pieces))
+	}
+	oneSentence := strings.Repeat("and then ", 100) + "stop."
+	for _, p := range strings.Split(breakLongParagraphs(oneSentence), "\n") {
+		if strings.HasPrefix(p, " ") || strings.HasSuffix(p, " ") || strings.HasSuffix(p, "the") && strings.HasPrefix(p, "n") {
+			t.Errorf("a word was cut: %q", p)
+		}
+	}
+	cjk := strings.Repeat("これは長い文です。", 100)
+	for i, p := range strings.Split(breakLongParagraphs(cjk), "\n") {
+		if !strings.HasSuffix(p, "。") {
+			t.Errorf("piece %d of a Japanese paragraph ends inside a sentence: …%q", i, p[len(p)-9:])
+		}
+	}
+}
+
 // The longest message the core takes, in one paragraph, is shown whole:
 // every word is on screen once it is scrolled to (the row holds it all).
 func TestLongMessageShownWhole(t *testing.T) {
@@ -57,6 +87,28 @@ func TestLongMessageShownWhole(t *testing.T) {
 	shown := conv.lines[0].row.text.Text
 	if strings.ReplaceAll(shown, "\n", " ") != text || !strings.HasSuffix(shown, "THE END") {
 		t.Errorf("the row shows %d of %d bytes", len(shown), len(text))
+	}
+}
+
+// On screen, a long paragraph of sentences is broken only after one: each
+// line of the row's text ends a sentence, and together they are the text.
+func TestLongParagraphShownBrokenAfterSentences(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	text := strings.Repeat("Measure what is measurable, and make measurable what is not so. ", 40)
+	text = strings.TrimSpace(text)
+	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 1, Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
+	row := a.chats.convs[pid(laplace)].lines[0].row
+	if !onScreen(row.box, "Measure what is measurable") {
+		t.Fatalf("the message is not shown: %q", textsOnScreen(row.box))
+	}
+	lines := strings.Split(row.text.Text, "\n")
+	for i, l := range lines {
+		if !strings.HasSuffix(l, "so.") {
+			t.Errorf("line %d of %d ends mid-sentence: …%q", i, len(lines), l[max(0, len(l)-20):])
+		}
+	}
+	if len(lines) < 2 || strings.Join(lines, " ") != text {
+		t.Errorf("%d lines do not make the text", len(lines))
 	}
 }
 

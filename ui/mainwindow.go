@@ -67,9 +67,9 @@ func (a *App) buildMainWindow() {
 	if a.opt.OnFirstFrame != nil {
 		content = container.NewStack(content, firstFrameProbe(a.opt.OnFirstFrame))
 	}
-	a.win.SetContent(content)
+	_, root := a.keepSize(a.win, prefMainSize, fyne.NewSize(360, 560), content) // winsize.go
+	a.win.SetContent(root)
 	a.mainShortcuts(a.find.entry)
-	a.win.Resize(fyne.NewSize(360, 560))
 	a.refreshRoster()
 }
 
@@ -130,8 +130,8 @@ func (a *App) publishStatus() {
 
 func (a *App) addressBar() fyne.CanvasObject {
 	addr := widget.NewLabel("Your address: " + a.core.AOR())
-	addr.Wrapping = fyne.TextWrapBreak // people read it out and copy it: never cut it
-	copyBtn := widget.NewButton("Copy", func() { a.fa.Clipboard().SetContent(a.core.AOR()) })
+	addr.Wrapping = fyne.TextWrapBreak                // people read it out and copy it: never cut it
+	copyBtn := copyButton(a.fa.Clipboard, a.core.AOR) // says "Copied ✓" for a moment
 	return container.NewBorder(nil, nil, nil, copyBtn, addr)
 }
 

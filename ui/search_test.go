@@ -172,7 +172,7 @@ func TestTapHitOpensConversationAtMessage(t *testing.T) {
 	test.Type(entryWithPlaceholder(t, a.win, "Search all messages"), "generating")
 	tapOnText(t, a.win, oldLemma)
 	cw := a.chats.win
-	if cw == nil || a.chats.tabs.Selected() == nil || a.chats.tabs.Selected().Text != "Laplace" {
+	if cw == nil || a.chats.tabs.Selected() == nil || a.chats.tabs.Selected() != a.chats.convs[pid(laplace)].tab {
 		t.Fatalf("Laplace's chat not opened: %v", cw)
 	}
 	conv := a.chats.convs[pid(laplace)]

@@ -21,7 +21,7 @@ func TestPeerTypingShowsAndClears(t *testing.T) {
 	test.LaidOutObjects(cw.Canvas().Content())
 	view := conv.scroll.Size()
 	a.applyBatch([]sipclient.Event{sipclient.TypingChanged{Peer: pid(poisson), URI: poisson, Active: true, At: time.Now()}})
-	if !onScreen(windowContent(cw), "Poisson is typing…") || conv.tab.Text != "Poisson ✎" {
+	if !onScreen(windowContent(cw), "Poisson is typing…") || conv.tab.Text != tabTitle(conv.contact)+" ✎" {
 		t.Fatalf("typing not shown: tab %q, %q", conv.tab.Text, textsOnScreen(windowContent(cw)))
 	}
 	test.LaidOutObjects(cw.Canvas().Content())
@@ -29,7 +29,7 @@ func TestPeerTypingShowsAndClears(t *testing.T) {
 		t.Errorf("the messages' view changed size: %v → %v", view, conv.scroll.Size())
 	}
 	a.applyBatch([]sipclient.Event{sipclient.TypingChanged{Peer: pid(poisson), URI: poisson, Active: false, At: time.Now()}})
-	if onScreen(windowContent(cw), "Poisson is typing…") || conv.tab.Text != "Poisson" {
+	if onScreen(windowContent(cw), "Poisson is typing…") || conv.tab.Text != tabTitle(conv.contact) {
 		t.Errorf("typing not cleared: tab %q, %q", conv.tab.Text, textsOnScreen(windowContent(cw)))
 	}
 }
@@ -46,7 +46,7 @@ func TestPeerTypingBeforeChatOpens(t *testing.T) {
 		t.Fatal("typing opened a chat")
 	}
 	a.openChat(a.contacts[pid(euler)])
-	if !onScreen(windowContent(a.chats.win), "Euler is typing…") || a.chats.convs[pid(euler)].tab.Text != "Euler ✎" {
+	if !onScreen(windowContent(a.chats.win), "Euler is typing…") || a.chats.convs[pid(euler)].tab.Text != "? Euler · Unknown ✎" {
 		t.Errorf("typing not shown on opening: %q", textsOnScreen(windowContent(a.chats.win)))
 	}
 }

@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// A chat says, live, who the contact is and how they are: the tab has
+// the presence mark, the name and the status (and the note, cut short);
+// the header over the messages has the mark in its colour, the name and
+// the status with the whole note, wrapped.
+
+// tabNoteRunes is the most of the note a tab title shows.
+const tabNoteRunes = 24
+
+// chatHeader is the line over a conversation's messages.
+type chatHeader struct {
+	mark   *canvas.Text
+	name   *widget.Label
+	status *wrappedLabel
+	box    *fyne.Container
+}
+
+func newChatHeader() *chatHeader {
+	h := &chatHeader{mark: canvas.NewText("", nil), name: widget.NewLabel(""), status: wrapLabel("")}
+	h.mark.TextStyle = fyne.TextStyle{Bold: true}
+	h.name.TextStyle = fyne.TextStyle{Bold: true}
+	h.name.Truncation = fyne.TextTruncateEllipsis // a 64-letter name must not widen the window
+	h.status.minWidth = 200
+	mark := container.NewCenter(h.mark)
+	h.box = container.NewBorder(nil, nil, mark, nil, container.NewVBox(h.name, h.status))
+	return h
+}
+
+// show puts c's presence in the header.
+func (h *chatHeader) show(c *contactState) {
+	av := c.availability()
+	h.mark.Text, h.mark.Color = av.dot(), dotColor(av, fyne.CurrentApp().Settings().ThemeVariant())
+	h.mark.TextSize = theme.TextSize() * 1.4
+	h.mark.Refresh()
+	h.name.SetText(c.displayName())
+	status := c.statusText()
+	if c.note != "" {
+		status += " — " + c.note
+	}
+	h.status.SetText(status)
+}
+
+// tabTitle is a conversation's tab: the mark, the name, the status and
+// the start of the note.
+func tabTitle(c *contactState) string {
+	t := c.availability().dot() + " " + c.displayName() + " · " + c.statusText()
+	if c.note != "" {
+		t += ": " + oneLine(c.note, tabNoteRunes)
+	}
+	return t
+}
+
+// presenceChanged shows c's new presence in its chat, if it has one.
+func (cw *chatWindow) presenceChanged(c *contactState) {
+	if conv := cw.convs[c.ID]; conv != nil {
+		conv.header.show(c)
+		conv.retitle()
+	}
+}
