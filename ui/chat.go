@@ -66,6 +66,8 @@ type chatWindow struct {
 	// active: the chat window has the keyboard; quiet: a tab is being
 	// selected by the app, not the user (chatfocus.go).
 	active, quiet bool
+	// shown: the window was shown and not closed since.
+	shown bool
 }
 
 func newChatWindow(a *App) *chatWindow {
@@ -94,7 +96,7 @@ func (cw *chatWindow) ensureWindow() {
 	cw.chatShortcuts()
 	cw.win.SetOnClosed(func() {
 		size.save()
-		cw.win, cw.active = nil, false
+		cw.win, cw.active, cw.shown = nil, false, false
 		for _, c := range cw.convs {
 			c.tab = nil
 			c.typer.stop()
@@ -124,7 +126,7 @@ func (cw *chatWindow) conversationFor(c *contactState) *conversation {
 func (a *App) openChat(c *contactState) {
 	conv := a.chats.conversationFor(c)
 	a.chats.tabs.Select(conv.tab)
-	a.chats.win.Show()
+	a.chats.show()
 	a.chats.win.RequestFocus()
 	a.chats.win.Canvas().Focus(conv.entry)
 	c.unread = 0
@@ -160,11 +162,21 @@ func (cw *chatWindow) incoming(c *contactState, m sipclient.MessageReceived) {
 		cw.tabs.Select(conv.tab)
 		cw.quiet = false
 	}
-	cw.win.Show()
+	// Under Do not disturb a new message waits behind the unread marks
+	// (roster, tray) instead of popping the chat window up.
+	if cw.shown || !cw.app.silenced() {
+		cw.show()
+	}
 	if !cw.app.inFront {
 		title, body := notification(c.displayName(), m)
 		cw.app.notify(title, body, c.ID.String())
 	}
+}
+
+// show shows the chat window.
+func (cw *chatWindow) show() {
+	cw.win.Show()
+	cw.shown = true
 }
 
 // receivedLine is the line for a message received.

@@ -26,6 +26,11 @@ func silenced(st sipclient.Status, busyToo bool) bool {
 	return st == sipclient.StatusDND || (busyToo && st == sipclient.StatusBusy)
 }
 
+// silenced tells whether the user's status now asks for quiet.
+func (a *App) silenced() bool {
+	return silenced(a.core.Presence().Status, a.fa.Preferences().Bool(prefBusySilences))
+}
+
 // notify tells the user of something new while Parley is in the
 // background, unless their status asks for quiet. key says what a click
 // opens: a contact's address, or noticeRequests. The clickable D-Bus
@@ -33,7 +38,7 @@ func silenced(st sipclient.Status, busyToo bool) bool {
 // is the fallback.
 func (a *App) notify(title, body, key string) {
 	p := a.fa.Preferences()
-	if silenced(a.core.Presence().Status, p.Bool(prefBusySilences)) {
+	if a.silenced() {
 		return
 	}
 	send, play := a.opt.NotifyChat, a.opt.Sound

@@ -108,3 +108,28 @@ func TestClickedNotificationOpensChat(t *testing.T) {
 		t.Errorf("click on a request's notification did not show the requests")
 	}
 }
+
+// Under Do not disturb a message does not pop the chat window up: it
+// waits as unread. A chat window the user has open still shows it.
+func TestDoNotDisturbKeepsChatWindowDown(t *testing.T) {
+	a, core, _, _, _ := noticeApp(t)
+	core.SetPresence(context.Background(), sipclient.Presence{Status: sipclient.StatusDND})
+	a.applyBatch([]sipclient.Event{message(laplace, 1)})
+	if a.chats.shown {
+		t.Fatal("a message under Do not disturb popped the chat window up")
+	}
+	if c := a.contacts[pid(laplace)]; c == nil || c.unread != 1 {
+		t.Fatalf("the message is not counted unread: %+v", c)
+	}
+	a.openChat(a.contacts[pid(laplace)])
+	a.applyBatch([]sipclient.Event{message(laplace, 2)})
+	if !a.chats.shown {
+		t.Error("the chat window the user opened is not shown")
+	}
+	core.SetPresence(context.Background(), sipclient.Presence{Status: sipclient.StatusAvailable})
+	a.chats.win.Close()
+	a.applyBatch([]sipclient.Event{message(laplace, 3)})
+	if !a.chats.shown {
+		t.Error("available: a message did not open the chat window")
+	}
+}
