@@ -23,7 +23,7 @@ func startAway(t *testing.T, app, display, cfg string, peer *clitest.CLI) (strin
 	port := clitest.FreePort(t)
 	cmd := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev",
 		"--transport", "tcp", "--idle-away", "3s", "-v")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg,
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"),
 		"DBUS_SESSION_BUS_ADDRESS=", "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent")
 	logPath := filepath.Join(cfg, fmt.Sprintf("parley-%d.log", port))
 	logf, _ := os.Create(logPath)

@@ -41,7 +41,7 @@ func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
 	storeOldMessages(t, filepath.Join(cfg, "history.db"), peer.AOR(), 120)
 	port := clitest.FreePort(t)
 	cmd := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "FYNE_THEME=light", "DBUS_SESSION_BUS_ADDRESS=")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"), "FYNE_THEME=light", "DBUS_SESSION_BUS_ADDRESS=")
 	logf, _ := os.Create(filepath.Join(cfg, "parley.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

@@ -30,7 +30,7 @@ func TestSecondStartOpensLinkInFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	storeOldMessages(t, filepath.Join(cfg, "history.db"), bob, 3)
-	env := append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg,
+	env := append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"),
 		"XDG_RUNTIME_DIR="+runtime, "FYNE_THEME=light", "DBUS_SESSION_BUS_ADDRESS=")
 
 	first := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "alice")
