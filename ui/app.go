@@ -85,6 +85,8 @@ type App struct {
 	askMore *widget.Label // on the question on screen: how many more wait
 	// tray is the tray icon, following status and unread (tray.go).
 	tray trayUI
+	// mainSize remembers the main window's size (winsize.go).
+	mainSize *sizeKeeper
 }
 
 // New builds the interface for core and the user's contact book. Call
@@ -111,7 +113,8 @@ func New(fa fyne.App, core Core, book *account.Book, opt Options) *App {
 	a.buildMainWindow()
 	core.SetIMPrefs(a.imPrefs()) // the user's choices, from the last run
 	fa.Lifecycle().SetOnEnteredForeground(func() { a.inFront = true })
-	fa.Lifecycle().SetOnExitedForeground(func() { a.inFront = false; a.chats.toBackground() })
+	fa.Lifecycle().SetOnExitedForeground(func() { a.inFront = false; a.chats.toBackground(); a.saveSizes() })
+	fa.Lifecycle().SetOnStopped(a.saveSizes)
 	return a
 }
 
@@ -120,6 +123,14 @@ func (a *App) addContactState(c account.Contact) *contactState {
 	a.contacts[c.ID] = cs
 	a.restoreUnread(cs)
 	return cs
+}
+
+// saveSizes remembers the windows' sizes as they are now.
+func (a *App) saveSizes() {
+	a.mainSize.save()
+	if a.chats.win != nil {
+		a.chats.size.save()
+	}
 }
 
 // Window is the main window.

@@ -90,9 +90,8 @@ func (cw *chatWindow) ensureWindow() {
 		}
 	}
 	cw.tabs.OnSelected = cw.selected
-	size, content := cw.app.keepSize(cw.win, prefChatSize, fyne.NewSize(520, 480), cw.tabs)
+	size := cw.app.keepSize(cw.win, prefChatSize, fyne.NewSize(520, 480), cw.tabs)
 	cw.size = size
-	cw.win.SetContent(content)
 	cw.chatShortcuts()
 	cw.win.SetOnClosed(func() {
 		size.save()

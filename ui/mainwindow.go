@@ -67,8 +67,7 @@ func (a *App) buildMainWindow() {
 	if a.opt.OnFirstFrame != nil {
 		content = container.NewStack(content, firstFrameProbe(a.opt.OnFirstFrame))
 	}
-	_, root := a.keepSize(a.win, prefMainSize, fyne.NewSize(360, 560), content) // winsize.go
-	a.win.SetContent(root)
+	a.mainSize = a.keepSize(a.win, prefMainSize, fyne.NewSize(360, 560), content) // winsize.go
 	a.mainShortcuts(a.find.entry)
 	a.refreshRoster()
 }

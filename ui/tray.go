@@ -35,7 +35,7 @@ func (a *App) SetupTray(icon fyne.Resource) {
 		a.showTrayIcons(icon, desk.SetSystemTrayIcon)
 	}
 	if trayLikely() {
-		a.win.SetCloseIntercept(func() { a.win.Hide() })
+		a.win.SetCloseIntercept(func() { a.mainSize.save(); a.win.Hide() })
 	}
 }
 
