@@ -28,15 +28,18 @@ func buildApp(t *testing.T) string {
 	return bin
 }
 
-// The desktop app, watching a parley-cli peer on loopback, shows the peer's
-// status and note in the roster and its message in a chat window.
+// The desktop app, watching parley-cli peers on loopback, shows a peer's
+// status and note in the roster and its message in a chat window, and a
+// peer who signs off as offline since a time, not unknown.
 func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
 	display := startXvfb(t)
 	app := buildApp(t)
 	peer := clitest.Start(t, "--user", "poisson", "--transport", "tcp", "--status", "offline")
+	leaver := clitest.Start(t, "--user", "fourier", "--transport", "tcp")
 
 	cfg := t.TempDir()
-	roster := fmt.Sprintf(`{"contacts":[{"uri":"%s;transport=tcp","name":"Simeon Poisson","group":"Lab"}]}`, peer.AOR())
+	roster := fmt.Sprintf(`{"contacts":[{"uri":"%s;transport=tcp","name":"Simeon Poisson","group":"Lab"},`+
+		`{"uri":"%s;transport=tcp","name":"Joseph Fourier","group":"Lab"}]}`, peer.AOR(), leaver.AOR())
 	os.WriteFile(filepath.Join(cfg, "roster.json"), []byte(roster), 0o600)
 	storeOldMessages(t, filepath.Join(cfg, "history.db"), peer.AOR(), 120)
 	port := clitest.FreePort(t)
@@ -65,6 +68,12 @@ func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
 	me := fmt.Sprintf("sip:chebychev@127.0.0.1:%d", port)
 	peer.WaitEvent(t, 30*time.Second, clitest.Match("watcher", "uri", me, "state", "active"))
 	waitScreen(t, display, shots, &n, "Simeon Poisson", "Offline", "Your address")
+
+	// Fourier quits: his row says when he was last seen.
+	leaver.WaitEvent(t, 30*time.Second, clitest.Match("watcher", "uri", me, "state", "active"))
+	waitScreen(t, display, shots, &n, "Joseph Fourier", "Available")
+	leaver.Quit(t)
+	waitScreen(t, display, shots, &n, "Joseph Fourier", "last seen")
 
 	peer.Send("status away Reading papers")
 	waitScreen(t, display, shots, &n, "Away", "Reading papers")
