@@ -172,8 +172,14 @@ func (c *Client) serve(tcpL net.Listener, udpC net.PacketConn, host string, port
 	if err != nil {
 		return fmt.Errorf("sipclient: server: %w", err)
 	}
-	sipc, err := sipgo.NewClient(c.ua, sipgo.WithClientHostname(host), sipgo.WithClientPort(port),
-		sipgo.WithClientLogger(c.sipgoLogger()))
+	copts := []sipgo.ClientOption{sipgo.WithClientHostname(host), sipgo.WithClientPort(port),
+		sipgo.WithClientLogger(c.sipgoLogger())}
+	if !c.opt.noRport {
+		// ;rport in every Via (RFC 3581): behind a NAT the server answers
+		// the address and port it saw, not the private ones in the Via.
+		copts = append(copts, sipgo.WithClientNAT())
+	}
+	sipc, err := sipgo.NewClient(c.ua, copts...)
 	if err != nil {
 		return fmt.Errorf("sipclient: client: %w", err)
 	}
