@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -37,6 +38,8 @@ type Client struct {
 	untrace   func()         // stops WithTrace's printing; nil without it
 	udpLaddr  sip.Addr       // UDP requests leave from the listening socket
 	udpConn   net.PacketConn // answers what sipgo cannot parse (unparsed.go)
+	stun      stunPings      // flow keep-alives awaiting an answer (outbound_stun.go)
+	pongAt    atomic.Int64   // unix ns of the last CRLF pong on a stream (keepalive.go)
 
 	ctx    context.Context // ends at Close; bounds background work
 	cancel context.CancelFunc

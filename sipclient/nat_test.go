@@ -28,7 +28,7 @@ func behindNAT(t *testing.T, opts kamailio.Options) (*kamailio.Server, *natrelay
 // natClient is user's client on 127.0.0.2 (its private address) with the
 // relay as outbound proxy: everything it sends to the server crosses the
 // NAT.
-func natClient(t *testing.T, srv *kamailio.Server, relay *natrelay.Relay, user string, opts ...Option) (*Client, *recorder) {
+func natClient(t *testing.T, srv *kamailio.Server, relay *natrelay.Relay, user, instance string, opts ...Option) (*Client, *recorder) {
 	t.Helper()
 	if l, err := net.ListenPacket("udp", "127.0.0.2:0"); err != nil {
 		t.Skipf("no 127.0.0.2 on this host: %v", err)
@@ -36,7 +36,7 @@ func natClient(t *testing.T, srv *kamailio.Server, relay *natrelay.Relay, user s
 		l.Close()
 	}
 	sc := &ServerConfig{AOR: "sip:" + user + "@" + srv.Domain(), Registrar: "sip:" + srv.NATAddr(),
-		OutboundProxy: "sip:" + relay.Addr(), Password: kamUsers[user], Expires: 300, KeepAlive: 500 * time.Millisecond}
+		OutboundProxy: "sip:" + relay.Addr(), Password: kamUsers[user], Expires: 300, KeepAlive: 500 * time.Millisecond, InstanceID: instance}
 	opts = append([]Option{WithRetry(200*time.Millisecond, 2*time.Second), WithRequestTimeout(3 * time.Second)}, opts...)
 	c, err := New(Config{ListenAddr: "127.0.0.2:0", User: user, Server: sc}, opts...)
 	if err != nil {
@@ -54,7 +54,7 @@ var viaRport = regexp.MustCompile(`(?m)^Via: SIP/2\.0/UDP 127\.0\.0\.2:\d+;[^\r\
 func TestRegisterBehindNAT(t *testing.T) {
 	srv, relay := behindNAT(t, kamailio.Options{})
 	var trace syncBuffer
-	alice, arec := natClient(t, srv, relay, "alice", WithTrace(&trace))
+	alice, arec := natClient(t, srv, relay, "alice", "", WithTrace(&trace))
 	arec.wait(t, "alice registered through the NAT", isReg(RegRegistered))
 	if !viaRport.MatchString(trace.String()) {
 		t.Fatalf("no ;rport in our UDP Via:\n%s", trace.String())
@@ -77,7 +77,7 @@ func TestRegisterBehindNAT(t *testing.T) {
 func TestRegisterBehindNATFailsWithoutRport(t *testing.T) {
 	srv, relay := behindNAT(t, kamailio.Options{})
 	var trace syncBuffer
-	_, arec := natClient(t, srv, relay, "alice", WithTrace(&trace), WithRequestTimeout(1500*time.Millisecond),
+	_, arec := natClient(t, srv, relay, "alice", "", WithTrace(&trace), WithRequestTimeout(1500*time.Millisecond),
 		func(o *options) { o.noRport = true })
 	ev := arec.wait(t, "registration failed", isReg(RegFailed)).(RegistrationChanged)
 	if ev.Reason != "no answer from the server" {

@@ -36,6 +36,12 @@ type binding struct {
 	// rport), when it differs from ours: a NAT is in between, and our
 	// Contact must name the public side (RFC 3581).
 	public atomic.Pointer[sip.Addr]
+	// flow is what the last 2xx said of Outbound and our GRUUs
+	// (outbound.go); nil before the first.
+	flow atomic.Pointer[flow]
+	// pingAt is when the CRLF ping still awaiting its pong went out;
+	// zero when none is. Loop goroutine only.
+	pingAt time.Time
 
 	mu         sync.Mutex
 	cseq       uint32 // the same Call-ID and a rising CSeq for every REGISTER
@@ -140,6 +146,7 @@ func (b *binding) register(ctx context.Context) time.Duration {
 			continue // register the public address instead
 		}
 		if err == nil {
+			b.flow.Store(readFlow(res, b.srv.cfg.InstanceID))
 			return b.succeeded(grantedExpires(res, req, expires))
 		}
 		var re *ResponseError
@@ -174,6 +181,7 @@ func (b *binding) request(expires int) *sip.Request {
 		ct.Params = sip.NewParams()
 		ct.Params.Add("expires", strconv.Itoa(expires))
 	}
+	offerOutbound(req, s.cfg.InstanceID)
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
 	req.SetDestination(s.proxy)
 	return req
@@ -186,6 +194,15 @@ func (b *binding) syncCSeq(req *sip.Request) {
 	if cs := req.CSeq(); cs != nil && cs.SeqNo > b.cseq {
 		b.cseq = cs.SeqNo
 	}
+}
+
+// gruu is this device's public GRUU from the last 2xx, or nil: the
+// Contact of our requests through the server (RFC 5627 4.4).
+func (b *binding) gruu() *sip.Uri {
+	if f := b.flow.Load(); f != nil && f.pubGRUU != nil {
+		return f.pubGRUU
+	}
+	return nil
 }
 
 // learnPublicAddress reads the registrar's received/rport from the 2xx to

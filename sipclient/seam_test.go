@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"context"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -125,6 +126,14 @@ func (f *fakeSeam) accept(req *sip.Request, tx sip.ServerTransaction, tag string
 	defer f.mu.Unlock()
 	f.answers = append(f.answers, res)
 }
+
+// stunPing: no answer, as from a server without STUN.
+func (f *fakeSeam) stunPing(ctx context.Context, server string) (*net.UDPAddr, error) {
+	return nil, ErrNoResponse
+}
+
+// lastPong: never.
+func (f *fakeSeam) lastPong() time.Time { return time.Time{} }
 
 // connection: no stream to the server is open.
 func (f *fakeSeam) connection(transport, addr string) sip.Connection { return nil }

@@ -1,0 +1,124 @@
+package sipclient
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-im/parley/internal/kamailio"
+)
+
+// outboundClient is serverClient with an instance ID, so it registers
+// with Outbound and GRUU where the server offers them.
+func outboundClient(t *testing.T, srv *kamailio.Server, user, transport, instance string, opts ...Option) (*Client, *recorder) {
+	t.Helper()
+	addr := srv.UDPAddr()
+	sc := &ServerConfig{AOR: "sip:" + user + "@" + srv.Domain(), Registrar: "sip:" + addr + ";transport=" + transport,
+		Password: kamUsers[user], Expires: 300, KeepAlive: 30 * time.Second, InstanceID: instance}
+	opts = append([]Option{WithRetry(200*time.Millisecond, 2*time.Second), WithRequestTimeout(3 * time.Second)}, opts...)
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: user, Server: sc}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, record(c)
+}
+
+var (
+	sentRegister = regexp.MustCompile(`(?s)REGISTER sip:[^\r\n]*\r\n.*?\r\n\r\n`)
+	gruuContact  = regexp.MustCompile(`(?m)^(SUBSCRIBE|MESSAGE) sip:[^\r\n]*\r\n(?:[^\r\n]+\r\n)*?Contact: <sip:alice@parley\.test;gr=urn:uuid:[0-9a-f-]+>`)
+)
+
+// Against a server with Outbound and GRUU: the REGISTER offers both with
+// our instance and reg-id, the 2xx requires outbound and gives our GRUUs,
+// and our SUBSCRIBE and MESSAGE through the server carry the public GRUU
+// as Contact; the server's NOTIFYs still reach us.
+func TestOutboundAndGRUU(t *testing.T) {
+	for _, transport := range []string{"udp", "tcp"} {
+		t.Run(transport, func(t *testing.T) {
+			srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, Outbound: true})
+			id := NewInstanceID()
+			var trace syncBuffer
+			alice, arec := outboundClient(t, srv, "alice", transport, id, WithTrace(&trace))
+			arec.wait(t, "registered", isReg(RegRegistered))
+			reg := sentRegister.FindString(trace.String())
+			for _, want := range []string{"Supported: outbound, gruu", `+sip.instance="<` + id + `>"`, ";reg-id=1", ";rport"} {
+				if !strings.Contains(reg, want) {
+					t.Errorf("REGISTER lacks %q:\n%s", want, reg)
+				}
+			}
+			f := alice.reg.flow.Load()
+			if f == nil || !f.outbound || f.pubGRUU == nil || f.tempGRUU == nil {
+				t.Fatalf("flow after 2xx: %+v", f)
+			}
+			if g, _ := f.pubGRUU.UriParams.Get("gr"); g != id {
+				t.Errorf("pub-gruu %s does not name our instance", f.pubGRUU.String())
+			}
+			_, brec := outboundClient(t, srv, "bob", "udp", NewInstanceID())
+			brec.wait(t, "bob registered", isReg(RegRegistered))
+			ctx := context.Background()
+			if err := alice.Subscribe(ctx, "sip:bob@parley.test"); err != nil {
+				t.Fatal(err)
+			}
+			arec.wait(t, "subscription active: the NOTIFY found us", isSub("sip:bob@parley.test", SubActive))
+			if d, err := alice.DeliverMessage(ctx, "sip:bob@parley.test", "from my GRUU"); err != nil || d.Status != MsgSent {
+				t.Fatalf("alice -> bob: %+v %v", d, err)
+			}
+			brec.wait(t, "message", isMessage("from my GRUU"))
+			if n := len(gruuContact.FindAllString(trace.String(), -1)); n < 2 {
+				t.Fatalf("%d SUBSCRIBE/MESSAGE with the GRUU as Contact, want both:\n%s", n, trace.String())
+			}
+		})
+	}
+}
+
+// A server without Outbound and GRUU ignores what we offer: plain
+// registration, no GRUU, our address as Contact.
+func TestOutboundOfferedToPlainServer(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	alice, arec := outboundClient(t, srv, "alice", "udp", NewInstanceID())
+	arec.wait(t, "registered", isReg(RegRegistered))
+	if f := alice.reg.flow.Load(); f == nil || f.outbound || f.pubGRUU != nil {
+		t.Fatalf("flow from a plain server: %+v", f)
+	}
+	if alice.reg.gruu() != nil {
+		t.Fatal("GRUU without one given")
+	}
+}
+
+// Outbound behind a NAT: the NAT drops our mapping mid-session. The next
+// STUN keep-alive sees a new mapped address, and we register again at
+// once, long before the refresh (Expires 300 s); a MESSAGE to us then
+// arrives through the new mapping.
+func TestOutboundFlowFailureReregisters(t *testing.T) {
+	srv, relay := behindNAT(t, kamailio.Options{Outbound: true})
+	id := NewInstanceID()
+	alice, arec := natClient(t, srv, relay, "alice", id)
+	arec.wait(t, "registered", isReg(RegRegistered))
+	if f := alice.reg.flow.Load(); f == nil || !f.outbound {
+		t.Fatalf("no outbound flow: %+v", f)
+	}
+	before := relay.Public(alice.ListenAddrs()[0][len("udp:"):])
+	relay.Drop()
+	arec.wait(t, "flow failure noticed", func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && r.State == RegRegistering && strings.Contains(r.Reason, "lost")
+	})
+	arec.wait(t, "registered again", func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && r.State == RegRegistered && arec.countLocked(isReg(RegRegistered)) >= 2
+	})
+	ca := alice.reg.contactAddr()
+	after := ca.String()
+	if after == before || after != relay.Public(alice.ListenAddrs()[0][len("udp:"):]) {
+		t.Fatalf("Contact %s after the NAT moved us from %s", after, before)
+	}
+	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp")
+	brec.wait(t, "bob registered", isReg(RegRegistered))
+	if d, err := bob.DeliverMessage(context.Background(), "sip:alice@"+srv.Domain(), "after the NAT moved"); err != nil || d.Status != MsgSent {
+		t.Fatalf("bob -> alice: %+v %v", d, err)
+	}
+	arec.wait(t, "message through the new mapping", isMessage("after the NAT moved"))
+}
