@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,9 @@ func natClient(t *testing.T, srv *kamailio.Server, relay *natrelay.Relay, user, 
 	return c, record(c)
 }
 
+// registerOK is a 200 to a REGISTER as traced, up to its blank line.
+var registerOK = regexp.MustCompile(`SIP/2\.0 200 OK\r\n(?:[^\r\n]+\r\n)*?CSeq: \d+ REGISTER\r\n(?:[^\r\n]+\r\n)*`)
+
 var viaRport = regexp.MustCompile(`(?m)^Via: SIP/2\.0/UDP 127\.0\.0\.2:\d+;[^\r\n]*\brport\b`)
 
 // Behind a NAT, at a server that does not force rport: our ;rport makes
@@ -62,6 +66,13 @@ func TestRegisterBehindNAT(t *testing.T) {
 	public := relay.Public(alice.ListenAddrs()[0][len("udp:"):])
 	if got := alice.reg.contactAddr(); public == "" || got.String() != public {
 		t.Fatalf("Contact names %s, the NAT maps us to %q", got.String(), public)
+	}
+	// The registrar holds the public address alone: the binding of the
+	// private one, registered before we knew better, is gone, so the
+	// MESSAGE below can only have come through the NAT.
+	oks := registerOK.FindAllString(trace.String(), -1)
+	if len(oks) == 0 || !strings.Contains(oks[len(oks)-1], "<sip:alice@"+public+">") || strings.Contains(oks[len(oks)-1], "<sip:alice@127.0.0.2") {
+		t.Fatalf("registrar's bindings after the last REGISTER:\n%v", oks)
 	}
 	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp")
 	brec.wait(t, "bob registered", isReg(RegRegistered))

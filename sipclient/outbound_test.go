@@ -2,11 +2,13 @@ package sipclient
 
 import (
 	"context"
+	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/parley-im/parley/internal/kamailio"
 )
 
@@ -121,4 +123,75 @@ func TestOutboundFlowFailureReregisters(t *testing.T) {
 		t.Fatalf("bob -> alice: %+v %v", d, err)
 	}
 	arec.wait(t, "message through the new mapping", isMessage("after the NAT moved"))
+}
+
+// Without a GRUU but over an Outbound flow, a SUBSCRIBE's Contact carries
+// ;ob; a MESSAGE's and a PUBLISH's do not, nor anything without a flow.
+func TestContactObWithoutGRUU(t *testing.T) {
+	c := &Client{aor: sip.Uri{Scheme: "sip", User: "alice", Host: "parley.test"},
+		contact: sip.Uri{Scheme: "sip", User: "alice", Host: "127.0.0.1", Port: 5062}}
+	s, err := parseServer(ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:127.0.0.1:5070", InstanceID: NewInstanceID()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.server = s
+	c.reg = newBinding(nil, s, "", c.localAddr(), &options{log: slog.New(slog.DiscardHandler)})
+	target := sip.Uri{Scheme: "sip", User: "bob", Host: "parley.test"}
+	contact := func(m sip.RequestMethod) string {
+		return c.contactFor(sip.NewRequest(m, target), "UDP").Address.String()
+	}
+	if got := contact(sip.SUBSCRIBE); got != "sip:alice@127.0.0.1:5062" {
+		t.Errorf("before a flow: %s", got)
+	}
+	c.reg.flow.Store(&flow{outbound: true})
+	if got := contact(sip.SUBSCRIBE); got != "sip:alice@127.0.0.1:5062;ob" {
+		t.Errorf("SUBSCRIBE over a flow: %s", got)
+	}
+	for _, m := range []sip.RequestMethod{sip.MESSAGE, sip.PUBLISH, sip.REGISTER} {
+		if got := contact(m); got != "sip:alice@127.0.0.1:5062" {
+			t.Errorf("%s over a flow: %s", m, got)
+		}
+	}
+	g := sip.Uri{Scheme: "sip", User: "alice", Host: "parley.test", UriParams: sip.NewParams()}
+	g.UriParams.Add("gr", "urn:uuid:x")
+	c.reg.flow.Store(&flow{outbound: true, pubGRUU: &g})
+	if got := contact(sip.SUBSCRIBE); got != "sip:alice@parley.test;gr=urn:uuid:x" {
+		t.Errorf("SUBSCRIBE with a GRUU: %s", got)
+	}
+	if got := contact(sip.PUBLISH); got != "sip:alice@127.0.0.1:5062" {
+		t.Errorf("PUBLISH with a GRUU: %s", got)
+	}
+}
+
+// The same NAT drop without Outbound (Parley before, or any server
+// without it): the OPTIONS keep-alives are answered through the NAT's new
+// mapping, so nothing looks wrong, while the registrar still sends to the
+// old one: a MESSAGE to us is not delivered (the server keeps it, 202)
+// until the next refresh.
+func TestNATDropWithoutOutboundGoesUnnoticed(t *testing.T) {
+	srv, relay := behindNAT(t, kamailio.Options{})
+	var trace syncBuffer
+	alice, arec := natClient(t, srv, relay, "alice", "", WithTrace(&trace))
+	arec.wait(t, "registered", isReg(RegRegistered))
+	before := relay.Public(alice.ListenAddrs()[0][len("udp:"):])
+	relay.Drop()
+	mark := len(trace.String())
+	for i := 0; strings.Count(trace.String()[mark:], "CSeq: 1 OPTIONS\r\n") < 4; i++ { // two pings, two answers
+		if i == 200 {
+			t.Fatal("no keep-alive OPTIONS answered after the drop")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if after := relay.Public(alice.ListenAddrs()[0][len("udp:"):]); after == before {
+		t.Fatalf("the NAT mapped us to %s again", after)
+	}
+	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp")
+	brec.wait(t, "bob registered", isReg(RegRegistered))
+	d, err := bob.DeliverMessage(context.Background(), "sip:alice@"+srv.Domain(), "into the old mapping")
+	if err != nil || d.Status != MsgStored {
+		t.Fatalf("bob -> alice: %+v %v; want stored, the binding being stale", d, err)
+	}
+	if n := arec.count(isReg(RegRegistering)); n != 1 || arec.count(isMessage("into the old mapping")) != 0 {
+		t.Fatalf("the drop was noticed (%d registering events) or the message arrived", n)
+	}
 }

@@ -39,6 +39,11 @@ type binding struct {
 	// flow is what the last 2xx said of Outbound and our GRUUs
 	// (outbound.go); nil before the first.
 	flow atomic.Pointer[flow]
+	// stale is the Contact address our last REGISTER named before we
+	// learnt the public one: the next REGISTER removes its binding
+	// (expires=0), or the registrar would keep forking to a private
+	// address. Loop goroutine only.
+	stale *sip.Addr
 	// pingAt is when the CRLF ping still awaiting its pong went out;
 	// zero when none is. Loop goroutine only.
 	pingAt time.Time
@@ -146,6 +151,7 @@ func (b *binding) register(ctx context.Context) time.Duration {
 			continue // register the public address instead
 		}
 		if err == nil {
+			b.stale = nil
 			b.flow.Store(readFlow(res, b.srv.cfg.InstanceID))
 			return b.succeeded(grantedExpires(res, req, expires))
 		}
@@ -182,6 +188,7 @@ func (b *binding) request(expires int) *sip.Request {
 		ct.Params.Add("expires", strconv.Itoa(expires))
 	}
 	offerOutbound(req, s.cfg.InstanceID)
+	b.removeStale(req)
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
 	req.SetDestination(s.proxy)
 	return req
@@ -226,6 +233,11 @@ func (b *binding) learnPublicAddress(res *sip.Response) bool {
 	cur := b.contactAddr()
 	if host == cur.IP.String() && port == cur.Port {
 		return false
+	}
+	if b.srv.cfg.InstanceID == "" {
+		// With an instance ID the new Contact replaces the old binding
+		// by itself (RFC 5626 6); without, it must be removed.
+		b.stale = &cur
 	}
 	b.public.Store(&sip.Addr{IP: net.ParseIP(host), Port: port})
 	b.log.Info("registrar sees us at another address; advertising it", "address", net.JoinHostPort(host, strconv.Itoa(port)))
@@ -320,4 +332,18 @@ func failureWords(err error) string {
 		return "cannot reach the server: " + err.Error()
 	}
 	return err.Error()
+}
+
+// removeStale adds to a REGISTER the address our Contact named before the
+// NAT's public one was known, with expires=0 (RFC 3261 10.2.2).
+func (b *binding) removeStale(req *sip.Request) {
+	ct := req.Contact()
+	if b.stale == nil || ct == nil {
+		return
+	}
+	old := ct.Clone()
+	old.Address.Host, old.Address.Port = b.stale.IP.String(), b.stale.Port
+	old.Params = sip.NewParams()
+	old.Params.Add("expires", "0")
+	req.AppendHeader(old)
 }
