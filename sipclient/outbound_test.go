@@ -185,7 +185,8 @@ func TestNATDropWithoutOutboundGoesUnnoticed(t *testing.T) {
 	if after := relay.Public(alice.ListenAddrs()[0][len("udp:"):]); after == before {
 		t.Fatalf("the NAT mapped us to %s again", after)
 	}
-	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp")
+	// The server gives up on the old mapping after its 5 s fr_timer.
+	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp", WithRequestTimeout(20*time.Second))
 	brec.wait(t, "bob registered", isReg(RegRegistered))
 	d, err := bob.DeliverMessage(context.Background(), "sip:alice@"+srv.Domain(), "into the old mapping")
 	if err != nil || d.Status != MsgStored {

@@ -345,5 +345,9 @@ func (b *binding) removeStale(req *sip.Request) {
 	old.Address.Host, old.Address.Port = b.stale.IP.String(), b.stale.Port
 	old.Params = sip.NewParams()
 	old.Params.Add("expires", "0")
+	// sipgo's Contact() is the last Contact added: ours goes last, so it
+	// stays the one grantedExpires and a parsing registrar take as ours.
+	req.RemoveHeader("Contact")
 	req.AppendHeader(old)
+	req.AppendHeader(ct)
 }
