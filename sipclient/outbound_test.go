@@ -196,3 +196,24 @@ func TestNATDropWithoutOutboundGoesUnnoticed(t *testing.T) {
 		t.Fatalf("the drop was noticed (%d registering events) or the message arrived", n)
 	}
 }
+
+// Over TCP with Outbound, the server's CRLF pongs keep the flow: two
+// pings answered, and no registration but the first.
+func TestOutboundTCPPongsKeepFlow(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, Outbound: true, FlowTimer: 1})
+	alice, arec := outboundClient(t, srv, "alice", "tcp", NewInstanceID())
+	arec.wait(t, "registered", isReg(RegRegistered))
+	var pongs []time.Time
+	for i := 0; len(pongs) < 2; i++ { // bounded: Flow-Timer 1 s
+		if i == 200 {
+			t.Fatalf("pongs seen: %v", pongs)
+		}
+		if p := alice.lastPong(); !p.IsZero() && (len(pongs) == 0 || p.After(pongs[len(pongs)-1])) {
+			pongs = append(pongs, p)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := arec.count(isReg(RegRegistering)); n != 1 {
+		t.Fatalf("%d registering events: the flow was taken for failed\n%s", n, arec.dump())
+	}
+}
