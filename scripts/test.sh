@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 apt_install git ca-certificates gcc libc6-dev pkg-config baresip linphone-cli sip-tester \
 	libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth imagemagick tesseract-ocr tesseract-ocr-eng xdotool \
-	kamailio kamailio-presence-modules kamailio-sqlite-modules kamailio-tls-modules kamailio-outbound-modules \
+	kamailio kamailio-presence-modules kamailio-sqlite-modules kamailio-tls-modules \
 	gnome-keyring dbus libsecret-tools
 ensure_go
 ensure_modules
