@@ -140,6 +140,22 @@ func (b *binding) connectionLost() {
 	b.registered = false
 	b.mu.Unlock()
 	b.pingAt = time.Time{}
+	b.dropFlow()
 	b.ua.forgetAuth()
 	b.ua.emit(RegistrationChanged{AOR: b.aor(), State: RegRegistering, Reason: "connection to the server lost; reconnecting"})
+}
+
+// dropFlow closes a stream connection to the server that is still open
+// but carries nothing (no pong): sipgo would send the next REGISTER into
+// it again, so the new registration must open a new flow (RFC 5626
+// 4.4.1).
+func (b *binding) dropFlow() {
+	if b.srv.transport == "UDP" {
+		return
+	}
+	if conn := b.ua.connection(b.srv.transport, b.srv.proxy); conn != nil {
+		if err := conn.Close(); err != nil {
+			b.log.Debug("closing the failed flow", "error", err)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/parley-im/parley/internal/kamailio"
+	"github.com/parley-im/parley/internal/natrelay"
 )
 
 // outboundClient is serverClient with an instance ID, so it registers
@@ -216,4 +217,43 @@ func TestOutboundTCPPongsKeepFlow(t *testing.T) {
 	if n := arec.count(isReg(RegRegistering)); n != 1 {
 		t.Fatalf("%d registering events: the flow was taken for failed\n%s", n, arec.dump())
 	}
+}
+
+// Outbound over TCP through a middlebox that silently loses the flow
+// (its connection stays open, carrying nothing): the CRLF ping gets no
+// pong, the client drops that connection and registers over a new one
+// at once, and a MESSAGE to it arrives there.
+func TestOutboundTCPSilentFlowLoss(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, Outbound: true, FlowTimer: 1})
+	box, err := natrelay.StartTCP(srv.TCPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer box.Close()
+	sc := &ServerConfig{AOR: "sip:alice@" + srv.Domain(), Registrar: "sip:" + srv.TCPAddr() + ";transport=tcp",
+		OutboundProxy: "sip:" + box.Addr() + ";transport=tcp", Password: kamUsers["alice"], Expires: 300,
+		KeepAlive: 30 * time.Second, InstanceID: NewInstanceID()}
+	alice, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc},
+		WithRetry(200*time.Millisecond, 2*time.Second), WithRequestTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alice.Close()
+	arec := record(alice)
+	arec.wait(t, "registered", isReg(RegRegistered))
+	box.Stall()
+	arec.wait(t, "flow loss noticed", func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && r.State == RegRegistering && strings.Contains(r.Reason, "lost")
+	})
+	arec.wait(t, "registered over a new connection", func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && r.State == RegRegistered && arec.countLocked(isReg(RegRegistered)) >= 2
+	})
+	bob, brec := outboundClient(t, srv, "bob", "udp", NewInstanceID())
+	brec.wait(t, "bob registered", isReg(RegRegistered))
+	if d, err := bob.DeliverMessage(context.Background(), "sip:alice@"+srv.Domain(), "over the new flow"); err != nil || d.Status != MsgSent {
+		t.Fatalf("bob -> alice: %+v %v", d, err)
+	}
+	arec.wait(t, "message over the new flow", isMessage("over the new flow"))
 }

@@ -6,5 +6,7 @@
 // (127.0.0.2, its "private" address) is reached only through its mapping:
 // an answer sent where its Via says, or to the public IP with the private
 // port, is lost, as behind a real NAT. Drop forgets every mapping, as a
-// NAT that rebooted or timed out a binding does.
+// NAT that rebooted or timed out a binding does. TCPRelay is the same
+// middlebox for TCP: Stall makes its open connections carry nothing while
+// they stay open, as a firewall that silently lost a flow.
 package natrelay

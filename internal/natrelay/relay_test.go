@@ -76,3 +76,68 @@ func TestRelayMapsAndDrops(t *testing.T) {
 		t.Fatal("second Close:", err)
 	}
 }
+
+// A TCP relay carries bytes both ways until Stall; then the connection
+// stays open and carries nothing, while a new one works.
+func TestTCPRelayStalls(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { // echo
+				buf := make([]byte, 64)
+				for {
+					n, err := c.Read(buf)
+					if err != nil {
+						c.Close()
+						return
+					}
+					_, _ = c.Write(buf[:n])
+				}
+			}()
+		}
+	}()
+	r, err := StartTCP(l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// wait bounds a read: long where an echo must come (a safety net),
+	// short where none may.
+	echoOnce := func(c net.Conn, wait time.Duration) error {
+		if _, err := c.Write([]byte("hi")); err != nil {
+			return err
+		}
+		_ = c.SetReadDeadline(time.Now().Add(wait))
+		buf := make([]byte, 2)
+		_, err := c.Read(buf)
+		return err
+	}
+	c1, err := net.Dial("tcp", r.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c1.Close()
+	if err := echoOnce(c1, 5*time.Second); err != nil {
+		t.Fatalf("before Stall: %v", err)
+	}
+	r.Stall()
+	if err := echoOnce(c1, 300*time.Millisecond); err == nil {
+		t.Fatal("a stalled connection still carried bytes")
+	}
+	c2, err := net.Dial("tcp", r.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if err := echoOnce(c2, 5*time.Second); err != nil {
+		t.Fatalf("new connection after Stall: %v", err)
+	}
+}
