@@ -2,6 +2,8 @@ package sipclient
 
 import (
 	"bufio"
+	"context"
+	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -97,6 +99,32 @@ func TestMissingPongReregisters(t *testing.T) {
 		case <-regs:
 		case <-time.After(10 * time.Second): // a safety net, not a timing assertion
 			t.Fatalf("REGISTER %d not seen", i+1)
+		}
+	}
+}
+
+// The UDP flow keep-alive: a STUN answer showing the address we
+// registered from keeps the flow; another address (the NAT moved us) or
+// no answer fails it.
+func TestFlowAliveUDP(t *testing.T) {
+	s, err := parseServer(ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:127.0.0.1:5070"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &flow{outbound: true, seen: "192.0.2.7:40000"}
+	for _, tc := range []struct {
+		name   string
+		answer func() (*net.UDPAddr, error)
+		alive  bool
+	}{
+		{"same mapping", func() (*net.UDPAddr, error) { return &net.UDPAddr{IP: net.IPv4(192, 0, 2, 7), Port: 40000}, nil }, true},
+		{"moved", func() (*net.UDPAddr, error) { return &net.UDPAddr{IP: net.IPv4(192, 0, 2, 7), Port: 40001}, nil }, false},
+		{"no answer", nil, false},
+	} {
+		seam := &fakeSeam{stun: tc.answer}
+		b := newBinding(seam, s, "", sip.Addr{IP: net.IPv4(127, 0, 0, 1), Port: 5062}, &options{log: slog.New(slog.DiscardHandler), reqTimeout: time.Second})
+		if got := b.flowAliveUDP(context.Background(), f); got != tc.alive {
+			t.Errorf("%s: alive %v", tc.name, got)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 // was sent, answered and emitted. No socket, no other role.
 type fakeSeam struct {
 	answer func(req *sip.Request) *sip.Response
+	stun   func() (*net.UDPAddr, error) // stunPing's answer; nil: none
 
 	mu      sync.Mutex
 	sent    []*sip.Request
@@ -127,8 +128,12 @@ func (f *fakeSeam) accept(req *sip.Request, tx sip.ServerTransaction, tag string
 	f.answers = append(f.answers, res)
 }
 
-// stunPing: no answer, as from a server without STUN.
+// stunPing answers what stun returns; without it, nothing, as a server
+// without STUN.
 func (f *fakeSeam) stunPing(ctx context.Context, server string) (*net.UDPAddr, error) {
+	if f.stun != nil {
+		return f.stun()
+	}
 	return nil, ErrNoResponse
 }
 
