@@ -53,20 +53,32 @@ type Account struct {
 	VerifyTLS        bool      `json:"verify_tls"`        // check the server certificate (default true)
 	RegisterInterval int       `json:"register_interval"` // requested Expires, seconds
 	Enabled          bool      `json:"enabled"`
+	// InstanceID is this install's +sip.instance for the account (RFC
+	// 5626), made once and kept: with it the server tells this device
+	// from the user's others (SIP Outbound, GRUU). Not a secret. Files
+	// from before it get one on first start (Manager.keepInstanceIDs).
+	InstanceID string `json:"instance_id,omitempty"`
 }
 
 // NewAccount returns an account with the defaults: UDP, TLS verified,
 // re-registration every hour, enabled.
 func NewAccount(id, aor string) Account {
+	a := defaults(id, aor)
+	a.InstanceID = sipclient.NewInstanceID()
+	return a
+}
+
+func defaults(id, aor string) Account {
 	return Account{ID: id, AOR: aor, Transport: TransportUDP, VerifyTLS: true,
 		RegisterInterval: DefaultRegisterInterval, Enabled: true}
 }
 
 // UnmarshalJSON fills fields missing from the file with NewAccount's
-// defaults, so an older file never turns TLS verification off.
+// defaults, so an older file never turns TLS verification off. A missing
+// instance ID stays missing: the Manager makes one and saves it.
 func (a *Account) UnmarshalJSON(b []byte) error {
 	type plain Account
-	p := plain(NewAccount("", ""))
+	p := plain(defaults("", ""))
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
@@ -97,6 +109,9 @@ func (a Account) validate() error {
 	}
 	if err := validateXCAPRoot(a.XCAPRoot); err != nil {
 		return err
+	}
+	if a.InstanceID != "" && !strings.HasPrefix(a.InstanceID, "urn:uuid:") || strings.ContainsAny(a.InstanceID, "\"<>\\ ") || hasControl(a.InstanceID) {
+		return fmt.Errorf("instance ID %q: want urn:uuid:…, or nothing", a.InstanceID)
 	}
 	if hasControl(a.DisplayName) || hasControl(a.AuthUsername) {
 		return errors.New("the display name and auth username may not hold control characters")
@@ -281,7 +296,7 @@ func writeFileAtomic(path string, data []byte) error {
 func (a Account) ServerConfig(password string, roots *x509.CertPool) *sipclient.ServerConfig {
 	return &sipclient.ServerConfig{AOR: a.AOR, Registrar: a.Registrar, OutboundProxy: a.OutboundProxy, XCAPRoot: a.XCAPRoot,
 		AuthUser: a.AuthUser(), Password: password, Transport: string(a.Transport), Expires: a.RegisterInterval,
-		RootCAs: roots, SkipVerify: !a.VerifyTLS}
+		RootCAs: roots, SkipVerify: !a.VerifyTLS, InstanceID: a.InstanceID}
 }
 
 // validateXCAPRoot accepts "" or an http(s) URL with a host.

@@ -120,6 +120,7 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		m.events.end()
 		return nil, err
 	}
+	m.keepInstanceIDs()
 	m.setRoutes(m.accounts)
 	opts := append(m.sharedOptions(), sipclient.WithOutboxShare(m.sendsTo(direct)))
 	c, err := sipclient.New(cfg.Direct, opts...)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -37,6 +38,8 @@ type Client struct {
 	untrace   func()         // stops WithTrace's printing; nil without it
 	udpLaddr  sip.Addr       // UDP requests leave from the listening socket
 	udpConn   net.PacketConn // answers what sipgo cannot parse (unparsed.go)
+	stun      stunPings      // flow keep-alives awaiting an answer (outbound_stun.go)
+	pongAt    atomic.Int64   // unix ns of the last CRLF pong on a stream (keepalive.go)
 
 	ctx    context.Context // ends at Close; bounds background work
 	cancel context.CancelFunc
@@ -172,8 +175,14 @@ func (c *Client) serve(tcpL net.Listener, udpC net.PacketConn, host string, port
 	if err != nil {
 		return fmt.Errorf("sipclient: server: %w", err)
 	}
-	sipc, err := sipgo.NewClient(c.ua, sipgo.WithClientHostname(host), sipgo.WithClientPort(port),
-		sipgo.WithClientLogger(c.sipgoLogger()))
+	copts := []sipgo.ClientOption{sipgo.WithClientHostname(host), sipgo.WithClientPort(port),
+		sipgo.WithClientLogger(c.sipgoLogger())}
+	if !c.opt.noRport {
+		// ;rport in every Via (RFC 3581): behind a NAT the server answers
+		// the address and port it saw, not the private ones in the Via.
+		copts = append(copts, sipgo.WithClientNAT())
+	}
+	sipc, err := sipgo.NewClient(c.ua, copts...)
 	if err != nil {
 		return fmt.Errorf("sipclient: client: %w", err)
 	}

@@ -9,7 +9,9 @@
 // Each SIP role is a type that owns its state and its lock, built on a
 // narrow seam (seam.go: build a request, send it with authentication,
 // answer one, emit an event) and tested through a fake of it beside its
-// file: the registrar binding (registration.go, keepalive.go), the
+// file: the registrar binding (registration.go, keepalive.go; behind a
+// NAT with rport, and with SIP Outbound and GRUU where the server offers
+// them: outbound.go, outbound_stun.go, gruu.go), the
 // publisher (publication.go), our subscriptions to contacts (watcher.go,
 // notify.go, watcherinfo.go), the presentity with its watchers
 // (presentity.go) and the call desk, which declines calls and keeps them

@@ -12,28 +12,36 @@ import (
 // again now.
 //
 // TCP/TLS: the connection must still be open, and it carries a CRLF
-// keepalive (RFC 5626 4.4.1) every KeepAlive. UDP has no connection: an
-// OPTIONS every KeepAlive that gets no answer at all means the server is
-// gone (any answer, even a refusal, means it is there); the same packets
-// keep a NAT's binding open.
+// keepalive (RFC 5626 4.4.1) every KeepAlive; when the registrar runs
+// Outbound (Require: outbound) it must answer each with a CRLF pong. UDP
+// has no connection: with Outbound, a STUN binding request (RFC 5626
+// 4.4.2) that gets no answer, or shows a NAT mapping other than the one we
+// registered from, means the flow is gone; without it, an OPTIONS that
+// gets no answer at all means the server is gone (any answer, even a
+// refusal, means it is there). The same packets keep a NAT's binding
+// open. With a Flow-Timer from the registrar, keep-alives go at least
+// that often.
 func (b *binding) connectionAlive(ctx context.Context, lastPing *time.Time) bool {
 	b.mu.Lock()
 	registered := b.registered
 	b.mu.Unlock()
 	if !registered {
+		b.pingAt = time.Time{}
 		return true
 	}
-	due := time.Since(*lastPing) >= b.srv.cfg.KeepAlive
+	f := b.flow.Load()
+	due := time.Since(*lastPing) >= b.keepAliveEvery(f)
 	if due {
 		*lastPing = time.Now()
 	}
 	alive := true
-	if b.srv.transport == "UDP" {
-		if due {
-			alive = b.pingUDP(ctx)
-		}
-	} else {
-		alive = b.streamAlive(due)
+	switch {
+	case b.srv.transport != "UDP":
+		alive = b.streamAlive(due, f != nil && f.outbound)
+	case due && f != nil && f.outbound:
+		alive = b.flowAliveUDP(ctx, f)
+	case due:
+		alive = b.pingUDP(ctx)
 	}
 	if !alive {
 		b.connectionLost()
@@ -41,14 +49,32 @@ func (b *binding) connectionAlive(ctx context.Context, lastPing *time.Time) bool
 	return alive
 }
 
-// streamAlive: the connection is still open, and takes a keepalive when
-// one is due.
-func (b *binding) streamAlive(due bool) bool {
+// keepAliveEvery is the keep-alive period: the account's, or the
+// registrar's Flow-Timer when shorter.
+func (b *binding) keepAliveEvery(f *flow) time.Duration {
+	d := b.srv.cfg.KeepAlive
+	if f != nil && f.interval > 0 && f.interval < d {
+		d = f.interval
+	}
+	return d
+}
+
+// streamAlive: the connection is still open, takes a keepalive when one
+// is due and, with Outbound, answered the last one in time.
+func (b *binding) streamAlive(due, outbound bool) bool {
 	conn := b.ua.connection(b.srv.transport, b.srv.proxy)
 	if conn == nil {
 		return false
 	}
 	defer conn.TryClose() // the connection was lent to us
+	if outbound && !b.pingAt.IsZero() {
+		if b.ua.lastPong().After(b.pingAt) {
+			b.pingAt = time.Time{}
+		} else if time.Since(b.pingAt) > b.pongWait() {
+			b.log.Info("no CRLF pong from the server: the flow failed")
+			return false
+		}
+	}
 	if !due {
 		return true
 	}
@@ -56,8 +82,38 @@ func (b *binding) streamAlive(due bool) bool {
 	if !ok {
 		return true
 	}
-	_, err := tc.Write([]byte("\r\n\r\n"))
-	return err == nil
+	if _, err := tc.Write([]byte("\r\n\r\n")); err != nil {
+		return false
+	}
+	if outbound && b.pingAt.IsZero() {
+		b.pingAt = time.Now()
+	}
+	return true
+}
+
+// pongWait is how long a CRLF ping may wait for its pong: 10 s (RFC 5626
+// 4.4.1), less when requests time out sooner.
+func (b *binding) pongWait() time.Duration { return min(10*time.Second, b.pingTimeout) }
+
+// flowAliveUDP: the server answers a STUN binding request, and saw it come
+// from where our REGISTER came from. A NAT that dropped or moved our
+// mapping shows another address: the registrar would send to the old one.
+func (b *binding) flowAliveUDP(ctx context.Context, f *flow) bool {
+	pctx, cancel := context.WithTimeout(ctx, b.pingTimeout)
+	defer cancel()
+	mapped, err := b.ua.stunPing(pctx, b.srv.proxy)
+	if ctx.Err() != nil {
+		return true // closing, not lost
+	}
+	if err != nil {
+		b.log.Info("no answer to the STUN keep-alive: the flow failed", "error", err)
+		return false
+	}
+	if f.seen != "" && mapped.String() != f.seen {
+		b.log.Info("the NAT moved our flow; registering again", "was", f.seen, "now", mapped.String())
+		return false
+	}
+	return true
 }
 
 // pingUDP: the server answers an OPTIONS at all.
@@ -83,6 +139,23 @@ func (b *binding) connectionLost() {
 	b.mu.Lock()
 	b.registered = false
 	b.mu.Unlock()
+	b.pingAt = time.Time{}
+	b.dropFlow()
 	b.ua.forgetAuth()
 	b.ua.emit(RegistrationChanged{AOR: b.aor(), State: RegRegistering, Reason: "connection to the server lost; reconnecting"})
+}
+
+// dropFlow closes a stream connection to the server that is still open
+// but carries nothing (no pong): sipgo would send the next REGISTER into
+// it again, so the new registration must open a new flow (RFC 5626
+// 4.4.1).
+func (b *binding) dropFlow() {
+	if b.srv.transport == "UDP" {
+		return
+	}
+	if conn := b.ua.connection(b.srv.transport, b.srv.proxy); conn != nil {
+		if err := conn.Close(); err != nil {
+			b.log.Debug("closing the failed flow", "error", err)
+		}
+	}
 }

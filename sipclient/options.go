@@ -81,6 +81,9 @@ type options struct {
 	sendsTo       func(peer string) bool
 	fallback      func(ctx context.Context) (*history.Store, error)
 	imPrefs       *IMPrefs // nil: defaultIMPrefs
+	// noRport leaves ;rport out of our Vias: only tests set it, to show
+	// what a NAT does to a client without RFC 3581.
+	noRport bool
 }
 
 // Option tunes a Client.

@@ -24,7 +24,11 @@ func addressParser(def sip.HeaderParser, list bool) sip.HeaderParser {
 				value = text[:comma]
 			}
 		}
-		h, err := def(name, addressLWS(value))
+		value = addressLWS(value)
+		h, err := def(name, value)
+		if ct, ok := h.(*sip.ContactHeader); ok && err == nil {
+			keepQuotedParams(ct, value)
+		}
 		if err != nil || comma < 0 {
 			return h, err
 		}
@@ -71,3 +75,56 @@ func addressLWS(s string) string {
 }
 
 func isParamSep(c byte) bool { return c == ';' || c == '=' }
+
+// keepQuotedParams re-reads the parameters after a Contact's <address>
+// when one holds a quoted ';': sipgo splits at it, and a GRUU (RFC 5627
+// pub-gruu="sip:alice@example.com;gr=urn:uuid:...") comes out cut.
+func keepQuotedParams(ct *sip.ContactHeader, value string) {
+	rest, ok := afterAngle(value)
+	if !ok || !strings.Contains(rest, "\"") {
+		return
+	}
+	params := sip.NewParams()
+	for _, p := range splitUnquoted(rest, ';') {
+		k, v, _ := strings.Cut(p, "=")
+		if k = strings.TrimSpace(k); k != "" {
+			params.Add(k, strings.TrimSpace(v))
+		}
+	}
+	ct.Params = params
+}
+
+// afterAngle is what follows the closing '>' of the address, outside
+// quotes (a display name may hold '<').
+func afterAngle(s string) (string, bool) {
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case !quoted && c == '>':
+			return s[i+1:], true
+		}
+	}
+	return "", false
+}
+
+// splitUnquoted splits s at sep outside double quotes.
+func splitUnquoted(s string, sep byte) []string {
+	var out []string
+	quoted, start := false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case !quoted && c == sep:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}

@@ -51,3 +51,28 @@ func TestParserContactList(t *testing.T) {
 		t.Errorf("second contact %q", two.Value())
 	}
 }
+
+// A GRUU parameter (RFC 5627 3.2) is quoted and holds ';': it comes out
+// whole, beside the other parameters.
+func TestContactQuotedParamsKept(t *testing.T) {
+	raw := "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bKx\r\nFrom: <sip:alice@parley.test>;tag=a\r\n" +
+		"To: <sip:alice@parley.test>;tag=b\r\nCall-ID: c\r\nCSeq: 2 REGISTER\r\n" +
+		`Contact: <sip:alice@127.0.0.1:5062>;expires=300;pub-gruu="sip:alice@parley.test;gr=urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6";temp-gruu="sip:uid-1a@parley.test;gr";+sip.instance="<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>";reg-id=1, <sip:alice@127.0.0.1:5064>;expires=60` + "\r\n" +
+		"Content-Length: 0\r\n\r\n"
+	m := parse(t, raw)
+	hs := m.GetHeaders("Contact")
+	if len(hs) != 2 {
+		t.Fatalf("%d Contact values", len(hs))
+	}
+	ct := hs[0].(*sip.ContactHeader)
+	want := map[string]string{"expires": "300", "pub-gruu": `"sip:alice@parley.test;gr=urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6"`,
+		"temp-gruu": `"sip:uid-1a@parley.test;gr"`, "+sip.instance": `"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>"`, "reg-id": "1"}
+	for k, v := range want {
+		if got, _ := ct.Params.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	if got, _ := hs[1].(*sip.ContactHeader).Params.Get("expires"); got != "60" {
+		t.Errorf("second contact expires %q", got)
+	}
+}

@@ -36,6 +36,17 @@ type binding struct {
 	// rport), when it differs from ours: a NAT is in between, and our
 	// Contact must name the public side (RFC 3581).
 	public atomic.Pointer[sip.Addr]
+	// flow is what the last 2xx said of Outbound and our GRUUs
+	// (outbound.go); nil before the first.
+	flow atomic.Pointer[flow]
+	// stale is the Contact address our last REGISTER named before we
+	// learnt the public one: the next REGISTER removes its binding
+	// (expires=0), or the registrar would keep forking to a private
+	// address. Loop goroutine only.
+	stale *sip.Addr
+	// pingAt is when the CRLF ping still awaiting its pong went out;
+	// zero when none is. Loop goroutine only.
+	pingAt time.Time
 
 	mu         sync.Mutex
 	cseq       uint32 // the same Call-ID and a rising CSeq for every REGISTER
@@ -150,6 +161,8 @@ func (b *binding) register(ctx context.Context) time.Duration {
 			continue // register the public address instead
 		}
 		if err == nil {
+			b.stale = nil
+			b.flow.Store(readFlow(res, b.srv.cfg.InstanceID))
 			return b.succeeded(grantedExpires(res, req, expires))
 		}
 		var re *ResponseError
@@ -184,6 +197,8 @@ func (b *binding) request(expires int) *sip.Request {
 		ct.Params = sip.NewParams()
 		ct.Params.Add("expires", strconv.Itoa(expires))
 	}
+	offerOutbound(req, s.cfg.InstanceID)
+	b.removeStale(req)
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
 	req.SetDestination(s.proxy)
 	return req
@@ -196,6 +211,15 @@ func (b *binding) syncCSeq(req *sip.Request) {
 	if cs := req.CSeq(); cs != nil && cs.SeqNo > b.cseq {
 		b.cseq = cs.SeqNo
 	}
+}
+
+// gruu is this device's public GRUU from the last 2xx, or nil: the
+// Contact of our requests through the server (RFC 5627 4.4).
+func (b *binding) gruu() *sip.Uri {
+	if f := b.flow.Load(); f != nil && f.pubGRUU != nil {
+		return f.pubGRUU
+	}
+	return nil
 }
 
 // learnPublicAddress reads the registrar's received/rport from the 2xx to
@@ -219,6 +243,11 @@ func (b *binding) learnPublicAddress(res *sip.Response) bool {
 	cur := b.contactAddr()
 	if host == cur.IP.String() && port == cur.Port {
 		return false
+	}
+	if b.srv.cfg.InstanceID == "" {
+		// With an instance ID the new Contact replaces the old binding
+		// by itself (RFC 5626 6); without, it must be removed.
+		b.stale = &cur
 	}
 	b.public.Store(&sip.Addr{IP: net.ParseIP(host), Port: port})
 	b.log.Info("registrar sees us at another address; advertising it", "address", net.JoinHostPort(host, strconv.Itoa(port)))
@@ -313,4 +342,22 @@ func failureWords(err error) string {
 		return "cannot reach the server: " + err.Error()
 	}
 	return err.Error()
+}
+
+// removeStale adds to a REGISTER the address our Contact named before the
+// NAT's public one was known, with expires=0 (RFC 3261 10.2.2).
+func (b *binding) removeStale(req *sip.Request) {
+	ct := req.Contact()
+	if b.stale == nil || ct == nil {
+		return
+	}
+	old := ct.Clone()
+	old.Address.Host, old.Address.Port = b.stale.IP.String(), b.stale.Port
+	old.Params = sip.NewParams()
+	old.Params.Add("expires", "0")
+	// sipgo's Contact() is the last Contact added: ours goes last, so it
+	// stays the one grantedExpires and a parsing registrar take as ours.
+	req.RemoveHeader("Contact")
+	req.AppendHeader(old)
+	req.AppendHeader(ct)
 }

@@ -37,7 +37,7 @@ func (c *Client) finishRequest(req *sip.Request, transport string) {
 	req.SetBody(nil) // Content-Length: 0 until a body is set; TCP needs it
 	mf := sip.MaxForwardsHeader(70)
 	req.AppendHeader(&mf)
-	req.AppendHeader(c.contactHeader(transport))
+	req.AppendHeader(c.contactFor(req, transport))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	req.AppendHeader(sip.NewHeader("User-Agent", c.opt.userAgentName))
 	req.SetTransport(transport)

@@ -3,6 +3,7 @@ package sipclient
 import (
 	"context"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"time"
 
@@ -52,6 +53,13 @@ type flowSeam interface {
 	connection(transport, addr string) sip.Connection
 	// forgetAuth drops every digest session.
 	forgetAuth()
+	// stunPing sends a STUN Binding request to server (host:port) from our
+	// SIP UDP socket and returns the address the server saw (RFC 5626
+	// 4.4.2); ErrNoResponse when ctx ends first.
+	stunPing(ctx context.Context, server string) (*net.UDPAddr, error)
+	// lastPong is when a CRLF pong last arrived on a stream (RFC 5626
+	// 4.4.1); zero if never.
+	lastPong() time.Time
 }
 
 // dialogSeam is the seam with what the roles that hold SUBSCRIBE dialogs

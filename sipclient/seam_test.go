@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"context"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 // was sent, answered and emitted. No socket, no other role.
 type fakeSeam struct {
 	answer func(req *sip.Request) *sip.Response
+	stun   func() (*net.UDPAddr, error) // stunPing's answer; nil: none
 
 	mu      sync.Mutex
 	sent    []*sip.Request
@@ -125,6 +127,18 @@ func (f *fakeSeam) accept(req *sip.Request, tx sip.ServerTransaction, tag string
 	defer f.mu.Unlock()
 	f.answers = append(f.answers, res)
 }
+
+// stunPing answers what stun returns; without it, nothing, as a server
+// without STUN.
+func (f *fakeSeam) stunPing(ctx context.Context, server string) (*net.UDPAddr, error) {
+	if f.stun != nil {
+		return f.stun()
+	}
+	return nil, ErrNoResponse
+}
+
+// lastPong: never.
+func (f *fakeSeam) lastPong() time.Time { return time.Time{} }
 
 // connection: no stream to the server is open.
 func (f *fakeSeam) connection(transport, addr string) sip.Connection { return nil }

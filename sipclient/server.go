@@ -43,6 +43,11 @@ type ServerConfig struct {
 	// 30 s): a CRLF keepalive on TCP/TLS, an OPTIONS on UDP. A dropped
 	// TCP/TLS connection is noticed within a second whatever this is.
 	KeepAlive time.Duration
+	// InstanceID, when set, is this device's +sip.instance (a "urn:uuid:"
+	// URN from NewInstanceID, kept with the account): REGISTER then asks
+	// for SIP Outbound and GRUU (RFC 5626, 5627), used when the server
+	// offers them (outbound.go). "" registers as plain RFC 3261.
+	InstanceID string
 }
 
 // server is the parsed ServerConfig a client in server mode works with.
@@ -100,6 +105,9 @@ func parseServer(sc ServerConfig) (*server, error) {
 	}
 	if s.cfg.Expires <= 0 {
 		s.cfg.Expires = 3600
+	}
+	if !validInstanceID(sc.InstanceID) {
+		return nil, fmt.Errorf("%w: instance ID %q: want a urn:uuid: URN", ErrInvalidURI, sc.InstanceID)
 	}
 	if s.cfg.KeepAlive <= 0 {
 		s.cfg.KeepAlive = 30 * time.Second

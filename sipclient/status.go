@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
@@ -49,7 +50,8 @@ func ParseStatus(s string) (Status, error) {
 // document renders our presence as PIDF with RPID activities (RFC 4480).
 // DND has no RPID activity of its own; it is "busy" with the note saying so.
 func (p Presence) document(entity, contact string) *pidf.Document {
-	d := &pidf.Document{Entity: entity, Basic: pidf.BasicOpen, Contact: contact, Note: p.Note}
+	d := &pidf.Document{Entity: entity, Basic: pidf.BasicOpen, Contact: contact, Note: p.Note,
+		Tuples: []pidf.Tuple{{ID: deviceTupleID(contact)}}}
 	switch p.Status {
 	case StatusAway:
 		d.Activities = []string{"away"}
@@ -90,4 +92,13 @@ func setPresenceBody(req *sip.Request, p Presence, entity, contact, contentType 
 	req.AppendHeader(&ct)
 	req.SetBody(body)
 	return nil
+}
+
+// deviceTupleID names our tuple after this device's contact: each of the
+// user's devices PUBLISHes its own, and the server composes them side by
+// side, which needs IDs that differ (RFC 3863 4.1.2).
+func deviceTupleID(contact string) string {
+	h := fnv.New32a()
+	h.Write([]byte(contact)) // a hash.Hash never fails to write
+	return fmt.Sprintf("t%08x", h.Sum32())
 }

@@ -27,8 +27,15 @@ var screenHeaders = headerParsers()
 // screenDatagram never returns an error: sipgo would stop reading the
 // socket.
 func (c *Client) screenDatagram(p sip.TransportReadProps, data []byte) ([]byte, error) {
-	if !strings.EqualFold(p.Transport, "udp") || len(bytes.Trim(data, "\r\n\x00")) == 0 {
+	if !strings.EqualFold(p.Transport, "udp") {
+		c.notePong(data)
 		return data, nil
+	}
+	if len(bytes.Trim(data, "\r\n\x00")) == 0 {
+		return data, nil
+	}
+	if c.stunAnswer(data) {
+		return nil, nil // a flow keep-alive's answer (outbound_stun.go), not SIP
 	}
 	_, err := screenParser.ParseSIP(data)
 	if err == nil {

@@ -76,6 +76,26 @@ type Options struct {
 	// SchemaDir to DefaultSchemaDir.
 	ModulePath string
 	SchemaDir  string
+
+	// NAT and SIP Outbound (issue 13, part A); kept apart from the
+	// presence/XCAP/RLS options above.
+	//
+	// NoForceRport adds a second UDP listener (Server.NATAddr) where the
+	// script neither calls force_rport() nor fix_nated_register(): it
+	// honours a client's own ;rport (RFC 3581) and nothing else, as a plain
+	// RFC 3261 server does, so a client behind a NAT (natrelay) works
+	// only if its own NAT handling does.
+	NoForceRport bool
+	// Outbound turns on RFC 5626 and RFC 5627 in the registrar:
+	// outbound_mode 1 (a REGISTER with Supported: outbound and reg-id gets
+	// Require: outbound and Flow-Timer), GRUUs (pub-gruu, temp-gruu) for a
+	// Contact with +sip.instance, and the stun module answering STUN
+	// binding requests on the SIP UDP ports (flow keep-alives, 4.4.2).
+	Outbound bool
+	// FlowTimer is the Flow-Timer the registrar sends with Outbound
+	// (default 5 s, so keep-alive tests run in seconds).
+	FlowTimer int
+
 	// StartTimeout bounds start-up until both ports answer OPTIONS
 	// (default 15 s); StopTimeout bounds SIGTERM before SIGKILL (5 s).
 	StartTimeout time.Duration
@@ -108,6 +128,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.SchemaDir == "" {
 		o.SchemaDir = DefaultSchemaDir
+	}
+	if o.FlowTimer <= 0 {
+		o.FlowTimer = 5
 	}
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 15 * time.Second
@@ -154,6 +177,12 @@ type cfgData struct {
 	PublCache    int
 	SubsDBMode   int
 	RefusePub    bool
+
+	// NAT and Outbound (issue 13, part A).
+	NoForceRport bool
+	NATPort      int
+	Outbound     bool
+	FlowTimer    int
 }
 
 // journalMode is the SQLite journal mode of the database, set both in the
@@ -179,6 +208,10 @@ func newCfgData(o *Options, f files, sipPort, tlsPort int, secret string) cfgDat
 		TCPLifetime: 3605,
 		JournalMode: journalMode,
 		RefusePub:   o.RefusePublish,
+
+		NoForceRport: o.NoForceRport,
+		Outbound:     o.Outbound,
+		FlowTimer:    o.FlowTimer,
 	}
 	if o.PresenceAuthorization {
 		d.ForceActive = 0
@@ -249,4 +282,15 @@ func freePort(withUDP bool) (int, error) {
 		lastErr = err
 	}
 	return 0, fmt.Errorf("kamailio: no free TCP+UDP port: %w", lastErr)
+}
+
+// freeUDPPortBut returns a port free on 127.0.0.1 for UDP other than not.
+func freeUDPPortBut(not int) (int, error) {
+	for range 20 {
+		p, err := freePort(true)
+		if err != nil || p != not {
+			return p, err
+		}
+	}
+	return 0, fmt.Errorf("kamailio: no free UDP port besides %d", not)
 }

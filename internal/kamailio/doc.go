@@ -4,6 +4,11 @@
 // XCAP server (RFC 4825) for pres-rules documents (RFC 5025) over HTTP on
 // the SIP TCP port (Server.XCAPRoot, Server.PresRulesURL), with which a
 // presentity authorizes watchers when Options.PresenceAuthorization is set.
+// Options.Outbound turns on SIP Outbound and GRUU in the registrar (one
+// server as edge proxy and registrar: no Path, no outbound module) and
+// STUN on the UDP ports; Options.NoForceRport adds a UDP listener
+// (Server.NATAddr) that gives clients no NAT help, for tests behind
+// internal/natrelay.
 //
 // It owns the server side only: the embedded kamailio.cfg template, the
 // SQLite database (schema from the Debian package's db_sqlite scripts, one

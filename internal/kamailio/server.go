@@ -35,6 +35,7 @@ type Server struct {
 	f       files
 	sipPort int
 	tlsPort int
+	natPort int // Options.NoForceRport's listener, else 0
 
 	mu   sync.Mutex
 	proc *process
@@ -93,10 +94,17 @@ func (s *Server) startOnNewPorts() error {
 	if err != nil {
 		return err
 	}
-	cfg, err := renderConfig(newCfgData(&s.opts, s.f, sip, tls, secret))
+	d := newCfgData(&s.opts, s.f, sip, tls, secret)
+	if s.opts.NoForceRport {
+		if d.NATPort, err = freeUDPPortBut(sip); err != nil {
+			return err
+		}
+	}
+	cfg, err := renderConfig(d)
 	if err != nil {
 		return err
 	}
+	s.natPort = d.NATPort
 	if err := os.WriteFile(s.f.cfg, cfg, 0o600); err != nil {
 		return fmt.Errorf("kamailio: write config: %w", err)
 	}
@@ -164,6 +172,16 @@ func (s *Server) Stop() error {
 func (s *Server) UDPAddr() string { return hostPort(s.sipPort) }
 func (s *Server) TCPAddr() string { return hostPort(s.sipPort) }
 func (s *Server) TLSAddr() string { return hostPort(s.tlsPort) }
+
+// NATAddr is the UDP listener of Options.NoForceRport, "127.0.0.1:PORT",
+// where the server neither forces rport nor fixes a NATed Contact; "" without
+// that option.
+func (s *Server) NATAddr() string {
+	if s.natPort == 0 {
+		return ""
+	}
+	return hostPort(s.natPort)
+}
 
 // XCAPRoot is the root URI of the XCAP server (RFC 4825) on the SIP TCP
 // listener, "http://127.0.0.1:PORT/xcap-root" (no trailing slash). It

@@ -39,6 +39,7 @@ func decodePresence(root *xmltree.Node) *Document {
 	}
 	var personActs, tupleActs activitySet
 	var presenceNote, personNote string
+	var persons []person
 	for _, c := range root.Children {
 		switch {
 		case isCore(c, "tuple"):
@@ -46,7 +47,10 @@ func decodePresence(root *xmltree.Node) *Document {
 		case isCore(c, "note"):
 			keepFirst(&presenceNote, c)
 		case is(c, NamespaceDM, "person"):
-			decodePerson(c, &personNote, &personActs)
+			p := readPerson(c)
+			persons = append(persons, p)
+			personActs.addAll(p.acts)
+			personNote = firstNonEmpty(personNote, p.note)
 		}
 	}
 	// The person speaks for the human; tuple activities (old RPID drafts
@@ -62,6 +66,9 @@ func decodePresence(root *xmltree.Node) *Document {
 		tupleNote = doc.Tuples[best].Note
 	}
 	doc.Note = firstNonEmpty(personNote, presenceNote, tupleNote)
+	if len(doc.Tuples) > 1 && len(persons) > 0 {
+		composeDevices(doc, persons, presenceNote)
+	}
 	return doc
 }
 
@@ -99,6 +106,15 @@ func decodeStatus(n *xmltree.Node, acts *activitySet) Basic {
 		}
 	}
 	return b
+}
+
+// readPerson reads one <dm:person>.
+func readPerson(n *xmltree.Node) person {
+	p := person{id: attr(n, "id")}
+	var acts activitySet
+	decodePerson(n, &p.note, &acts)
+	p.acts = acts.list
+	return p
 }
 
 // decodePerson reads a <dm:person>. Its note may come in the data-model or

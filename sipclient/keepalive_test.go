@@ -1,0 +1,130 @@
+package sipclient
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// silentRegistrar is a TCP registrar that requires outbound with a short
+// Flow-Timer and never answers a CRLF ping: a flow that died silently
+// (a NAT or a middlebox ate it) while the socket looks open. Each
+// REGISTER it answers is counted on regs.
+func silentRegistrar(t *testing.T, instance string) (addr string, regs chan struct{}) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	regs = make(chan struct{}, 16)
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go serveSilent(conn, instance, regs)
+		}
+	}()
+	return l.Addr().String(), regs
+}
+
+func serveSilent(conn net.Conn, instance string, regs chan struct{}) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for {
+		var head strings.Builder
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if line == "\r\n" {
+				if head.Len() == 0 {
+					continue // a keep-alive ping: swallowed, never ponged
+				}
+				break
+			}
+			head.WriteString(line)
+		}
+		msg, err := newParser().ParseSIP([]byte(head.String() + "\r\n"))
+		req, ok := msg.(*sip.Request)
+		if err != nil || !ok || req.Method != sip.REGISTER {
+			continue
+		}
+		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		if ct := req.Contact(); ct != nil {
+			res.AppendHeader(ct.Clone())
+		}
+		res.AppendHeader(sip.NewHeader("Require", "outbound"))
+		res.AppendHeader(sip.NewHeader("Flow-Timer", "1"))
+		if _, err := conn.Write([]byte(res.String())); err != nil {
+			return
+		}
+		regs <- struct{}{}
+	}
+}
+
+// Over TCP with Outbound, a CRLF ping that gets no pong in time means the
+// flow failed though the connection looks open: the client registers
+// again at once (RFC 5626 4.4.1), long before the refresh.
+func TestMissingPongReregisters(t *testing.T) {
+	id := NewInstanceID()
+	addr, regs := silentRegistrar(t, id)
+	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:" + addr + ";transport=tcp", Password: "x",
+		Expires: 300, KeepAlive: 30 * time.Second, InstanceID: id}
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithRequestTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rec := record(c)
+	rec.wait(t, "registered", isReg(RegRegistered))
+	if f := c.reg.flow.Load(); f == nil || !f.outbound || f.interval > time.Second {
+		t.Fatalf("flow %+v", f)
+	}
+	rec.wait(t, "flow failure noticed", func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && r.State == RegRegistering && strings.Contains(r.Reason, "lost")
+	})
+	for i := range 2 {
+		select {
+		case <-regs:
+		case <-time.After(10 * time.Second): // a safety net, not a timing assertion
+			t.Fatalf("REGISTER %d not seen", i+1)
+		}
+	}
+}
+
+// The UDP flow keep-alive: a STUN answer showing the address we
+// registered from keeps the flow; another address (the NAT moved us) or
+// no answer fails it.
+func TestFlowAliveUDP(t *testing.T) {
+	s, err := parseServer(ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:127.0.0.1:5070"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &flow{outbound: true, seen: "192.0.2.7:40000"}
+	for _, tc := range []struct {
+		name   string
+		answer func() (*net.UDPAddr, error)
+		alive  bool
+	}{
+		{"same mapping", func() (*net.UDPAddr, error) { return &net.UDPAddr{IP: net.IPv4(192, 0, 2, 7), Port: 40000}, nil }, true},
+		{"moved", func() (*net.UDPAddr, error) { return &net.UDPAddr{IP: net.IPv4(192, 0, 2, 7), Port: 40001}, nil }, false},
+		{"no answer", nil, false},
+	} {
+		seam := &fakeSeam{stun: tc.answer}
+		b := newBinding(seam, s, "", sip.Addr{IP: net.IPv4(127, 0, 0, 1), Port: 5062}, &options{log: slog.New(slog.DiscardHandler), reqTimeout: time.Second})
+		if got := b.flowAliveUDP(context.Background(), f); got != tc.alive {
+			t.Errorf("%s: alive %v", tc.name, got)
+		}
+	}
+}
