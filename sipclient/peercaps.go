@@ -57,15 +57,19 @@ func (b *capBook) get(peer identity.ID) history.Caps {
 		return c // not started, or closed: nothing known yet
 	}
 	c, err := st.PeerCaps(context.Background(), peer)
-	if err == nil {
-		b.remember(peer, c)
+	if err != nil {
+		return c
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if newer, ok := b.known[peer]; ok {
+		return newer // learned while the history was read: it stands
+	}
+	b.rememberLocked(peer, c)
 	return c
 }
 
-func (b *capBook) remember(peer identity.ID, c history.Caps) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+func (b *capBook) rememberLocked(peer identity.ID, c history.Caps) {
 	if len(b.known) >= maxCachedCaps {
 		clear(b.known)
 	}
@@ -79,13 +83,19 @@ func (b *capBook) update(peer identity.ID, keep bool, f func(*history.Caps)) {
 	if peer.IsZero() {
 		return
 	}
-	old := b.get(peer)
+	b.get(peer) // loaded from the history first
+	// Read, change and remember under one lock: two updates at once (a
+	// 200's Accept, an incoming receipt) must not undo each other.
+	b.mu.Lock()
+	old, ok := b.known[peer]
 	c := old
 	f(&c)
-	if c == old {
+	if ok && c == old {
+		b.mu.Unlock()
 		return
 	}
-	b.remember(peer, c)
+	b.rememberLocked(peer, c)
+	b.mu.Unlock()
 	if !keep {
 		return
 	}
