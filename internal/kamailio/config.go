@@ -65,6 +65,11 @@ type Options struct {
 	// as a registrar without a presence server does, so clients must fall
 	// back to answering their watchers directly.
 	RefusePublish bool
+	// XCAPLists opens the XCAP server to resource-lists and
+	// rls-services documents (RFC 4826) besides pres-rules: a user's
+	// roster and buddy lists, under the same rules (digest, own XUI only,
+	// ETags and conditional requests).
+	XCAPLists bool
 	// MinExpires is the smallest REGISTER/SUBSCRIBE expiry granted
 	// (default 5 s, so tests can use short registrations).
 	MinExpires int
@@ -154,6 +159,7 @@ type cfgData struct {
 	PublCache    int
 	SubsDBMode   int
 	RefusePub    bool
+	XCAPLists    bool
 }
 
 // journalMode is the SQLite journal mode of the database, set both in the
@@ -179,6 +185,7 @@ func newCfgData(o *Options, f files, sipPort, tlsPort int, secret string) cfgDat
 		TCPLifetime: 3605,
 		JournalMode: journalMode,
 		RefusePub:   o.RefusePublish,
+		XCAPLists:   o.XCAPLists,
 	}
 	if o.PresenceAuthorization {
 		d.ForceActive = 0
