@@ -154,8 +154,10 @@ func (c *Client) newServerRoles() {
 	c.reg = newBinding(c, s, c.cfg.DisplayName, c.localAddr(), &c.opt)
 	c.reg.onRegistered = c.afterRegistration
 	c.pub = newPublisher(c.ctx, c, c.aor, c.contact.String(), c.Presence, c.opt.pubExpires)
-	c.rules = &presRules{handling: map[string]string{},
-		http: &http.Client{Transport: &http.Transport{TLSClientConfig: s.tlsConfig(), Proxy: nil}}}
+	if s.cfg.XCAPRoot != "" {
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: s.tlsConfig(), Proxy: nil}}
+		c.rules = newPresRules(s.cfg.XCAPRoot, aorString(c.aor), c.auth.cred, hc, &c.opt)
+	}
 }
 
 // startServerMode starts registering and, once registered, publishing.

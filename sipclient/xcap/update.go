@@ -35,7 +35,11 @@ func (c *Client) Update(ctx context.Context, url, ctype string, change Change) (
 		if cur.Body != nil && string(next) == string(cur.Body) {
 			return cur, nil
 		}
-		etag, err := c.Put(ctx, url, ctype, next, cur.ETag)
+		cond := cur.ETag
+		if cur.Body != nil && cond == "" {
+			cond = "*" // a server without ETags: If-Match: * (it exists)
+		}
+		etag, err := c.Put(ctx, url, ctype, next, cond)
 		if err == nil {
 			return Doc{Body: next, ETag: etag}, nil
 		}
