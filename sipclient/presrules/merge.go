@@ -91,8 +91,10 @@ func Parley(doc []byte) (map[string]string, error) {
 			continue
 		}
 		var x struct {
-			Ones     []struct{ ID string `xml:"id,attr"` } `xml:"conditions>identity>one"`
-			Handling string                               `xml:"actions>sub-handling"`
+			Ones []struct {
+				ID string `xml:"id,attr"`
+			} `xml:"conditions>identity>one"`
+			Handling string `xml:"actions>sub-handling"`
 		}
 		if err := xml.Unmarshal(doc[r.start:r.end], &x); err != nil {
 			return nil, fmt.Errorf("%w: rule %s: %w", ErrInvalid, r.id, err)
