@@ -74,8 +74,9 @@ func (m *Manager) startAccount(a Account, password string) {
 		m.failed(a, "could not start: "+err.Error())
 		return
 	}
+	stopRoster := m.startRoster(a, password)
 	m.mu.Lock()
-	m.clients[a.ID] = &running{c: c, drained: m.events.follow(c.Events())}
+	m.clients[a.ID] = &running{c: c, drained: m.events.follow(c.Events()), stopRoster: stopRoster}
 	if m.imPrefs != nil {
 		c.SetIMPrefs(*m.imPrefs) // under the lock: SetIMPrefs cannot pass it by
 	}
@@ -95,6 +96,7 @@ func (m *Manager) stopAccount(id string) {
 	if r == nil {
 		return
 	}
+	r.stopRoster()
 	r.c.Close()
 	select {
 	case <-r.drained:
