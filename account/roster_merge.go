@@ -11,7 +11,7 @@ type roster map[identity.ID]Contact
 
 // mergeResult is what a three-way merge decided.
 type mergeResult struct {
-	result    roster
+	result roster
 	// conflicts: contacts both sides changed differently, e.g. named
 	// "Bob" here and "Robert" on another device. The server's version is
 	// taken (other devices already show it); the user may choose theirs
