@@ -70,6 +70,12 @@ type Options struct {
 	// roster and buddy lists, under the same rules (digest, own XUI only,
 	// ETags and conditional requests).
 	XCAPLists bool
+	// RLS loads the resource list server (rls, with pua for its
+	// back-end subscriptions): a SUBSCRIBE with Supported: eventlist to
+	// a service URI in the subscriber's rls-services document watches
+	// every resource of its list in one dialog (RFC 4662). Implies
+	// XCAPLists, which stores those documents.
+	RLS bool
 	// MinExpires is the smallest REGISTER/SUBSCRIBE expiry granted
 	// (default 5 s, so tests can use short registrations).
 	MinExpires int
@@ -160,6 +166,8 @@ type cfgData struct {
 	SubsDBMode   int
 	RefusePub    bool
 	XCAPLists    bool
+	RLS          bool
+	RLSTextURL   string
 }
 
 // journalMode is the SQLite journal mode of the database, set both in the
@@ -185,7 +193,9 @@ func newCfgData(o *Options, f files, sipPort, tlsPort int, secret string) cfgDat
 		TCPLifetime: 3605,
 		JournalMode: journalMode,
 		RefusePub:   o.RefusePublish,
-		XCAPLists:   o.XCAPLists,
+		XCAPLists:   o.XCAPLists || o.RLS,
+		RLS:         o.RLS,
+		RLSTextURL:  "text://" + filepath.Join(f.dir, rlsTextDir),
 	}
 	if o.PresenceAuthorization {
 		d.ForceActive = 0
