@@ -10,6 +10,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/rlmi"
 )
 
 const allowMethods = "ACK, BYE, CANCEL, OPTIONS, SUBSCRIBE, NOTIFY, MESSAGE"
@@ -177,6 +178,9 @@ func (c *Client) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.Reques
 func (c *Client) bodyLimit(req *sip.Request) int {
 	if req.Method == sip.MESSAGE {
 		return c.opt.maxBody + cpimSlack
+	}
+	if req.Method == sip.NOTIFY && mediaType(req) == rlmi.MultipartRelated {
+		return max(c.opt.maxBody, listNotifyLimit) // many contacts' documents at once (rls.go)
 	}
 	return c.opt.maxBody
 }
