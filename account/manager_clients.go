@@ -69,12 +69,13 @@ func (m *Manager) startAccount(a Account, password string) {
 		}
 		password = p
 	}
+	stopRoster := m.startRoster(a, password) // before the client: it may subscribe to the buddy list
 	c, err := sipclient.New(m.accountConfig(a, password), m.accountOptions(a.ID)...)
 	if err != nil {
+		stopRoster()
 		m.failed(a, "could not start: "+err.Error())
 		return
 	}
-	stopRoster := m.startRoster(a, password)
 	m.mu.Lock()
 	m.clients[a.ID] = &running{c: c, drained: m.events.follow(c.Events()), stopRoster: stopRoster}
 	if m.imPrefs != nil {

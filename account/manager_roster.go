@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/digest"
@@ -13,7 +14,10 @@ import (
 
 // startRoster keeps the book in step with a's contact list at its XCAP
 // server while a runs (ServerRoster), when a has an XCAP root and the
-// manager a book. It returns what stops it. Caller holds an op.
+// manager a book. With a buddy list the first sync runs before this
+// returns (bounded), so the list at the server holds the contacts before
+// the account's client subscribes to it. It returns what stops it.
+// Caller holds an op.
 func (m *Manager) startRoster(a Account, password string) (stop func()) {
 	if a.XCAPRoot == "" || m.cfg.Book == nil {
 		return func() {}
@@ -24,6 +28,13 @@ func (m *Manager) startRoster(a Account, password string) (stop func()) {
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
 	r := m.newServerRoster(a, password)
+	if a.BuddyList != "" {
+		first, cancelFirst := context.WithTimeout(ctx, firstSyncBound)
+		if _, err := r.Sync(first); err != nil {
+			m.log.Warn("first sync of the contact list", "account", a.ID, "error", err) // Run tries again
+		}
+		cancelFirst()
+	}
 	finished := make(chan struct{})
 	go func() {
 		defer done()
@@ -36,6 +47,10 @@ func (m *Manager) startRoster(a Account, password string) (stop func()) {
 	}
 }
 
+// firstSyncBound bounds the sync an account with a buddy list waits for
+// before it starts.
+const firstSyncBound = 10 * time.Second
+
 func (m *Manager) newServerRoster(a Account, password string) *ServerRoster {
 	hc := &http.Client{Transport: &http.Transport{Proxy: nil,
 		TLSClientConfig: &tls.Config{RootCAs: m.cfg.RootCAs, InsecureSkipVerify: !a.VerifyTLS}}} //nolint:gosec // the user's choice, per account
@@ -46,7 +61,7 @@ func (m *Manager) newServerRoster(a Account, password string) *ServerRoster {
 		base = filepath.Join(filepath.Dir(p), "roster-server-"+a.ID+".json")
 	}
 	return NewServerRoster(RosterConfig{Book: m.cfg.Book, XCAP: xc, BasePath: base, AOR: a.AOR,
-		Emit: m.rosterEvent, Log: m.log})
+		BuddyList: a.BuddyList, Emit: m.rosterEvent, Log: m.log})
 }
 
 // rosterEvent follows what a sync changed in the book: contacts another

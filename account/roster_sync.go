@@ -44,8 +44,11 @@ type RosterConfig struct {
 	XCAP     *xcap.Client
 	BasePath string // file of the base; "" keeps it in memory
 	AOR      string // the account, for events
-	Emit     func(sipclient.Event)
-	Log      *slog.Logger
+	// BuddyList, when set, is a resource list URI: after each sync its
+	// service in the user's rls-services document lists every contact.
+	BuddyList string
+	Emit      func(sipclient.Event)
+	Log       *slog.Logger
 }
 
 // NewServerRoster reads the base and returns the roster, not yet
@@ -60,6 +63,9 @@ func NewServerRoster(cfg RosterConfig) *ServerRoster {
 		r.log = slog.New(slog.DiscardHandler)
 	}
 	r.base = readBase(cfg.BasePath, r.log)
+	if cfg.BuddyList != "" {
+		r.after = func(ctx context.Context, contacts roster) { r.writeServices(ctx, cfg.BuddyList, contacts) }
+	}
 	return r
 }
 
@@ -185,4 +191,24 @@ func writeBase(path string, r roster) error {
 		return err
 	}
 	return writeFileAtomic(path, append(data, '\n'))
+}
+
+// writeServices makes the buddy list's service in the user's
+// rls-services document hold every contact, keeping the other services
+// (read-modify-write with If-Match, as the roster). A failure is
+// reported; the list subscription then holds the contacts it held.
+func (r *ServerRoster) writeServices(ctx context.Context, list string, contacts roster) {
+	svc := resourcelists.Service{URI: list, Packages: []string{"presence"}}
+	for _, c := range contacts.sorted() {
+		svc.Resources = append(svc.Resources, c.ID.String())
+	}
+	url := r.xc.URL("rls-services", "index")
+	_, err := r.xc.Update(ctx, url, resourcelists.ServicesContentType, func(cur []byte) ([]byte, error) {
+		return resourcelists.MergeServices(cur, svc)
+	})
+	if err != nil && ctx.Err() == nil {
+		r.log.Warn("buddy list at the server", "account", r.aor, "error", err)
+		r.emit(sipclient.Diagnostic{What: sipclient.WhatRoster, URI: r.aor,
+			Detail: "the buddy list at the server could not be written: " + err.Error()})
+	}
 }

@@ -3,6 +3,7 @@ package resourcelists
 import (
 	"encoding/xml"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/parley-im/parley/sipclient/internal/golden"
@@ -27,5 +28,35 @@ func TestEncodeServicesRefuses(t *testing.T) {
 		if _, err := EncodeServices(s); !errors.Is(err, ErrInvalid) {
 			t.Errorf("EncodeServices(%+v) = %v, want ErrInvalid", s, err)
 		}
+	}
+}
+
+// TestMergeServicesKeepsOthers: another client's service stays byte for
+// byte; ours is replaced, and declares its own namespaces.
+func TestMergeServicesKeepsOthers(t *testing.T) {
+	other := `<?xml version="1.0" encoding="UTF-8"?>
+<rls-services xmlns="urn:ietf:params:xml:ns:rls-services" xmlns:x="urn:ietf:params:xml:ns:resource-lists">
+ <service uri="sip:marketing@parley.test"><list><x:entry uri="sip:joe@parley.test"/></list><packages><package>presence</package></packages></service>
+ <service uri="sip:alice-buddies@parley.test"><list><x:entry uri="sip:old@parley.test"/></list></service>
+</rls-services>
+`
+	got, err := MergeServices([]byte(other), Service{URI: "sip:alice-buddies@parley.test", Resources: []string{"sip:bob@parley.test"}, Packages: []string{"presence"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(got)
+	if !strings.Contains(s, `<service uri="sip:marketing@parley.test"><list><x:entry uri="sip:joe@parley.test"/></list>`) ||
+		strings.Contains(s, "sip:old@parley.test") || !strings.Contains(s, `<rl:entry uri="sip:bob@parley.test"/>`) {
+		t.Errorf("merged:\n%s", s)
+	}
+	if err := xml.Unmarshal(got, new(struct{})); err != nil {
+		t.Errorf("not well-formed: %v\n%s", err, s)
+	}
+	if _, err := MergeServices([]byte("<x/>"), Service{URI: "sip:a@b"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("MergeServices(<x/>) = %v, want ErrInvalid", err)
+	}
+	fresh, err := MergeServices(nil, Service{URI: "sip:a@b"})
+	if want, _ := EncodeServices(Service{URI: "sip:a@b"}); err != nil || string(fresh) != string(want) {
+		t.Errorf("MergeServices(nil) differs from EncodeServices: %v", err)
 	}
 }
