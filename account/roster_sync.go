@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/identity"
@@ -32,6 +33,7 @@ type ServerRoster struct {
 	emit     func(sipclient.Event)
 	log      *slog.Logger
 	after    func(ctx context.Context, r roster) // after each sync, e.g. the RLS document
+	poll     time.Duration
 
 	mu   sync.Mutex // one sync at a time; guards base
 	base roster
@@ -47,15 +49,26 @@ type RosterConfig struct {
 	// BuddyList, when set, is a resource list URI: after each sync its
 	// service in the user's rls-services document lists every contact.
 	BuddyList string
+	// PollEvery is how often Run reads the list again for other devices'
+	// changes (default DefaultRosterPoll).
+	PollEvery time.Duration
 	Emit      func(sipclient.Event)
 	Log       *slog.Logger
 }
+
+// DefaultRosterPoll is how often the contact list at the server is read
+// again: another device's change shows here within it (one GET; nothing
+// is written unless something changed).
+const DefaultRosterPoll = 5 * time.Minute
 
 // NewServerRoster reads the base and returns the roster, not yet
 // running: see Run.
 func NewServerRoster(cfg RosterConfig) *ServerRoster {
 	r := &ServerRoster{book: cfg.Book, xc: cfg.XCAP, url: cfg.XCAP.URL("resource-lists", "index"),
-		basePath: cfg.BasePath, aor: cfg.AOR, emit: cfg.Emit, log: cfg.Log, kick: make(chan struct{}, 1)}
+		basePath: cfg.BasePath, aor: cfg.AOR, emit: cfg.Emit, log: cfg.Log, kick: make(chan struct{}, 1), poll: cfg.PollEvery}
+	if r.poll <= 0 {
+		r.poll = DefaultRosterPoll
+	}
 	if r.emit == nil {
 		r.emit = func(sipclient.Event) {}
 	}
@@ -69,15 +82,20 @@ func NewServerRoster(cfg RosterConfig) *ServerRoster {
 	return r
 }
 
-// Run syncs at once and after every change to the book, until ctx ends.
+// Run syncs at once, after every change to the book, and every poll
+// period, until ctx ends.
 func (r *ServerRoster) Run(ctx context.Context) {
 	cancel := r.book.OnContactsChanged(r.Kick)
 	defer cancel()
+	tick := time.NewTicker(r.poll)
+	defer tick.Stop()
 	r.Kick()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-tick.C:
+			r.Kick()
 		case <-r.kick:
 			if _, err := r.Sync(ctx); err != nil && ctx.Err() == nil {
 				r.log.Warn("contact list at the server", "account", r.aor, "error", err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parley-im/parley/account"
 	"github.com/parley-im/parley/internal/kamailio"
@@ -164,5 +165,47 @@ func TestRosterConflictAsks(t *testing.T) {
 	phone.sync(t)
 	if c, _ := phone.book.Contact(id(t, "sip:bob@parley.test")); c.Name != "Bob" {
 		t.Errorf("phone's bob is %q after the laptop's choice, want Bob", c.Name)
+	}
+}
+
+// TestRosterRunFollowsOtherDevices: a running roster writes the user's
+// change through at once, and reads the other device's within its poll
+// period.
+func TestRosterRunFollowsOtherDevices(t *testing.T) {
+	s := kamailio.Start(t, kamailio.Options{Users: kamUsers, XCAPLists: true})
+	xc := func() *xcap.Client {
+		return xcap.New(s.XCAPRoot(), "sip:alice@parley.test", digest.Credentials{Username: "alice", Password: kamUsers["alice"]}, nil, 0)
+	}
+	events := make(chan sipclient.Event, 16)
+	laptop := account.NewMemoryBook(sipclient.Ask)
+	lr := account.NewServerRoster(account.RosterConfig{Book: laptop, XCAP: xc(), AOR: "sip:alice@parley.test",
+		PollEvery: 100 * time.Millisecond, Emit: func(e sipclient.Event) { events <- e }})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { defer close(done); lr.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	phone := newDevice(t, s, http.DefaultTransport, "sip:carol@parley.test")
+	phone.sync(t)
+	select {
+	case e := <-events:
+		if ev, ok := e.(sipclient.RosterSynced); !ok || len(ev.Added) != 1 || ev.Added[0].String() != "sip:carol@parley.test" {
+			t.Fatalf("laptop: %+v, want carol added", e)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the laptop never read the phone's change")
+	}
+	if _, err := laptop.Add(account.Contact{URI: "sip:bob@parley.test"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		phone.sync(t)
+		if slices.Contains(uris(phone.book), "sip:bob@parley.test") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the laptop's add never reached the phone")
+		}
 	}
 }
