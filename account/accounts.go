@@ -48,7 +48,12 @@ type Account struct {
 	OutboundProxy string `json:"outbound_proxy,omitempty"`
 	// XCAPRoot, if set, is where the server keeps presence rules (e.g.
 	// https://example.com/xcap-root): answers about watchers go there.
-	XCAPRoot         string    `json:"xcap_root,omitempty"`
+	XCAPRoot string `json:"xcap_root,omitempty"`
+	// BuddyList, if set, is the account's resource list URI (RFC 4662,
+	// e.g. sip:alice-buddies@example.com): contacts are watched with one
+	// SUBSCRIBE to it. With an XCAP root, Parley writes it as a service of
+	// the user's rls-services document from the contact list.
+	BuddyList        string    `json:"buddy_list,omitempty"`
 	Transport        Transport `json:"transport"`
 	VerifyTLS        bool      `json:"verify_tls"`        // check the server certificate (default true)
 	RegisterInterval int       `json:"register_interval"` // requested Expires, seconds
@@ -112,6 +117,9 @@ func (a Account) validate() error {
 	}
 	if a.InstanceID != "" && !strings.HasPrefix(a.InstanceID, "urn:uuid:") || strings.ContainsAny(a.InstanceID, "\"<>\\ ") || hasControl(a.InstanceID) {
 		return fmt.Errorf("instance ID %q: want urn:uuid:…, or nothing", a.InstanceID)
+	}
+	if err := validateServer("buddy list", a.BuddyList); err != nil {
+		return err
 	}
 	if hasControl(a.DisplayName) || hasControl(a.AuthUsername) {
 		return errors.New("the display name and auth username may not hold control characters")
@@ -295,7 +303,8 @@ func writeFileAtomic(path string, data []byte) error {
 // for this account alone.
 func (a Account) ServerConfig(password string, roots *x509.CertPool) *sipclient.ServerConfig {
 	return &sipclient.ServerConfig{AOR: a.AOR, Registrar: a.Registrar, OutboundProxy: a.OutboundProxy, XCAPRoot: a.XCAPRoot,
-		AuthUser: a.AuthUser(), Password: password, Transport: string(a.Transport), Expires: a.RegisterInterval,
+		BuddyList: a.BuddyList,
+		AuthUser:  a.AuthUser(), Password: password, Transport: string(a.Transport), Expires: a.RegisterInterval,
 		RootCAs: roots, SkipVerify: !a.VerifyTLS, InstanceID: a.InstanceID}
 }
 

@@ -48,6 +48,8 @@ type Book struct {
 	blocked  map[identity.ID]bool
 	stranger sipclient.Decision
 	kept     keptEntries // read from the file but unusable: written back as they were
+
+	observers bookObservers // told of the user's changes (book_sync.go)
 }
 
 var _ sipclient.Book = (*Book)(nil)
@@ -99,6 +101,7 @@ func (b *Book) Add(c Contact) (Contact, error) {
 	if err != nil {
 		return c, err
 	}
+	defer b.notify() // after the unlock below
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.index[c.ID]; ok {
@@ -112,6 +115,7 @@ func (b *Book) Add(c Contact) (Contact, error) {
 
 // Update sets a contact's name and group and saves the book.
 func (b *Book) Update(id identity.ID, name, group string) (Contact, error) {
+	defer b.notify() // after the unlock below
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	i, ok := b.index[id]
@@ -124,6 +128,7 @@ func (b *Book) Update(id identity.ID, name, group string) (Contact, error) {
 
 // Remove drops a contact and saves the book.
 func (b *Book) Remove(id identity.ID) error {
+	defer b.notify() // after the unlock below
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	i, ok := b.index[id]

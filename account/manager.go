@@ -43,6 +43,10 @@ type ManagerConfig struct {
 	// the saved ones replace Direct.Presence before anything is published
 	// or answered, and SetPresence saves.
 	Prefs *Prefs
+	// Book, when set, is the user's contact book (the one given to the
+	// clients with WithBook): accounts with an XCAP root keep it in step
+	// with their contact list at the server (ServerRoster).
+	Book *Book
 }
 
 // Manager runs the user's identities: the direct peer-to-peer client and
@@ -89,8 +93,9 @@ type Manager struct {
 
 // running is one account's client and the end of its event stream.
 type running struct {
-	c       *sipclient.Client
-	drained <-chan struct{}
+	c          *sipclient.Client
+	drained    <-chan struct{}
+	stopRoster func() // ends its ServerRoster
 }
 
 // NewManager starts the direct client at once and the enabled accounts in

@@ -69,13 +69,15 @@ func (m *Manager) startAccount(a Account, password string) {
 		}
 		password = p
 	}
+	stopRoster := m.startRoster(a, password) // before the client: it may subscribe to the buddy list
 	c, err := sipclient.New(m.accountConfig(a, password), m.accountOptions(a.ID)...)
 	if err != nil {
+		stopRoster()
 		m.failed(a, "could not start: "+err.Error())
 		return
 	}
 	m.mu.Lock()
-	m.clients[a.ID] = &running{c: c, drained: m.events.follow(c.Events())}
+	m.clients[a.ID] = &running{c: c, drained: m.events.follow(c.Events()), stopRoster: stopRoster}
 	if m.imPrefs != nil {
 		c.SetIMPrefs(*m.imPrefs) // under the lock: SetIMPrefs cannot pass it by
 	}
@@ -95,6 +97,7 @@ func (m *Manager) stopAccount(id string) {
 	if r == nil {
 		return
 	}
+	r.stopRoster()
 	r.c.Close()
 	select {
 	case <-r.drained:

@@ -25,9 +25,13 @@ import (
 // maxCSeq: RFC 3261 8.1.1.5, a CSeq number is less than 2**31.
 const maxCSeq = 1<<31 - 1
 
-// supportedExtensions are the option tags a peer may Require of us.
-// Parley implements none of them yet: any Require gets 420.
-var supportedExtensions = map[string]bool{}
+// supportedExtensions are the option tags a peer may Require of us, by
+// method: a resource list server's NOTIFYs carry Require: eventlist (RFC
+// 4662, rls.go). As a presentity Parley serves no lists, so a SUBSCRIBE
+// that requires eventlist gets 420 with Unsupported: eventlist.
+var supportedExtensions = map[sip.RequestMethod]map[string]bool{
+	sip.NOTIFY: {"eventlist": true},
+}
 
 // singleHeaders may appear once only (RFC 3261 7.3.1: they are not
 // comma-separated lists). RFC 4475 3.3.8 and 3.3.9 expect 400.
@@ -138,7 +142,7 @@ func unsupportedTags(req *sip.Request) []string {
 	for _, h := range req.GetHeaders("Require") {
 		for _, tag := range strings.Split(h.Value(), ",") {
 			tag = strings.TrimSpace(tag)
-			if tag != "" && !supportedExtensions[strings.ToLower(tag)] {
+			if tag != "" && !supportedExtensions[req.Method][strings.ToLower(tag)] {
 				tags = append(tags, tag)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/parley-im/parley/sipclient/pidf"
+	"github.com/parley-im/parley/sipclient/rlmi"
 	"github.com/parley-im/parley/sipclient/winfo"
 )
 
@@ -79,11 +80,14 @@ func (s *subscription) notified(key dialogKey, req *sip.Request, ss subState) {
 		s.schedule(refreshAfter(ss.expires), true)
 	}
 	s.announce(ev)
-	if s.event == eventWinfo {
+	switch {
+	case s.event == eventWinfo:
 		s.watchersNotified(req)
-		return
+	case s.rls != nil:
+		s.rls.listNotified(s, req, ss)
+	default:
+		s.presenceNotified(req, ss)
 	}
-	s.presenceNotified(req, ss)
 }
 
 // acceptableBody checks a NOTIFY body's type against its event package.
@@ -95,7 +99,8 @@ func acceptableBody(req *sip.Request, pkg string) (bool, string) {
 	if pkg == eventWinfo {
 		return ct == winfo.ContentType, winfo.ContentType
 	}
-	return ct == pidf.ContentTypePIDF || ct == pidf.ContentTypeCPIM || ct == pidf.ContentTypeXPIDF, presenceFormats
+	return ct == pidf.ContentTypePIDF || ct == pidf.ContentTypeCPIM || ct == pidf.ContentTypeXPIDF ||
+		ct == rlmi.MultipartRelated || ct == rlmi.ContentType, presenceFormats
 }
 
 // terminated ends the dialog and schedules a new subscription when the
@@ -122,14 +127,19 @@ func (s *subscription) terminated(ss subState) time.Duration {
 // type (Asterisk's res_pjsip does) too. An unreadable document leaves the
 // contact unknown and says why. Caller holds s.mu.
 func (s *subscription) presenceNotified(req *sip.Request, ss subState) {
-	body := req.Body()
+	s.presenceDocument(mediaType(req), req.Body(), ss.state == SubTerminated)
+}
+
+// presenceDocument reads one presence document of media type ct, from a
+// NOTIFY or from a resource list's (rls.go). Caller holds s.mu.
+func (s *subscription) presenceDocument(ct string, body []byte, terminated bool) {
 	if len(body) == 0 {
-		if ss.state == SubTerminated {
+		if terminated {
 			s.markUnknown()
 		}
 		return
 	}
-	doc, err := pidf.DecodeFor(mediaType(req), body)
+	doc, err := pidf.DecodeFor(ct, body)
 	if err != nil {
 		s.list.ua.emit(Diagnostic{What: "presence document", Peer: s.peer, URI: s.uri, Detail: "the peer's presence document could not be read: " + err.Error()})
 		s.markUnknown()

@@ -94,17 +94,6 @@ func readFlow(res *sip.Response, instance string) *flow {
 	return f
 }
 
-func hasOptionTag(m headerReader, header, tag string) bool {
-	for _, h := range m.GetHeaders(header) {
-		for t := range strings.SplitSeq(h.Value(), ",") {
-			if strings.EqualFold(strings.TrimSpace(t), tag) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func sameInstance(ct *sip.ContactHeader, instance string) bool {
 	v, _ := ct.Params.Get("+sip.instance")
 	return strings.EqualFold(strings.Trim(v, `"<>`), instance)

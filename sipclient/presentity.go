@@ -118,6 +118,9 @@ func (c *Client) EndWatcher(who identity.ID) error {
 		return ErrClosed
 	}
 	c.presentity.endWatcher(who, "rejected")
+	// The server's rule follows the book, which the caller changed first
+	// (Revoke forgets the answer): else the server lets them back in.
+	c.setRule(who, c.opt.book.WatcherDecision(who))
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/sipclient/rlmi"
 )
 
 const allowMethods = "ACK, BYE, CANCEL, OPTIONS, SUBSCRIBE, NOTIFY, MESSAGE"
@@ -178,6 +179,9 @@ func (c *Client) bodyLimit(req *sip.Request) int {
 	if req.Method == sip.MESSAGE {
 		return c.opt.maxBody + cpimSlack
 	}
+	if req.Method == sip.NOTIFY && mediaType(req) == rlmi.MultipartRelated {
+		return max(c.opt.maxBody, listNotifyLimit) // many contacts' documents at once (rls.go)
+	}
 	return c.opt.maxBody
 }
 
@@ -227,4 +231,15 @@ type headerReader interface {
 	GetHeader(name string) sip.Header
 	GetHeaders(name string) []sip.Header
 	ContentType() *sip.ContentTypeHeader
+}
+
+func hasOptionTag(m headerReader, header, tag string) bool {
+	for _, h := range m.GetHeaders(header) {
+		for t := range strings.SplitSeq(h.Value(), ",") {
+			if strings.EqualFold(strings.TrimSpace(t), tag) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -39,6 +39,11 @@ type ServerConfig struct {
 	// http://example.test/xcap-root: the user's answers about watchers are
 	// stored there as pres-rules (RFC 5025), so the server applies them.
 	XCAPRoot string
+	// BuddyList, when set, is the URI of the user's resource list at the
+	// server (RFC 4662, e.g. sip:alice-buddies@example.test, a service
+	// of their rls-services document): contacts are watched with one
+	// SUBSCRIBE to it instead of one each, unless the server refuses.
+	BuddyList string
 	// KeepAlive is how often the way to the server is tried (default
 	// 30 s): a CRLF keepalive on TCP/TLS, an OPTIONS on UDP. A dropped
 	// TCP/TLS connection is noticed within a second whatever this is.
@@ -162,8 +167,13 @@ func (c *Client) newServerRoles() {
 	c.reg = newBinding(c, s, c.cfg.DisplayName, c.localAddr(), &c.opt)
 	c.reg.onRegistered = c.afterRegistration
 	c.pub = newPublisher(c.ctx, c, c.aor, c.contact.String(), c.Presence, c.opt.pubExpires)
-	c.rules = &presRules{handling: map[string]string{},
-		http: &http.Client{Transport: &http.Transport{TLSClientConfig: s.tlsConfig(), Proxy: nil}}}
+	if s.cfg.BuddyList != "" {
+		c.startList()
+	}
+	if s.cfg.XCAPRoot != "" {
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: s.tlsConfig(), Proxy: nil}}
+		c.rules = newPresRules(s.cfg.XCAPRoot, aorString(c.aor), c.auth.cred, hc, &c.opt)
+	}
 }
 
 // startServerMode starts registering and, once registered, publishing.

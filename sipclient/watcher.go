@@ -28,6 +28,7 @@ type subscriptions struct {
 	setRule func(who identity.ID, d Decision) // the same answer at the server
 	retry   retrySchedule                     // the wait after failures, per contact (retry.go)
 	slots   *slots                            // new SUBSCRIBEs awaiting an answer at once
+	list    *listWatch                        // the account's resource list, if any (rls.go)
 
 	mu       sync.Mutex
 	byKey    map[subKey]*subscription
@@ -65,6 +66,8 @@ type subscription struct {
 	lastSeen   time.Time // see PresenceChanged.LastSeen
 	ended      bool
 	winfo      *winfo.Tracker // the watcher list so far (presence.winfo only)
+	rls        *listWatch     // set on the resource list subscription itself (rls.go)
+	viaList    bool           // watched through the resource list: sends nothing (rls.go)
 }
 
 // subKey names a subscription in the list: one per person and event
@@ -131,6 +134,9 @@ func (l *subscriptions) add(peer identity.ID, target sip.Uri, event string) erro
 		return nil
 	}
 	l.byKey[s.key()] = s
+	if l.list.covers(s) {
+		return nil
+	}
 	go s.send(false)
 	return nil
 }
@@ -139,7 +145,7 @@ func (l *subscriptions) add(peer identity.ID, target sip.Uri, event string) erro
 func (l *subscriptions) snapshot() []SubscriptionChanged {
 	out := make([]SubscriptionChanged, 0)
 	for _, s := range l.all() {
-		if s.event != eventPresence {
+		if s.event != eventPresence || s.rls != nil {
 			continue
 		}
 		s.mu.Lock()
@@ -184,6 +190,9 @@ func (l *subscriptions) byDialogKey(k dialogKey) *subscription {
 // slot first (retry.go).
 func (s *subscription) send(refresh bool) {
 	ua := s.list.ua
+	if s.coveredByList() {
+		return
+	}
 	if !refresh || !s.established() {
 		give, ok := s.list.slots.take(s.list.ctx)
 		if !ok {
@@ -205,6 +214,9 @@ func (s *subscription) send(refresh bool) {
 	dlg := s.dlg
 	req := ua.dialogRequest(dlg, sip.SUBSCRIBE)
 	addSubscribeHeaders(req, s.event, s.expires)
+	if s.rls != nil {
+		addListHeaders(req)
+	}
 	s.mu.Unlock()
 
 	res, err := ua.do(s.list.ctx, req)
@@ -257,6 +269,9 @@ func (s *subscription) answered(dlg *dialog, refresh bool, res *sip.Response, er
 		if err == nil {
 			go s.unsubscribe(context.Background(), dlg)
 		}
+		return
+	}
+	if s.rls != nil && s.rls.answered(s, dlg, res, err) {
 		return
 	}
 	if err == nil {
@@ -387,7 +402,7 @@ func firstToken(v string) string {
 // markUnknown reports the contact's presence as unknown once. Caller
 // holds s.mu.
 func (s *subscription) markUnknown() {
-	if s.lastBasic == BasicUnknown || s.event != eventPresence {
+	if s.lastBasic == BasicUnknown || s.event != eventPresence || s.rls != nil {
 		return
 	}
 	s.lastBasic = BasicUnknown
@@ -397,6 +412,10 @@ func (s *subscription) markUnknown() {
 // announce tells a subscription's state; the one to our own watcher list
 // is internal and not announced.
 func (s *subscription) announce(ev SubscriptionChanged) {
+	if s.rls != nil {
+		s.rls.stateChanged(ev)
+		return
+	}
 	if s.event == eventPresence {
 		s.list.ua.emit(ev)
 	}

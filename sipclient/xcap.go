@@ -1,121 +1,115 @@
 package sipclient
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/parley-im/parley/sipclient/digest"
 	"github.com/parley-im/parley/sipclient/identity"
 	"github.com/parley-im/parley/sipclient/presrules"
+	"github.com/parley-im/parley/sipclient/xcap"
 )
 
 // presRules keeps our presence authorization rules at the server's XCAP
 // service (RFC 4825, 5025), so watchers who ask the server are let in or
-// kept out by the server itself. Every change PUTs the whole document.
+// kept out by the server itself. Each change is a read-modify-write of
+// the document (xcap.Update): only Parley's own rules change, for the
+// watchers the user answered; another device's or client's rules stay.
 type presRules struct {
-	mu       sync.Mutex // one PUT at a time, each with the latest rules
-	handling map[string]string
-	http     *http.Client
-	session  *digest.Session // HTTP digest, started by the first 401
+	xc  *xcap.Client
+	url string
+
+	mu      sync.Mutex
+	pending map[string]string // watcher → handling to store; "" drops our rule
+	stored  map[string]string // what the last write left at the server
+
+	writing sync.Mutex // one read-modify-write at a time
 }
 
-// setRule records what watcher who may see and stores the rules at the
-// server in the background. Without an XCAP root nothing is stored: the
+func newPresRules(root, xui string, cred digest.Credentials, hc *http.Client, o *options) *presRules {
+	xc := xcap.New(root, xui, cred, hc, o.reqTimeout)
+	return &presRules{xc: xc, url: xc.URL("pres-rules", "index"), pending: map[string]string{}, stored: map[string]string{}}
+}
+
+// setRule records what watcher who may see and stores it at the server
+// in the background; Ask drops the rule Parley wrote for them, so the
+// server asks again. Without an XCAP root nothing is stored: the
 // server's own default decides.
 func (c *Client) setRule(who identity.ID, d Decision) {
-	aor := who.String()
-	if c.server == nil || c.server.cfg.XCAPRoot == "" || d == Ask {
+	if c.server == nil || c.server.cfg.XCAPRoot == "" || c.rules == nil {
 		return
 	}
-	h := presrules.Allow
-	if d == Block {
+	aor := who.String()
+	h := ""
+	switch d {
+	case Allow:
+		h = presrules.Allow
+	case Block:
 		h = presrules.PoliteBlock // they are told they may watch, and see us offline
 	}
 	r := c.rules
 	r.mu.Lock()
-	if r.handling[aor] == h {
+	cur, known := r.stored[aor]
+	if p, ok := r.pending[aor]; ok {
+		cur, known = p, true
+	}
+	if known && cur == h {
 		r.mu.Unlock()
 		return
 	}
-	r.handling[aor] = h
+	r.pending[aor] = h
 	r.mu.Unlock()
 	go func() {
-		if err := c.putRules(c.ctx); err != nil && c.ctx.Err() == nil {
+		if err := c.writeRules(c.ctx); err != nil && c.ctx.Err() == nil {
 			c.emit(Diagnostic{What: WhatPresenceRules, Peer: who, URI: aor, Detail: "the server did not store who may see your status: " + err.Error()})
 		}
 	}()
 }
 
-// putRules stores the current rules document, answering an HTTP digest
-// challenge with the account's credentials.
-func (c *Client) putRules(ctx context.Context) error {
+// writeRules applies the pending answers to the document at the server.
+func (c *Client) writeRules(ctx context.Context) error {
 	r := c.rules
+	r.writing.Lock()
+	defer r.writing.Unlock()
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	doc, err := presrules.Encode(r.handling)
-	if err != nil {
-		return err
+	todo := maps.Clone(r.pending)
+	r.mu.Unlock()
+	if len(todo) == 0 {
+		return nil
 	}
-	url := strings.TrimRight(c.server.cfg.XCAPRoot, "/") + "/pres-rules/users/" + aorString(c.aor) + "/index"
-	res, err := c.xcapPut(ctx, r, url, doc)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode == http.StatusUnauthorized {
-		if r.session, err = httpChallenge(res); err != nil {
-			return err
-		}
-		if res, err = c.xcapPut(ctx, r, url, doc); err != nil {
-			return err
-		}
-	}
-	if res.StatusCode/100 != 2 {
-		if res.StatusCode == http.StatusUnauthorized {
-			r.session = nil
-			return fmt.Errorf("%s: %w", res.Status, ErrWrongPassword)
-		}
-		return fmt.Errorf("XCAP PUT %s: %s", url, res.Status)
-	}
-	return nil
-}
-
-func (c *Client) xcapPut(ctx context.Context, r *presRules, url string, doc []byte) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.opt.reqTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(doc))
-	if err != nil {
-		return nil, fmt.Errorf("XCAP: %w", err)
-	}
-	req.Header.Set("Content-Type", presrules.ContentType)
-	if r.session != nil {
-		v, err := r.session.AuthorizeBody(http.MethodPut, req.URL.RequestURI(), doc, c.auth.cred)
+	var stored map[string]string
+	_, err := r.xc.Update(ctx, r.url, presrules.ContentType, func(cur []byte) ([]byte, error) {
+		h, err := presrules.Parley(cur)
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Authorization", v)
+		for who, v := range todo {
+			if v == "" {
+				delete(h, who)
+			} else {
+				h[who] = v
+			}
+		}
+		stored = h
+		return presrules.Merge(cur, h)
+	})
+	if errors.Is(err, xcap.ErrUnauthorized) {
+		return fmt.Errorf("%w: %w", err, ErrWrongPassword)
 	}
-	res, err := r.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("XCAP: %w", err)
+		return err
 	}
-	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	res.Body.Close()
-	return res, nil
-}
-
-func httpChallenge(res *http.Response) (*digest.Session, error) {
-	best, err := bestChallenge(res.Header.Values("WWW-Authenticate"))
-	if err != nil {
-		return nil, err
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stored = stored
+	for who, v := range todo {
+		if r.pending[who] == v {
+			delete(r.pending, who)
+		}
 	}
-	s, err := digest.NewSession(best)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrAuthFailed, err)
-	}
-	return s, nil
+	return nil
 }

@@ -217,6 +217,10 @@ func (a *App) apply(ev sipclient.Event) bool {
 		return a.applyStale(ev)
 	case sipclient.OwnPresenceChanged:
 		a.showAutoAway(ev)
+	case sipclient.ListChanged:
+		a.applyList(ev)
+	case sipclient.RosterSynced:
+		return true // contacts another device added or removed: the book changed
 	}
 	return false
 }
@@ -224,7 +228,8 @@ func (a *App) apply(ev sipclient.Event) bool {
 // userWide are the diagnostics about the user's own setup rather than a
 // contact: the history file failed, the server kept no presence rules or
 // sent an unreadable watcher list. They go on the main window's banner.
-var userWide = map[string]bool{sipclient.WhatHistory: true, sipclient.WhatPresenceRules: true, sipclient.WhatWatcherList: true}
+var userWide = map[string]bool{sipclient.WhatHistory: true, sipclient.WhatPresenceRules: true, sipclient.WhatWatcherList: true,
+	sipclient.WhatRoster: true}
 
 // applyDiagnostic shows a problem where it belongs: on the contact it is
 // about, on the banner when it is about the user's own setup, else (a

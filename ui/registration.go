@@ -23,8 +23,9 @@ const unsupportedPublication = "The server does not take presence publications; 
 // registrationView is the main window's compact account lines: one per
 // account the core reported on, and a notice about presence publication.
 type registrationView struct {
-	regs map[string]sipclient.RegistrationChanged // by accountKey(AOR)
-	pubs map[string]sipclient.PublicationChanged  // by accountKey(AOR)
+	regs  map[string]sipclient.RegistrationChanged // by accountKey(AOR)
+	pubs  map[string]sipclient.PublicationChanged  // by accountKey(AOR)
+	lists map[string]sipclient.ListChanged         // by accountKey(AOR): the buddy list (listnotice.go)
 	// removed accounts, whose last "unregistered" report is not shown
 	removed map[string]bool
 	at      map[string]time.Time // by accountKey: when the last report came
@@ -156,6 +157,7 @@ func (a *App) forgetAccount(aor string) {
 	r.removed[key] = true
 	delete(r.regs, key)
 	delete(r.pubs, key)
+	delete(r.lists, key)
 	delete(r.at, key)
 	delete(r.dismissed, key)
 	r.render()
@@ -243,6 +245,11 @@ func (r *registrationView) renderNotice() {
 	var notes []string
 	for _, k := range slices.Sorted(maps.Keys(r.pubs)) {
 		if n := publicationText(r.pubs[k]); n != "" && !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.lists)) {
+		if n := listText(r.lists[k]); n != "" {
 			notes = append(notes, n)
 		}
 	}

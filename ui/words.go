@@ -190,6 +190,8 @@ func diagnosticWords(ev sipclient.Diagnostic) string {
 		return "The server did not store who may see your status; people may be asked again."
 	case sipclient.WhatWatcherList:
 		return "The server's list of who watches your status could not be read."
+	case sipclient.WhatRoster:
+		return "Your contacts could not be synchronised with the server; they are kept here and sent again at the next change."
 	case "presence document":
 		return "Their status could not be read."
 	case "notify":

@@ -105,7 +105,7 @@ func run() error {
 	core, moved, err := startCore(account.ManagerConfig{
 		Direct:  sipclient.Config{ListenAddr: *listen, User: *user, DisplayName: *name, Transport: *transport},
 		Options: opts, Store: store, Dir: accountsDir, Accounts: accounts,
-		Passwords: account.NewVault(), Log: log, Prefs: prefs,
+		Passwords: account.NewVault(), Log: log, Prefs: prefs, Book: book,
 	}, flagSet("listen"))
 	if err != nil {
 		return fmt.Errorf("cannot start SIP on %s: %w (is another program using the port? try --listen 0.0.0.0:5062)", *listen, err)

@@ -65,6 +65,17 @@ type Options struct {
 	// as a registrar without a presence server does, so clients must fall
 	// back to answering their watchers directly.
 	RefusePublish bool
+	// XCAPLists opens the XCAP server to resource-lists and
+	// rls-services documents (RFC 4826) besides pres-rules: a user's
+	// roster and buddy lists, under the same rules (digest, own XUI only,
+	// ETags and conditional requests).
+	XCAPLists bool
+	// RLS loads the resource list server (rls, with pua for its
+	// back-end subscriptions): a SUBSCRIBE with Supported: eventlist to
+	// a service URI in the subscriber's rls-services document watches
+	// every resource of its list in one dialog (RFC 4662). Implies
+	// XCAPLists, which stores those documents.
+	RLS bool
 	// MinExpires is the smallest REGISTER/SUBSCRIBE expiry granted
 	// (default 5 s, so tests can use short registrations).
 	MinExpires int
@@ -183,6 +194,9 @@ type cfgData struct {
 	NATPort      int
 	Outbound     bool
 	FlowTimer    int
+	XCAPLists    bool
+	RLS          bool
+	RLSTextURL   string
 }
 
 // journalMode is the SQLite journal mode of the database, set both in the
@@ -212,6 +226,9 @@ func newCfgData(o *Options, f files, sipPort, tlsPort int, secret string) cfgDat
 		NoForceRport: o.NoForceRport,
 		Outbound:     o.Outbound,
 		FlowTimer:    o.FlowTimer,
+		XCAPLists:    o.XCAPLists || o.RLS,
+		RLS:          o.RLS,
+		RLSTextURL:   "text://" + filepath.Join(f.dir, rlsTextDir),
 	}
 	if o.PresenceAuthorization {
 		d.ForceActive = 0

@@ -24,6 +24,7 @@ var schemaFiles = []string{
 	"usrloc-create.sql",
 	"presence-create.sql",
 	"msilo-create.sql",
+	"rls-create.sql",
 }
 
 // createDB makes the SQLite database at path with the module tables and

@@ -18,7 +18,8 @@ var Packages = []string{
 
 // requiredModules are the .so files from those packages the config loads
 // that are not in the base package.
-var requiredModules = []string{"presence.so", "presence_xml.so", "db_sqlite.so", "tls.so", "msilo.so", "xcap_server.so", "xhttp.so"}
+var requiredModules = []string{"presence.so", "presence_xml.so", "db_sqlite.so", "tls.so", "msilo.so", "xcap_server.so", "xhttp.so",
+	"rls.so", "pua.so"}
 
 // Require fails t (it never skips) unless the kamailio binary, its modules
 // and the SQLite schema scripts are installed, saying how to get them.

@@ -82,6 +82,11 @@ func (s *Server) prepare() error {
 	if err := writeCerts(s.f, s.opts.Realm); err != nil {
 		return err
 	}
+	if s.opts.RLS {
+		if err := writeRLSText(s.f.dir); err != nil {
+			return err
+		}
+	}
 	return createDB(s.f.db, s.opts.SchemaDir, s.opts.Realm, s.opts.DigestAlgorithm, s.opts.Users)
 }
 
