@@ -233,6 +233,8 @@ type headerReader interface {
 	ContentType() *sip.ContentTypeHeader
 }
 
+// hasOptionTag reports whether any of m's header fields lists the option
+// tag (Require, Supported: outbound, eventlist…), in any case.
 func hasOptionTag(m headerReader, header, tag string) bool {
 	for _, h := range m.GetHeaders(header) {
 		for t := range strings.SplitSeq(h.Value(), ",") {
