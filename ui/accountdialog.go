@@ -36,14 +36,14 @@ type accountForm struct {
 	base  account.Account // the account edited: its ID and what the form does not show
 	isNew bool
 
-	aor, name, authUser, registrar, proxy, xcap, interval, password *keyEntry
-	transport                                                       *keySelect
-	verify, enabled                                                 *keyCheck
-	tlsWarning, problem, result                                     *wrappedLabel
-	failed                                                          *failureLine // Test connection's failure
-	save, test, cancel, sessionOnly                                 *keyButton
-	content                                                         fyne.CanvasObject
-	keys                                                            *dialogKeys // Enter saves, Escape cancels
+	aor, name, authUser, registrar, proxy, xcap, buddies, interval, password *keyEntry
+	transport                                                                *keySelect
+	verify, enabled                                                          *keyCheck
+	tlsWarning, problem, result                                              *wrappedLabel
+	failed                                                                   *failureLine // Test connection's failure
+	save, test, cancel, sessionOnly                                          *keyButton
+	content                                                                  fyne.CanvasObject
+	keys                                                                     *dialogKeys // Enter saves, Escape cancels
 }
 
 func newAccountForm(w *accountsWindow, acc account.Account, isNew bool) *accountForm {
@@ -55,7 +55,7 @@ func newAccountForm(w *accountsWindow, acc account.Account, isNew bool) *account
 	f.fill(acc)
 	f.tlsWarning.Hidden = acc.VerifyTLS
 	f.verify.OnChanged = func(on bool) { f.tlsWarning.Hidden = on; f.tlsWarning.Refresh() }
-	for _, e := range []*keyEntry{f.aor, f.name, f.authUser, f.registrar, f.proxy, f.xcap, f.interval} {
+	for _, e := range []*keyEntry{f.aor, f.name, f.authUser, f.registrar, f.proxy, f.xcap, f.buddies, f.interval} {
 		e.OnChanged = func(string) { f.check() }
 	}
 	f.transport.OnChanged = func(string) { f.check() }
@@ -67,7 +67,7 @@ func (f *accountForm) makeFields() {
 	k := f.keys
 	f.aor, f.name, f.authUser = newKeyEntry(k), newKeyEntry(k), newKeyEntry(k)
 	f.registrar, f.proxy, f.interval = newKeyEntry(k), newKeyEntry(k), newKeyEntry(k)
-	f.xcap = newKeyEntry(k)
+	f.xcap, f.buddies = newKeyEntry(k), newKeyEntry(k)
 	f.password = newKeyPasswordEntry(k)
 	labels := make([]string, len(transportChoices))
 	for i, t := range transportChoices {
@@ -96,12 +96,14 @@ func (f *accountForm) fill(acc account.Account) {
 	f.registrar.SetPlaceHolder("the address's domain")
 	f.proxy.SetPlaceHolder("none")
 	f.xcap.SetPlaceHolder("none: the server's default decides")
+	f.buddies.SetPlaceHolder("none: one subscription per contact")
 	f.aor.SetText(acc.AOR)
 	f.name.SetText(acc.DisplayName)
 	f.authUser.SetText(acc.AuthUsername)
 	f.registrar.SetText(acc.Registrar)
 	f.proxy.SetText(acc.OutboundProxy)
 	f.xcap.SetText(acc.XCAPRoot)
+	f.buddies.SetText(acc.BuddyList)
 	f.interval.SetText(itoa(acc.RegisterInterval))
 	f.transport.SetSelectedIndex(0)
 	for i, t := range transportChoices {
@@ -126,7 +128,8 @@ func (f *accountForm) layout() {
 		widget.NewFormItem("Auth username", f.authUser),
 		widget.NewFormItem("Registrar", f.registrar),
 		widget.NewFormItem("Outbound proxy", f.proxy),
-		widget.NewFormItem("Presence rules (XCAP)", f.xcap),
+		widget.NewFormItem("Contacts and rules (XCAP)", f.xcap),
+		widget.NewFormItem("Buddy list (RLS)", f.buddies),
 		widget.NewFormItem("Transport", f.transport),
 		widget.NewFormItem("", f.verify),
 		widget.NewFormItem("Re-register every", container.NewBorder(nil, nil, nil, widget.NewLabel("seconds"), f.interval)),
@@ -152,6 +155,7 @@ func (f *accountForm) check() (account.Account, error) {
 	acc.Registrar = strings.TrimSpace(f.registrar.Text)
 	acc.OutboundProxy = strings.TrimSpace(f.proxy.Text)
 	acc.XCAPRoot = strings.TrimSpace(f.xcap.Text)
+	acc.BuddyList = strings.TrimSpace(f.buddies.Text)
 	acc.Transport = transportChoices[max(f.transport.SelectedIndex(), 0)].transport
 	acc.VerifyTLS, acc.Enabled = f.verify.Checked, f.enabled.Checked
 	if f.isNew && acc.ID == "" {

@@ -320,3 +320,20 @@ func TestRetryText(t *testing.T) {
 		}
 	}
 }
+
+// The buddy list is set in the form: saved when it is a sip: URI, and
+// explained in words when it is not.
+func TestBuddyListInForm(t *testing.T) {
+	svc := &fakeAccounts{}
+	_, w := openAccounts(t, svc)
+	f := addAccount(t, w, alice, "s3cret")
+	f.buddies.SetText("alice-friends")
+	if !shows(w.win, `Buddy list "alice-friends": write it as a sip: URI, like sip:sip.example.com.`) {
+		t.Errorf("bad buddy list not explained: %q", shownTexts(w.win))
+	}
+	f.buddies.SetText("sip:alice-friends@parley.test")
+	test.Tap(f.save)
+	if len(svc.saves) != 1 || svc.saves[0].acc.BuddyList != "sip:alice-friends@parley.test" {
+		t.Fatalf("saves: %+v", svc.saves)
+	}
+}

@@ -220,7 +220,7 @@ func (a *App) apply(ev sipclient.Event) bool {
 	case sipclient.ListChanged:
 		a.applyList(ev)
 	case sipclient.RosterSynced:
-		return true // contacts another device added or removed: the book changed
+		return a.applyRosterSynced(ev) // rostersync.go
 	}
 	return false
 }
