@@ -49,6 +49,10 @@ func run() error {
 	trace := flag.Bool("sip-trace", false, "print SIP traffic to stderr (credentials redacted)")
 	verbose := flag.Bool("v", false, "debug logging")
 	flag.Parse()
+	var tl *timeline
+	if os.Getenv("PARLEY_TIMING") != "" {
+		tl = newTimeline()
+	}
 
 	level := slog.LevelWarn
 	if *verbose {
@@ -66,6 +70,7 @@ func run() error {
 		stranger = sipclient.Allow
 	}
 	book, rerr := account.OpenBook(dir, stranger)
+	tl.mark("book")
 	if rerr != nil {
 		log.Error("contact book", "error", rerr) // shown in the window too
 	}
@@ -78,10 +83,19 @@ func run() error {
 		}
 		defer release()
 	}
-	store, herr := openHistory()
-	if herr == nil {
-		defer store.Close() // after the core: deferred first, runs last
+	// The history opens (SQLite, maybe a migration and an fsync) while
+	// Fyne starts and the window is made: the first frame waits only for
+	// the window and whichever of the two is slower.
+	type opened struct {
+		store *history.Store
+		err   error
 	}
+	hist := make(chan opened, 1)
+	go func() {
+		store, err := openHistory()
+		tl.mark("history")
+		hist <- opened{store, err}
+	}()
 	if *trace {
 		opts = append(opts, sipclient.WithTrace(os.Stderr))
 	}
@@ -90,6 +104,16 @@ func run() error {
 		log.Error("preferences", "error", perr) // shown in the window too
 	}
 	accounts, aerr := account.LoadAccounts(dir)
+	tl.mark("prefs+accounts")
+	fa := app.NewWithID("im.parley.Parley")
+	fa.SetIcon(assets.Icon)
+	win := fa.NewWindow("Parley")
+	tl.mark("fyne-app")
+	h := <-hist
+	store, herr := h.store, h.err
+	if herr == nil {
+		defer store.Close() // after the core: deferred first, runs last
+	}
 	accountsDir := dir
 	if aerr != nil {
 		log.Error("accounts", "error", aerr) // shown in the window too
@@ -105,18 +129,29 @@ func run() error {
 		return fmt.Errorf("cannot start SIP on %s: %w (is another program using the port? try --listen 0.0.0.0:5062)", *listen, err)
 	}
 	defer core.Close()
+	tl.mark("core")
 
-	fa := app.NewWithID("im.parley.Parley")
-	fa.SetIcon(assets.Icon)
-	uopt := ui.Options{Log: log, Accounts: core}
-	if os.Getenv("PARLEY_TIMING") != "" {
-		// For scripts/measure-desktop.sh: when the first frame is painted.
-		uopt.OnFirstFrame = func() { fmt.Fprintf(os.Stderr, "parley: first-frame-unix-ns=%d\n", time.Now().UnixNano()) }
+	var u *ui.App
+	uopt := ui.Options{Log: log, Accounts: core, Window: win}
+	// Nothing but the window comes before the first frame: the tray (a
+	// D-Bus exchange) and the subscriptions (network) follow it.
+	uopt.OnFirstFrame = func() {
+		if tl != nil {
+			// For scripts/measure-desktop.sh: when the first frame is painted.
+			fmt.Fprintf(os.Stderr, "parley: first-frame-unix-ns=%d\n", time.Now().UnixNano())
+			tl.mark("first-frame")
+		}
+		fyne.Do(func() { // after this frame is on the screen
+			if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+				u.SetupTray(assets.TrayIcon) // the tray needs a session bus
+			}
+			u.Start()
+			tl.mark("tray+subscribed")
+			tl.print(os.Stderr)
+		})
 	}
-	u := ui.New(fa, core, book, uopt)
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
-		u.SetupTray(assets.TrayIcon) // the tray needs a session bus
-	}
+	u = ui.New(fa, core, book, uopt)
+	tl.mark("ui")
 	if rerr != nil {
 		u.ShowProblem(rerr.Error())
 	}
@@ -132,8 +167,8 @@ func run() error {
 	if aerr != nil {
 		u.ShowProblem(aerr.Error() + "; no account is signed in, and accounts cannot be saved until the file is repaired or removed")
 	}
-	u.Start()
 	u.Window().Show()
+	tl.mark("shown")
 	quitOnSignal(fa)
 	fa.Run()
 	return nil
