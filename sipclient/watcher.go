@@ -28,6 +28,7 @@ type subscriptions struct {
 	setRule func(who identity.ID, d Decision) // the same answer at the server
 	retry   retrySchedule                     // the wait after failures, per contact (retry.go)
 	slots   *slots                            // new SUBSCRIBEs awaiting an answer at once
+	starts  startQueue                        // new subscriptions waiting for a slot (substart.go)
 
 	mu       sync.Mutex
 	byKey    map[subKey]*subscription
@@ -131,7 +132,7 @@ func (l *subscriptions) add(peer identity.ID, target sip.Uri, event string) erro
 		return nil
 	}
 	l.byKey[s.key()] = s
-	go s.send(false)
+	l.starts.push(s, l.serveStarts)
 	return nil
 }
 
@@ -183,15 +184,22 @@ func (l *subscriptions) byDialogKey(k dialogKey) *subscription {
 // established dialog, an in-dialog refresh. An initial one waits for a
 // slot first (retry.go).
 func (s *subscription) send(refresh bool) {
-	ua := s.list.ua
-	if !refresh || !s.established() {
-		give, ok := s.list.slots.take(s.list.ctx)
-		if !ok {
-			return
-		}
-		defer give()
-		refresh = false
+	if refresh && s.established() {
+		s.sendHeld(true, func() {})
+		return
 	}
+	give, ok := s.list.slots.take(s.list.ctx)
+	if !ok {
+		return
+	}
+	s.sendHeld(false, give)
+}
+
+// sendHeld is send once the slot an initial SUBSCRIBE needs is held;
+// give hands it back.
+func (s *subscription) sendHeld(refresh bool, give func()) {
+	defer give()
+	ua := s.list.ua
 	s.mu.Lock()
 	if s.ended || ua.isClosed() {
 		s.mu.Unlock()
