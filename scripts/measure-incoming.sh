@@ -7,6 +7,7 @@
 #
 #   scripts/measure-incoming.sh            # 20000 messages a run
 #   N=50000 RUNS=5 scripts/measure-incoming.sh
+#   PARLEY_CLI=path scripts/measure-incoming.sh   # another build of parley-cli
 #
 # Rate = N / wall time of the sipp run; a run counts only if sipp reports
 # every MESSAGE answered 200 (exit 0). Beside the rate, the CPU time the
@@ -30,7 +31,11 @@ mkfifo "$WORK/stdin"
 exec 9<>"$WORK/stdin"
 
 command -v sipp >/dev/null || { echo "sipp not installed (apt-get install sip-tester)" >&2; exit 1; }
-(cd "$ROOT" && go build -o "$WORK/parley-cli" ./cmd/parley-cli)
+if [ -n "${PARLEY_CLI:-}" ]; then
+	cp "$PARLEY_CLI" "$WORK/parley-cli"
+else
+	(cd "$ROOT" && go build -o "$WORK/parley-cli" ./cmd/parley-cli)
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
