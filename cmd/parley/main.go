@@ -146,7 +146,10 @@ func run() error {
 			fmt.Fprintf(os.Stderr, "parley: first-frame-unix-ns=%d\n", time.Now().UnixNano())
 			tl.mark("first-frame")
 		}
-		fyne.Do(func() { // after this frame is on the screen
+		// From another goroutine, so that it is queued: the first frame
+		// may be painted inside Show, before the loop runs, where
+		// fyne.Do would run it at once, before the frame is on the screen.
+		go fyne.Do(func() {
 			if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 				u.SetupTray(assets.TrayIcon) // the tray needs a session bus
 			}
