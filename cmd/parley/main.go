@@ -138,8 +138,9 @@ func run() error {
 
 	var u *ui.App
 	uopt := ui.Options{Log: log, Accounts: core, Window: win}
-	// Nothing but the window comes before the first frame: the tray (a
-	// D-Bus exchange) and the subscriptions (network) follow it.
+	// The subscriptions (network) follow the first frame. The tray does
+	// not: Fyne's tray set up after Run panics at Quit (systray's D-Bus
+	// connection is nil), so it is set up before.
 	uopt.OnFirstFrame = func() {
 		if tl != nil {
 			// For scripts/measure-desktop.sh: when the first frame is painted.
@@ -150,11 +151,8 @@ func run() error {
 		// may be painted inside Show, before the loop runs, where
 		// fyne.Do would run it at once, before the frame is on the screen.
 		go fyne.Do(func() {
-			if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
-				u.SetupTray(assets.TrayIcon) // the tray needs a session bus
-			}
 			u.Start()
-			tl.mark("tray+subscribed")
+			tl.mark("subscribed")
 			tl.print(os.Stderr)
 			// Start-up garbage (fonts, the first layout, a SUBSCRIBE and a
 			// NOTIFY per contact) is freed by the GC but handed back to the
@@ -165,6 +163,10 @@ func run() error {
 	}
 	u = ui.New(fa, core, book, uopt)
 	tl.mark("ui")
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		u.SetupTray(assets.TrayIcon) // the tray needs a session bus
+	}
+	tl.mark("tray")
 	if rerr != nil {
 		u.ShowProblem(rerr.Error())
 	}
