@@ -5,7 +5,9 @@
 # with 10 and with 1,000 contacts (all watched on one parley-cli peer on
 # loopback). Usage: bash scripts/measure-desktop.sh [contacts...]
 # PARLEY_BIN=path measures another build of the app (e.g. one without the
-# Fyne patch) the same way.
+# Fyne patch) the same way. QUICK=1 measures only the first frame (with the
+# start-up timeline the app prints) and RSS/PSS, RUNS times (default 1) per
+# contact count, interleaved.
 #
 # The X server runs a window manager (openbox), so the window can be
 # minimised (xdotool) and closed (wmctrl), and the app a session bus and a
@@ -51,8 +53,9 @@ idle() {
 }
 
 [ $# -gt 0 ] || set -- 10 1000
+for run in $(seq 1 "${RUNS:-1}"); do
 for n in "$@"; do
-	cfg="$work/cfg-$n"; mkdir -p "$cfg"
+	cfg="$work/cfg-$n-$run"; mkdir -p "$cfg"
 	{
 		printf '{"contacts":['
 		for i in $(seq 1 "$n"); do
@@ -68,6 +71,13 @@ for n in "$@"; do
 	for _ in $(seq 1 100); do grep -q first-frame "$cfg/err" && break; sleep 0.1; done
 	frame=$(sed -n 's/.*first-frame-unix-ns=\([0-9]*\).*/\1/p' "$cfg/err")
 	sleep 10 # let subscriptions settle
+	sed -n 's/^parley: timeline/timeline/p' "$cfg/err"
+	if [ -n "${QUICK:-}" ]; then
+		printf 'contacts=%-5d first_frame_ms=%-5d rss_kb=%-7d pss_kb=%-7d\n' "$n" $(((frame - start) / 1000000)) \
+			"$(awk '/^Rss:/{print $2}' /proc/$pid/smaps_rollup)" "$(awk '/^Pss:/{print $2}' /proc/$pid/smaps_rollup)"
+		kill -TERM $pid; wait $pid 2>/dev/null || true
+		continue
+	fi
 	shown=$(idle $pid)
 	rss=$(awk '/^Rss:/{print $2}' /proc/$pid/smaps_rollup)
 	pss=$(awk '/^Pss:/{print $2}' /proc/$pid/smaps_rollup)
@@ -89,5 +99,6 @@ for n in "$@"; do
 	sleep 2
 	printf 'contacts=%-5d window=%-9s %s\n' "$n" "$state" "$(idle $pid)"
 	kill -TERM $pid; wait $pid 2>/dev/null || true
+done
 done
 echo quit >&3

@@ -7,10 +7,14 @@
 #
 #   scripts/measure-incoming.sh            # 20000 messages a run
 #   N=50000 RUNS=5 scripts/measure-incoming.sh
+#   PARLEY_CLI=path scripts/measure-incoming.sh   # another build of parley-cli
 #
 # Rate = N / wall time of the sipp run; a run counts only if sipp reports
-# every MESSAGE answered 200 (exit 0). Needs sipp (sip-tester); baresip is
-# skipped when missing. Loopback only.
+# every MESSAGE answered 200 (exit 0). Beside the rate, the CPU time the
+# target spent per message (user + system, from /proc), which other load on
+# the machine hardly changes, and sipp's own: when sipp's is near the wall
+# time per message, sipp is the limit, not the target. Needs sipp
+# (sip-tester); baresip is skipped when missing. Loopback only.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-20000}
@@ -27,7 +31,11 @@ mkfifo "$WORK/stdin"
 exec 9<>"$WORK/stdin"
 
 command -v sipp >/dev/null || { echo "sipp not installed (apt-get install sip-tester)" >&2; exit 1; }
-(cd "$ROOT" && go build -o "$WORK/parley-cli" ./cmd/parley-cli)
+if [ -n "${PARLEY_CLI:-}" ]; then
+	cp "$PARLEY_CLI" "$WORK/parley-cli"
+else
+	(cd "$ROOT" && go build -o "$WORK/parley-cli" ./cmd/parley-cli)
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -64,22 +72,32 @@ start_target() {
 	wait_port "$port"
 }
 
-# one_run NAME: sets RESULT to the MESSAGE/s of one run, or FAIL.
+# cpu_us PID: CPU time (user + system) of PID so far, in microseconds.
+cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000000 / hz)}' "/proc/$1/stat"; }
+
+# one_run NAME: sets RESULT to the MESSAGE/s of one run, or FAIL, and CPU
+# to the target's and sipp's CPU microseconds per message.
 one_run() {
-	local name=$1 port sport t0 t1 dir
+	local name=$1 port sport t0 t1 dir c0 s0
 	port=$(free_port)
 	start_target "$name" "$port"
 	sport=$(free_port)
 	dir="$WORK/sipp-$name-$port"
 	mkdir -p "$dir"
 	t0=$(date +%s.%N)
+	c0=$(cpu_us "$PID")
+	# The subshell's "times" gives its children's CPU time: sipp's.
 	if (cd "$dir" && sipp "127.0.0.1:$port" -sf "$ROOT/scripts/sipp/message-flood.xml" -s bench -t t1 \
 		-i 127.0.0.1 -p "$sport" -m "$N" -r 1000000 -rp 1000 -l "$INFLIGHT" -nostdin -timeout 300s -timeout_error \
-		-trace_err -error_file "$dir/errors.log" >"$dir/out" 2>&1); then
+		-trace_err -error_file "$dir/errors.log" >"$dir/out" 2>&1 && times >"$dir/times"); then
 		t1=$(date +%s.%N)
 		RESULT=$(python3 -c "print(round($N/($t1-$t0)))")
+		CPU="$((($(cpu_us "$PID") - c0) / N))/$(python3 -c "
+import re,sys
+u,s=[float(m)*60+float(x) for m,x in re.findall(r'(\d+)m([\d.]+)s', open('$dir/times').read().splitlines()[1])]
+print(round((u+s)*1e6/$N))")"
 	else
-		RESULT=FAIL
+		RESULT=FAIL CPU=-
 		tail -3 "$dir/errors.log" >&2 2>/dev/null || true
 	fi
 	kill "$PID" 2>/dev/null || true
@@ -95,9 +113,11 @@ for r in $(seq "$RUNS"); do
 	for t in "${targets[@]}"; do # interleaved, so load from elsewhere hits all alike
 		one_run "$t"
 		eval "res_${t//-/_}+=(\"$RESULT\")"
+		eval "cpu_${t//-/_}+=(\"$CPU\")"
 	done
 done
 for t in "${targets[@]}"; do
 	eval "vals=(\"\${res_${t//-/_}[@]}\")"
-	printf '%-14s median %6s   runs: %s\n' "$t" "$(median "${vals[@]}")" "${vals[*]}"
+	eval "cpus=(\"\${cpu_${t//-/_}[@]}\")"
+	printf '%-14s median %6s   runs: %-20s  cpu_us/msg (target/sipp): %s\n' "$t" "$(median "${vals[@]}")" "${vals[*]}" "${cpus[*]}"
 done

@@ -66,6 +66,8 @@ func (s *chatStore) fallback(ctx context.Context, failed *history.Store, cause e
 	if open == nil {
 		open, owned = func(ctx context.Context) (*history.Store, error) { return history.OpenMemory(ctx) }, true
 	}
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
 	mem, err := open(ctx)
 	if err != nil {
 		return nil, 0, err

@@ -395,12 +395,12 @@ func sipIDs(req *sip.Request) (callID, tag string, cseq uint32) {
 	return req.CallID().Value(), tagOf(req.From().Params), req.CSeq().SeqNo
 }
 
-// storeDo runs f on the store with a bounded context of its own: a write
-// that records what happened on the wire must not be cut short by Close.
+// storeDo runs f on the store with a context of its own: a write that
+// records what happened on the wire must not be cut short by Close. f
+// takes no context; only a fallback, which opens a store, is bounded
+// (chatStore.fallback), so an incoming message costs no timer here.
 func (p *pager) storeDo(retry bool, f func(st *history.Store, base int64) error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-	defer cancel()
-	return p.store.do(ctx, retry, f)
+	return p.store.do(context.Background(), retry, f)
 }
 
 // outcome is what one send attempt comes to.

@@ -350,6 +350,6 @@ func received(req *sip.Request) (MessageReceived, error) {
 		CallID:      req.CallID().Value(), FromTag: tagOf(from.Params), CSeq: req.CSeq().SeqNo, At: time.Now(),
 	}
 	var err error
-	ev.Peer, err = peerOf(from.Address)
+	ev.Peer, err = identity.Parse(ev.From) // ev.From is peerOf's own input: render the From once
 	return ev, err
 }

@@ -29,6 +29,7 @@ type subscriptions struct {
 	retry   retrySchedule                     // the wait after failures, per contact (retry.go)
 	slots   *slots                            // new SUBSCRIBEs awaiting an answer at once
 	list    *listWatch                        // the account's resource list, if any (rls.go)
+	starts  startQueue                        // new subscriptions waiting for a slot (substart.go)
 
 	mu       sync.Mutex
 	byKey    map[subKey]*subscription
@@ -137,7 +138,7 @@ func (l *subscriptions) add(peer identity.ID, target sip.Uri, event string) erro
 	if l.list.covers(s) {
 		return nil
 	}
-	go s.send(false)
+	l.starts.push(s, l.serveStarts)
 	return nil
 }
 
@@ -189,18 +190,28 @@ func (l *subscriptions) byDialogKey(k dialogKey) *subscription {
 // established dialog, an in-dialog refresh. An initial one waits for a
 // slot first (retry.go).
 func (s *subscription) send(refresh bool) {
-	ua := s.list.ua
 	if s.coveredByList() {
 		return
 	}
-	if !refresh || !s.established() {
-		give, ok := s.list.slots.take(s.list.ctx)
-		if !ok {
-			return
-		}
-		defer give()
-		refresh = false
+	if refresh && s.established() {
+		s.sendHeld(true, func() {})
+		return
 	}
+	give, ok := s.list.slots.take(s.list.ctx)
+	if !ok {
+		return
+	}
+	s.sendHeld(false, give)
+}
+
+// sendHeld is send once the slot an initial SUBSCRIBE needs is held;
+// give hands it back.
+func (s *subscription) sendHeld(refresh bool, give func()) {
+	defer give()
+	if s.coveredByList() { // the list took it over while it waited
+		return
+	}
+	ua := s.list.ua
 	s.mu.Lock()
 	if s.ended || ua.isClosed() {
 		s.mu.Unlock()

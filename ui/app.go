@@ -34,6 +34,10 @@ type Options struct {
 	// AwayUnavailable, when set, is shown under the status: auto-away is
 	// on but the desktop does not tell when the user is away.
 	AwayUnavailable string
+	// Window, when set, is the main window to build in: the caller makes
+	// it early, so Fyne starts while other start-up work runs. Else New
+	// makes one.
+	Window fyne.Window
 }
 
 // App is the desktop interface: the main window with the roster, the chat
@@ -136,18 +140,31 @@ func (a *App) saveSizes() {
 // Window is the main window.
 func (a *App) Window() fyne.Window { return a.win }
 
-// Start subscribes to every contact and starts the event pump.
+// Start starts the event pump and subscribes to every contact, off the
+// Fyne thread: a thousand contacts take a moment.
 func (a *App) Start() {
+	var uris []string
 	for _, c := range a.book.Contacts() {
-		a.subscribe(c.URI)
+		uris = append(uris, c.URI)
 	}
 	go a.pump(a.core.Events())
+	a.bg(func() {
+		for _, uri := range uris {
+			if err := a.core.Subscribe(a.ctx, uri); err != nil {
+				fyne.Do(func() { a.watchFailed(uri, err) })
+			}
+		}
+	})
 }
 
 func (a *App) subscribe(uri string) {
 	if err := a.core.Subscribe(a.ctx, uri); err != nil {
-		a.showProblemDetail("Could not watch "+uri+". "+failureWords(failure.Of(err), peerParty(uri)), err.Error())
+		a.watchFailed(uri, err)
 	}
+}
+
+func (a *App) watchFailed(uri string, err error) {
+	a.showProblemDetail("Could not watch "+uri+". "+failureWords(failure.Of(err), peerParty(uri)), err.Error())
 }
 
 // batchWindow is how long the pump gathers events after the first one of

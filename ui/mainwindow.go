@@ -45,7 +45,10 @@ func (a *App) problemBanner() fyne.CanvasObject {
 func (a *App) buildMainWindow() {
 	a.headerHeight = widget.NewLabel("Group").MinSize().Height
 	a.rowHeight = newRosterItem().MinSize().Height
-	a.win = a.fa.NewWindow("Parley")
+	a.win = a.opt.Window
+	if a.win == nil {
+		a.win = a.fa.NewWindow("Parley")
+	}
 	a.win.SetMaster()
 	// The account lines and the banner scroll past a third of the window
 	// opened: a long failure never makes the window taller than a screen.
