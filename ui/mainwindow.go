@@ -64,12 +64,16 @@ func (a *App) buildMainWindow() {
 	bottom := container.NewVBox(a.reqBtn, container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.accountsButton(), a.privacyButton()))
 	a.empty = wrapLabel("No contacts yet. Add one with “Add contact…”, and give people your address above so they can add you.")
 	a.empty.Alignment = fyne.TextAlignCenter
-	search, center := a.messageSearch(container.NewStack(a.list, container.NewCenter(a.empty)))
+	listArea := container.NewStack(a.list, container.NewCenter(a.empty))
+	if a.opt.OnFirstFrame != nil {
+		// Beside the roster, not around the window's content: Fyne lays
+		// out again only the parent of a part whose minimum grew, and a
+		// wrapper at the root kept a new account line 0 px tall.
+		listArea.Add(firstFrameProbe(a.opt.OnFirstFrame))
+	}
+	search, center := a.messageSearch(listArea)
 	body := inOrder(container.NewVBox(a.filter, search), bottom, nil, nil, center)
 	content := inOrder(top, nil, nil, nil, body)
-	if a.opt.OnFirstFrame != nil {
-		content = container.NewStack(content, firstFrameProbe(a.opt.OnFirstFrame))
-	}
 	a.mainSize = a.keepSize(a.win, prefMainSize, fyne.NewSize(360, 560), content) // winsize.go
 	a.mainShortcuts(a.find.entry)
 	a.refreshRoster()
