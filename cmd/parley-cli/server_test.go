@@ -125,8 +125,9 @@ func TestResolveFromAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := sipclient.ServerConfig{AOR: "sip:alice@example.test", Registrar: "sip:example.test",
-		OutboundProxy: "sip:proxy.example.test;transport=tls", AuthUser: "a1", Password: "from-keyring", Transport: "tls", Expires: 600}
-	if *f.server != want || f.user != "alice" || f.name != "Alice" {
+		OutboundProxy: "sip:proxy.example.test;transport=tls", AuthUser: "a1", Password: "from-keyring", Transport: "tls", Expires: 600,
+		InstanceID: work.InstanceID} // the install's own (SIP Outbound), made with the account
+	if work.InstanceID == "" || *f.server != want || f.user != "alice" || f.name != "Alice" {
 		t.Errorf("server config %+v, user %q, name %q; want %+v", *f.server, f.user, f.name, want)
 	}
 	f, err = resolve(t, o, "--account", "sip:alice@example.test", "--password-env", "PW", "--register-expires", "90")
