@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/parley-im/parley/internal/idtest"
-	"github.com/parley-im/parley/sipclient/identity"
 	"io"
 	"net"
 	"strconv"
@@ -13,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parley-im/parley/internal/idtest"
+	"github.com/parley-im/parley/sipclient/identity"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -46,6 +47,14 @@ func record(c *Client) *recorder {
 // wait returns the first event (from the start) that matches, or fails.
 func (r *recorder) wait(t testing.TB, what string, match func(Event) bool) Event {
 	t.Helper()
+	e, _ := r.waitAfter(t, 0, what, match)
+	return e
+}
+
+// waitAfter is the first event after index from that matches, and its
+// index; it fails after 10 s without one.
+func (r *recorder) waitAfter(t testing.TB, from int, what string, match func(Event) bool) (Event, int) {
+	t.Helper()
 	deadline := time.AfterFunc(10*time.Second, func() {
 		r.mu.Lock()
 		r.closed = true
@@ -55,17 +64,15 @@ func (r *recorder) wait(t testing.TB, what string, match func(Event) bool) Event
 	defer deadline.Stop()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for i := 0; ; i++ {
+	for i := from; ; r.cond.Wait() {
 		for ; i < len(r.events); i++ {
 			if match(r.events[i]) {
-				return r.events[i]
+				return r.events[i], i
 			}
 		}
 		if r.closed {
 			t.Fatalf("no %s event; got %s", what, r.dump())
 		}
-		r.cond.Wait()
-		i--
 	}
 }
 

@@ -10,31 +10,6 @@ import (
 	"github.com/parley-im/parley/internal/kamailio"
 )
 
-// waitAfter is the first event after index from that matches, and its
-// index; it fails after 10 s without one.
-func (r *recorder) waitAfter(t testing.TB, from int, what string, match func(Event) bool) (Event, int) {
-	t.Helper()
-	deadline := time.AfterFunc(10*time.Second, func() {
-		r.mu.Lock()
-		r.closed = true
-		r.cond.Broadcast()
-		r.mu.Unlock()
-	})
-	defer deadline.Stop()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i := from; ; r.cond.Wait() {
-		for ; i < len(r.events); i++ {
-			if match(r.events[i]) {
-				return r.events[i], i
-			}
-		}
-		if r.closed {
-			t.Fatalf("no %s event; got %s", what, r.dump())
-		}
-	}
-}
-
 func (r *recorder) len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()

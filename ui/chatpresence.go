@@ -42,11 +42,7 @@ func (h *chatHeader) show(c *contactState) {
 	h.mark.TextSize = theme.TextSize() * 1.4
 	h.mark.Refresh()
 	h.name.SetText(c.displayName())
-	status := c.statusText()
-	if c.note != "" {
-		status += " — " + c.note
-	}
-	h.status.SetText(status)
+	h.status.SetText(c.statusLine())
 }
 
 // tabTitle is a conversation's tab: the mark, the name, the status and

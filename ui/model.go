@@ -63,6 +63,14 @@ func (c *contactState) availability() availability {
 	return availOnline
 }
 
+// statusLine is the status in words and the note: "Away — Reading".
+func (c *contactState) statusLine() string {
+	if c.note == "" {
+		return c.statusText()
+	}
+	return c.statusText() + " — " + c.note
+}
+
 // statusText is the words shown beside the dot: never colour alone. A
 // presence from before the machine slept says it is being checked.
 func (c *contactState) statusText() string {

@@ -77,11 +77,7 @@ func (it *rosterItem) showContact(c *contactState, onMenu func()) {
 	it.name.SetText(c.displayName())
 	// Why a contact is unknown is told in Presence details, in words: the
 	// row only says Unknown.
-	status := c.statusText()
-	if c.note != "" {
-		status += " — " + c.note
-	}
-	it.status.SetText(status)
+	it.status.SetText(c.statusLine())
 	if c.unread > 0 {
 		it.badge.SetText(itoa(c.unread) + " new")
 		it.badge.Show()

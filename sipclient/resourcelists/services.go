@@ -3,10 +3,10 @@ package resourcelists
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
+
+	"github.com/parley-im/parley/sipclient/internal/xmlspan"
 )
 
 // ServicesContentType of an rls-services document.
@@ -60,27 +60,16 @@ func MergeServices(doc []byte, s Service) ([]byte, error) {
 	if err != nil || len(bytes.TrimSpace(doc)) == 0 {
 		return fresh, err
 	}
-	rootEnd, closeStart, spans, err := scanServices(doc)
+	d, err := scanServices(doc)
 	if err != nil {
 		return nil, err
 	}
-	_, _, ours, err := scanServices(fresh)
-	if err != nil || len(ours) != 1 {
+	f, err := scanServices(fresh)
+	if err != nil || len(f.Children) != 1 {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	var b bytes.Buffer
-	b.Write(doc[:rootEnd])
-	for _, sp := range spans {
-		if sp.uri != s.URI {
-			b.WriteString("\n ")
-			b.Write(doc[sp.start:sp.end])
-		}
-	}
-	b.WriteString("\n ")
-	b.Write(selfContainedService(fresh[ours[0].start:ours[0].end]))
-	b.WriteString("\n")
-	b.Write(doc[closeStart:])
-	return b.Bytes(), nil
+	others := func(sp xmlspan.Span) bool { return sp.Key != s.URI }
+	return d.Splice(others, selfContainedService(f.Bytes(f.Children[0]))), nil
 }
 
 // selfContainedService declares on our service the namespaces it uses,
@@ -89,53 +78,12 @@ func selfContainedService(svc []byte) []byte {
 	return bytes.Replace(svc, []byte("<service "), []byte(`<service xmlns="`+ServicesNamespace+`" xmlns:rl="`+Namespace+`" `), 1)
 }
 
-type serviceSpan struct {
-	start, end int64
-	uri        string
-}
-
-func scanServices(doc []byte) (rootEnd, closeStart int64, spans []serviceSpan, err error) {
-	d := xml.NewDecoder(bytes.NewReader(doc))
-	depth := 0
-	for {
-		before := d.InputOffset()
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return 0, 0, nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth == 1 {
-				if t.Name.Space != ServicesNamespace || t.Name.Local != "rls-services" {
-					return 0, 0, nil, fmt.Errorf("%w: root <%s>", ErrInvalid, t.Name.Local)
-				}
-				rootEnd = d.InputOffset()
-			}
-			if depth == 2 && t.Name.Local == "service" {
-				uri := ""
-				for _, a := range t.Attr {
-					if a.Name.Space == "" && a.Name.Local == "uri" {
-						uri = a.Value
-					}
-				}
-				spans = append(spans, serviceSpan{start: before, uri: uri})
-			}
-		case xml.EndElement:
-			if depth == 2 && len(spans) > 0 && spans[len(spans)-1].end == 0 {
-				spans[len(spans)-1].end = d.InputOffset()
-			}
-			if depth == 1 {
-				closeStart = before
-			}
-			depth--
-		}
+// scanServices splits an rls-services document at its services;
+// ErrInvalid when doc is not one.
+func scanServices(doc []byte) (*xmlspan.Doc, error) {
+	d, err := xmlspan.Parse(doc, xml.Name{Space: ServicesNamespace, Local: "rls-services"}, xml.Name{Local: "service"}, "uri")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	if rootEnd == 0 || closeStart == 0 {
-		return 0, 0, nil, fmt.Errorf("%w: no rls-services", ErrInvalid)
-	}
-	return rootEnd, closeStart, spans, nil
+	return d, nil
 }

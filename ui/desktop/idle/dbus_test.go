@@ -1,48 +1,21 @@
 package idle
 
 import (
-	"bufio"
-	"os/exec"
-	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/prop"
+	"github.com/parley-im/parley/internal/dbustest"
 )
 
 // privateBus runs a dbus-daemon of its own for the test and returns two
 // connections to it: the desktop's side and Parley's.
 func privateBus(t *testing.T) (desk, parley *dbus.Conn) {
 	t.Helper()
-	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		t.Skip("dbus-daemon is missing: apt-get install -y dbus (scripts/test.sh does)")
-	}
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("dbus-daemon gave no address: %v", err)
-	}
-	connect := func() *dbus.Conn {
-		c, err := dbus.Connect(strings.TrimSpace(addr))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
-	return connect(), connect()
+	addr := dbustest.Bus(t)
+	return dbustest.Connect(t, addr), dbustest.Connect(t, addr)
 }
 
 // fakeScreenSaver is org.freedesktop.ScreenSaver as a desktop offers it.

@@ -1,51 +1,15 @@
 package notify
 
 import (
-	"bufio"
 	"context"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/parley-im/parley/internal/dbustest"
 )
-
-// privateBus starts a dbus-daemon of the test's own and returns its address.
-func privateBus(t testing.TB) string {
-	t.Helper()
-	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		t.Fatal("dbus-daemon is missing: run scripts/test.sh, which installs dbus")
-	}
-	addr := "unix:path=" + filepath.Join(t.TempDir(), "bus")
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1", "--address="+addr)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n') // printed once it listens
-	if err != nil {
-		t.Fatalf("dbus-daemon: %v", err)
-	}
-	return strings.TrimSpace(line)
-}
-
-func connect(t testing.TB, addr string) *dbus.Conn {
-	t.Helper()
-	conn, err := dbus.Connect(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
-}
 
 // fakeServer is a notification server exported on the private bus, as a
 // desktop's would be: it records every Notify call.
@@ -91,7 +55,7 @@ func (f *fakeServer) click(t *testing.T, id uint32) {
 
 func startServer(t testing.TB, addr string) *fakeServer {
 	t.Helper()
-	f := &fakeServer{conn: connect(t, addr)}
+	f := &fakeServer{conn: dbustest.Connect(t, addr)}
 	if err := f.conn.Export(f, objPath, iface); err != nil {
 		t.Fatal(err)
 	}
@@ -105,10 +69,10 @@ func startServer(t testing.TB, addr string) *fakeServer {
 // peer's text escaped; clicking it hands back its key (the chat), and a
 // second one for the same chat replaces the first.
 func TestClickOnNotificationNamesItsChat(t *testing.T) {
-	addr := privateBus(t)
+	addr := dbustest.Bus(t)
 	srv := startServer(t, addr)
 	clicks := make(chan string, 4)
-	n, err := New(connect(t, addr), "im.parley.Parley", func(key string) { clicks <- key })
+	n, err := New(dbustest.Connect(t, addr), "im.parley.Parley", func(key string) { clicks <- key })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,8 +118,8 @@ func TestClickOnNotificationNamesItsChat(t *testing.T) {
 // With no notification server on the bus, Send fails (the caller then
 // falls back to Fyne's notification).
 func TestNoServerFails(t *testing.T) {
-	addr := privateBus(t)
-	n, err := New(connect(t, addr), "", nil)
+	addr := dbustest.Bus(t)
+	n, err := New(dbustest.Connect(t, addr), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,9 +153,9 @@ func TestSoundPlayer(t *testing.T) {
 // BenchmarkSend is one notification's round trip to a notification
 // server through a dbus-daemon.
 func BenchmarkSend(b *testing.B) {
-	addr := privateBus(b)
+	addr := dbustest.Bus(b)
 	startServer(b, addr)
-	n, err := New(connect(b, addr), "im.parley.Parley", nil)
+	n, err := New(dbustest.Connect(b, addr), "im.parley.Parley", nil)
 	if err != nil {
 		b.Fatal(err)
 	}
