@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/parley-im/parley/internal/kamailio"
 )
 
 // longText is over the 1300 bytes RFC 3261 18.1.1 allows on UDP when the
@@ -105,5 +106,44 @@ func TestSipgoRefusesLargeDatagram(t *testing.T) {
 	}
 	if sip.UDPMTUSize-200 != 1300 {
 		t.Fatalf("sipgo's UDP limit moved to %d bytes", sip.UDPMTUSize-200)
+	}
+}
+
+// An account on UDP through the project's Kamailio (which listens on TCP
+// at the same port): the PUBLISH of a long note and a 3 KB MESSAGE go to
+// the server over TCP and succeed; the watcher and the receiver, on UDP
+// too, get them.
+func TestLargeRequestsThroughServerOverUDPAccount(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: kamUsers})
+	var trace syncBuffer
+	alice, arec := serverClient(t, srv, "alice", kamUsers["alice"], "udp", WithTrace(&trace))
+	bob, brec := serverClient(t, srv, "bob", kamUsers["bob"], "udp")
+	arec.wait(t, "alice registered", isReg(RegRegistered))
+	brec.wait(t, "bob registered", isReg(RegRegistered))
+	ctx := context.Background()
+	if err := bob.Subscribe(ctx, "sip:alice@parley.test"); err != nil {
+		t.Fatal(err)
+	}
+	brec.wait(t, "subscription active", isSub("sip:alice@parley.test", SubActive))
+	if err := alice.SetPresence(ctx, Presence{Status: StatusAway, Note: longText}); err != nil {
+		t.Fatal(err)
+	}
+	brec.wait(t, "the long note", func(e Event) bool {
+		p, ok := e.(PresenceChanged)
+		return ok && p.URI == "sip:alice@parley.test" && p.Note == longText
+	})
+	if d, err := alice.DeliverMessage(ctx, "sip:bob@parley.test", longText); err != nil || d.Status != MsgSent {
+		t.Fatalf("alice -> bob: %+v %v", d, err)
+	}
+	brec.wait(t, "long message", isMessage(longText))
+	tr := trace.String()
+	for _, m := range []string{"PUBLISH", "MESSAGE"} {
+		re := regexp.MustCompile(`--- SIP send TCP \S+ -> ` + regexp.QuoteMeta(srv.UDPAddr()) + ` ---\n` + m + ` sip:[^\n]*\nVia: SIP/2.0/TCP `)
+		if !re.MatchString(tr) {
+			t.Errorf("no %s to the server over TCP", m)
+		}
+	}
+	if arec.count(isReg(RegRegistered)) != 1 {
+		t.Error("the account registered again: its UDP registration was disturbed")
 	}
 }
