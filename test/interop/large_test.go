@@ -36,3 +36,27 @@ func TestLargeMessageOverTCPToBaresip(t *testing.T) {
 	}
 	noErrors(t, cli)
 }
+
+// TestLargeMessageFromBaresip: baresip 1.0.0 does not switch to TCP: its
+// MESSAGE of over 1300 bytes to a UDP contact goes over UDP, and Parley
+// takes it. (Its message command refuses a text of about 1,400 bytes with
+// EINVAL, so this one is about 1,000 bytes of text, 1,350 on the wire.)
+func TestLargeMessageFromBaresip(t *testing.T) {
+	text := strings.Repeat("a long line over the UDP limit. ", 30) + "The end."
+	cli := clitest.Start(t, "--user", "parley", "--transport", "udp")
+	peer := baresip.Start(t, baresip.Options{User: "pager", Transport: "udp", MessageContacts: []string{cli.AOR()}})
+	mustNil(t, peer.SendMessage(cli.AOR(), text))
+	msg := cli.WaitEvent(t, waitLong, clitest.Match("message", "from", bare(peer.AOR())))
+	if msg.Str("text") != text {
+		t.Errorf("Parley got %d bytes, want %d", len(msg.Str("text")), len(text))
+	}
+	for _, m := range peer.Messages() {
+		if m.Method == "MESSAGE" && bare(uriOf(m.Get("From"))) == bare(peer.AOR()) {
+			t.Logf("baresip sent its %d-byte MESSAGE over %s", len(m.Raw), m.Proto)
+			if len(m.Raw) <= 1300 {
+				t.Errorf("baresip's MESSAGE is %d bytes: not over the UDP limit", len(m.Raw))
+			}
+		}
+	}
+	noErrors(t, cli)
+}
