@@ -37,7 +37,7 @@ func (b *binding) connectionAlive(ctx context.Context, lastPing *time.Time) bool
 	alive := true
 	switch {
 	case b.srv.transport != "UDP":
-		alive = b.streamAlive(due, f != nil && f.outbound)
+		alive = b.streamAlive(due, f)
 	case due && f != nil && f.outbound:
 		alive = b.flowAliveUDP(ctx, f)
 	case due:
@@ -59,14 +59,25 @@ func (b *binding) keepAliveEvery(f *flow) time.Duration {
 	return d
 }
 
-// streamAlive: the connection is still open, takes a keepalive when one
-// is due and, with Outbound, answered the last one in time.
-func (b *binding) streamAlive(due, outbound bool) bool {
+// streamAlive: the connection the REGISTER went over is still open, takes
+// a keepalive when one is due and, with Outbound, answered the last one in
+// time. A connection closed under us (RST or FIN from the server or a
+// middlebox) is gone from sipgo's pool at once, and noticed at the next
+// check, a second later at most (RFC 5626 4.4.1: register again at once).
+func (b *binding) streamAlive(due bool, f *flow) bool {
+	outbound := f != nil && f.outbound
 	conn := b.ua.connection(b.srv.transport, b.srv.proxy)
 	if conn == nil {
+		b.log.Info("the connection to the server closed")
 		return false
 	}
 	defer conn.TryClose() // the connection was lent to us
+	if f != nil && f.conn != "" && conn.LocalAddr().String() != f.conn {
+		// Another request opened this one after ours closed: the
+		// registrar still knows us by the old one.
+		b.log.Info("the connection the registration went over closed", "was", f.conn, "now", conn.LocalAddr().String())
+		return false
+	}
 	if outbound && !b.pingAt.IsZero() {
 		if b.ua.lastPong().After(b.pingAt) {
 			b.pingAt = time.Time{}
@@ -140,7 +151,7 @@ func (b *binding) connectionLost() {
 	b.registered = false
 	b.mu.Unlock()
 	b.pingAt = time.Time{}
-	b.dropFlow()
+	b.dropFlow(b.flow.Load())
 	b.ua.forgetAuth()
 	b.ua.emit(RegistrationChanged{AOR: b.aor(), State: RegRegistering, Reason: "connection to the server lost; reconnecting"})
 }
@@ -149,13 +160,35 @@ func (b *binding) connectionLost() {
 // but carries nothing (no pong): sipgo would send the next REGISTER into
 // it again, so the new registration must open a new flow (RFC 5626
 // 4.4.1).
-func (b *binding) dropFlow() {
+// A newer connection than the flow's is left open: it is healthy, may
+// carry another request now, and the new REGISTER can go over it.
+func (b *binding) dropFlow(f *flow) {
 	if b.srv.transport == "UDP" {
 		return
 	}
-	if conn := b.ua.connection(b.srv.transport, b.srv.proxy); conn != nil {
-		if err := conn.Close(); err != nil {
-			b.log.Debug("closing the failed flow", "error", err)
-		}
+	conn := b.ua.connection(b.srv.transport, b.srv.proxy)
+	if conn == nil {
+		return
 	}
+	if f != nil && f.conn != "" && conn.LocalAddr().String() != f.conn {
+		conn.TryClose() // lent to us; not the failed flow
+		return
+	}
+	if err := conn.Close(); err != nil {
+		b.log.Debug("closing the failed flow", "error", err)
+	}
+}
+
+// streamConn is the local address of the open stream connection to the
+// server, "" on UDP or without one.
+func (b *binding) streamConn() string {
+	if b.srv.transport == "UDP" {
+		return ""
+	}
+	conn := b.ua.connection(b.srv.transport, b.srv.proxy)
+	if conn == nil {
+		return ""
+	}
+	defer conn.TryClose() // lent to us
+	return conn.LocalAddr().String()
 }

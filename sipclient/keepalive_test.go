@@ -128,3 +128,38 @@ func TestFlowAliveUDP(t *testing.T) {
 		}
 	}
 }
+
+// fakeConn is an open stream connection from a local address.
+type fakeConn struct{ local net.Addr }
+
+func (c fakeConn) LocalAddr() net.Addr        { return c.local }
+func (c fakeConn) WriteMsg(sip.Message) error { return nil }
+func (c fakeConn) Ref(int) int                { return 1 }
+func (c fakeConn) TryClose() (int, error)     { return 1, nil }
+func (c fakeConn) Close() error               { return nil }
+
+// A registration over TCP is alive while the connection it went over is
+// open: not when none is open, and not when the open one is another (a
+// request of ours opened it after the flow's closed under us).
+func TestStreamAliveFollowsTheFlowConnection(t *testing.T) {
+	s, err := parseServer(ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:127.0.0.1:5070;transport=tcp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &flow{outbound: true, conn: "127.0.0.1:40000"}
+	for _, tc := range []struct {
+		name  string
+		conn  sip.Connection
+		alive bool
+	}{
+		{"the flow's connection", fakeConn{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}}, true},
+		{"another connection", fakeConn{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40001}}, false},
+		{"none", nil, false},
+	} {
+		seam := &fakeSeam{conn: tc.conn}
+		b := newBinding(seam, s, "", sip.Addr{IP: net.IPv4(127, 0, 0, 1), Port: 5062}, &options{log: slog.New(slog.DiscardHandler), reqTimeout: time.Second})
+		if got := b.streamAlive(false, f); got != tc.alive {
+			t.Errorf("%s: alive %v", tc.name, got)
+		}
+	}
+}

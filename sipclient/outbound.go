@@ -55,6 +55,11 @@ type flow struct {
 	// received and rport, else sent-by), host:port: a STUN keep-alive
 	// seeing another address means the NAT moved the flow.
 	seen string
+	// conn is the local address of the stream connection the REGISTER
+	// went over, "" on UDP: the registrar sends to us over that one, so
+	// when it closes the flow is gone, even if another request of ours
+	// has opened a new connection to the server since.
+	conn string
 }
 
 // offerOutbound adds to a REGISTER what asks for Outbound and GRUU:

@@ -257,3 +257,68 @@ func TestOutboundTCPSilentFlowLoss(t *testing.T) {
 	}
 	arec.wait(t, "message over the new flow", isMessage("over the new flow"))
 }
+
+// Outbound over TCP through a middlebox that closes the connection under
+// the client, with an RST (a firewall, a crashed server) or a FIN (a server
+// that closes it): the loss is noticed at once (RFC 5626 4.4.1), without
+// waiting for a keep-alive (none is due: Flow-Timer 30 s, KeepAlive 30
+// s), the client registers again over a new connection, and a MESSAGE to
+// it arrives there.
+func TestOutboundTCPConnectionClosedUnderClient(t *testing.T) {
+	for _, cut := range []string{"rst", "fin"} {
+		t.Run(cut, func(t *testing.T) {
+			srv := kamailio.Start(t, kamailio.Options{Users: kamUsers, Outbound: true, FlowTimer: 30})
+			box, err := natrelay.StartTCP(srv.TCPAddr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer box.Close()
+			alice, arec := boxedClient(t, srv, box)
+			defer alice.Close()
+			arec.wait(t, "registered", isReg(RegRegistered))
+			if f := alice.reg.flow.Load(); f == nil || !f.outbound {
+				t.Fatalf("no outbound flow: %+v", f)
+			}
+			cutAt := time.Now()
+			if cut == "rst" {
+				box.Reset()
+			} else {
+				box.Hangup()
+			}
+			arec.wait(t, "connection loss noticed", func(e Event) bool {
+				r, ok := e.(RegistrationChanged)
+				return ok && r.State == RegRegistering && strings.Contains(r.Reason, "lost")
+			})
+			noticed := time.Since(cutAt)
+			arec.wait(t, "registered over a new connection", func(e Event) bool {
+				r, ok := e.(RegistrationChanged)
+				return ok && r.State == RegRegistered && arec.countLocked(isReg(RegRegistered)) >= 2
+			})
+			t.Logf("closed: noticed after %v, registered again after %v (a figure, not asserted)", noticed, time.Since(cutAt))
+			if n := box.Accepted(); n < 2 {
+				t.Fatalf("%d connections to the server, want a second one after the cut", n)
+			}
+			bob, brec := outboundClient(t, srv, "bob", "udp", NewInstanceID())
+			brec.wait(t, "bob registered", isReg(RegRegistered))
+			if d, err := bob.DeliverMessage(context.Background(), "sip:alice@"+srv.Domain(), "over the new connection"); err != nil || d.Status != MsgSent {
+				t.Fatalf("bob -> alice: %+v %v", d, err)
+			}
+			arec.wait(t, "message over the new connection", isMessage("over the new connection"))
+		})
+	}
+}
+
+// boxedClient is alice with Outbound over TCP, through box as outbound
+// proxy, with keep-alives rarer than any test waits.
+func boxedClient(t *testing.T, srv *kamailio.Server, box *natrelay.TCPRelay) (*Client, *recorder) {
+	t.Helper()
+	sc := &ServerConfig{AOR: "sip:alice@" + srv.Domain(), Registrar: "sip:" + srv.TCPAddr() + ";transport=tcp",
+		OutboundProxy: "sip:" + box.Addr() + ";transport=tcp", Password: kamUsers["alice"], Expires: 300,
+		KeepAlive: 30 * time.Second, InstanceID: NewInstanceID()}
+	alice, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc},
+		WithRetry(200*time.Millisecond, 2*time.Second), WithRequestTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return alice, record(alice)
+}

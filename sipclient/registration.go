@@ -162,7 +162,9 @@ func (b *binding) register(ctx context.Context) time.Duration {
 		}
 		if err == nil {
 			b.stale = nil
-			b.flow.Store(readFlow(res, b.srv.cfg.InstanceID))
+			f := readFlow(res, b.srv.cfg.InstanceID)
+			f.conn = b.streamConn()
+			b.flow.Store(f)
 			return b.succeeded(grantedExpires(res, req, expires))
 		}
 		var re *ResponseError

@@ -94,6 +94,9 @@ func (c *Client) roundTrip(ctx context.Context, req *sip.Request) (*sip.Response
 	ctx, cancel := context.WithTimeout(ctx, c.opt.reqTimeout)
 	defer cancel()
 	res, err := c.sipc.Do(ctx, req, sipgo.ClientRequestAddVia)
+	if tooLargeForUDP(err) {
+		res, err = c.sendOverTCP(ctx, req) // congestion.go
+	}
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sip.ErrTransactionTimeout) {
 			return nil, fmt.Errorf("%s to %s: %w", req.Method, req.Recipient.Host, ErrNoResponse)

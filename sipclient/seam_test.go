@@ -17,6 +17,7 @@ import (
 type fakeSeam struct {
 	answer func(req *sip.Request) *sip.Response
 	stun   func() (*net.UDPAddr, error) // stunPing's answer; nil: none
+	conn   sip.Connection               // connection's answer; nil: none open
 
 	mu      sync.Mutex
 	sent    []*sip.Request
@@ -140,8 +141,13 @@ func (f *fakeSeam) stunPing(ctx context.Context, server string) (*net.UDPAddr, e
 // lastPong: never.
 func (f *fakeSeam) lastPong() time.Time { return time.Time{} }
 
-// connection: no stream to the server is open.
-func (f *fakeSeam) connection(transport, addr string) sip.Connection { return nil }
+// connection: conn, or no stream to the server open.
+func (f *fakeSeam) connection(transport, addr string) sip.Connection {
+	if f.conn == nil {
+		return nil
+	}
+	return f.conn
+}
 
 func (f *fakeSeam) forgetAuth() {
 	f.mu.Lock()

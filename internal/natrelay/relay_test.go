@@ -1,7 +1,10 @@
 package natrelay
 
 import (
+	"errors"
+	"io"
 	"net"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -79,12 +82,14 @@ func TestRelayMapsAndDrops(t *testing.T) {
 
 // A TCP relay carries bytes both ways until Stall; then the connection
 // stays open and carries nothing, while a new one works.
-func TestTCPRelayStalls(t *testing.T) {
+// tcpEcho is a TCP server that echoes what each connection sends.
+func tcpEcho(t *testing.T) net.Listener {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	t.Cleanup(func() { l.Close() })
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -104,6 +109,11 @@ func TestTCPRelayStalls(t *testing.T) {
 			}()
 		}
 	}()
+	return l
+}
+
+func TestTCPRelayStalls(t *testing.T) {
+	l := tcpEcho(t)
 	r, err := StartTCP(l.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -139,5 +149,41 @@ func TestTCPRelayStalls(t *testing.T) {
 	defer c2.Close()
 	if err := echoOnce(c2, 5*time.Second); err != nil {
 		t.Fatalf("new connection after Stall: %v", err)
+	}
+}
+
+// Reset ends the open connections with an RST, Hangup with a FIN; a
+// connection opened after carries bytes, and Accepted counts them all.
+func TestTCPRelayResetAndHangup(t *testing.T) {
+	r, err := StartTCP(tcpEcho(t).Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, tc := range []struct {
+		name string
+		cut  func()
+		want error
+	}{{"reset", r.Reset, syscall.ECONNRESET}, {"hangup", r.Hangup, io.EOF}} {
+		c, err := net.Dial("tcp", r.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write([]byte("hi")); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 2)
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second)) // a safety net
+		if _, err := io.ReadFull(c, buf); err != nil {
+			t.Fatalf("%s: before the cut: %v", tc.name, err)
+		}
+		tc.cut()
+		if _, err := c.Read(buf); !errors.Is(err, tc.want) {
+			t.Errorf("%s: read after the cut: %v, want %v", tc.name, err, tc.want)
+		}
+		c.Close()
+	}
+	if n := r.Accepted(); n != 2 {
+		t.Fatalf("accepted %d connections, want 2", n)
 	}
 }

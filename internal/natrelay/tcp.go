@@ -17,6 +17,8 @@ type TCPRelay struct {
 	l      net.Listener
 	server string
 
+	accepted atomic.Int64
+
 	mu     sync.Mutex
 	pairs  []*pair
 	closed bool
@@ -53,6 +55,31 @@ func (r *TCPRelay) Stall() {
 	}
 }
 
+// Reset ends every open connection towards its client with a TCP RST, as
+// a firewall or a crashed server does; connections opened after work.
+func (r *TCPRelay) Reset() { r.cut(true) }
+
+// Hangup ends every open connection with a FIN both ways, as a server
+// that closes a connection does; connections opened after work.
+func (r *TCPRelay) Hangup() { r.cut(false) }
+
+func (r *TCPRelay) cut(rst bool) {
+	r.mu.Lock()
+	pairs := r.pairs
+	r.pairs = nil
+	r.mu.Unlock()
+	for _, p := range pairs {
+		if tc, ok := p.client.(*net.TCPConn); ok && rst {
+			_ = tc.SetLinger(0) // close sends RST, not FIN
+		}
+		p.client.Close()
+		p.upstream.Close()
+	}
+}
+
+// Accepted is how many connections clients have opened to the relay.
+func (r *TCPRelay) Accepted() int { return int(r.accepted.Load()) }
+
 // Close closes the listener and every connection and waits for the
 // goroutines. Idempotent.
 func (r *TCPRelay) Close() error {
@@ -80,6 +107,7 @@ func (r *TCPRelay) accept() {
 		if err != nil {
 			return // closed
 		}
+		r.accepted.Add(1)
 		up, err := net.Dial("tcp", r.server)
 		if err != nil {
 			c.Close()

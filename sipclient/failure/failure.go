@@ -174,6 +174,9 @@ func fromText(code int, reason string) Failure {
 	case has("client is closed"):
 		f.Kind = Closed
 		return f
+	case has(strings.ToLower(sipclient.ErrTooLargeForUDP.Error())): // before its "connection refused"
+		f.Kind = TooLarge
+		return f
 	case has("connection refused"):
 		f.Kind = Refused
 		return f

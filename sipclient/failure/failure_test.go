@@ -116,6 +116,7 @@ func knownErrors(t *testing.T) []known {
 		{"closed", sipclient.ErrClosed, Closed},
 		{"invalid URI", sipclient.ErrInvalidURI, BadAddress},
 		{"body too large", sipclient.ErrBodyTooLarge, TooLarge},
+		{"too large for UDP, TCP refused", fmt.Errorf("MESSAGE to 127.0.0.1: %w: %w", sipclient.ErrTooLargeForUDP, sipgoRefused(t)), TooLarge},
 		{"wrong password", &sipclient.ResponseError{Method: "REGISTER", Code: 401, Reason: "Unauthorized", Err: sipclient.ErrWrongPassword}, WrongPassword},
 		{"auth failed", &sipclient.ResponseError{Method: "REGISTER", Code: 407, Reason: "Proxy Authentication Required", Err: sipclient.ErrAuthFailed}, AuthFailed},
 		{"unreachable", &net.OpError{Op: "dial", Net: "udp", Err: errors.New("connect: network is unreachable")}, Unreachable},
