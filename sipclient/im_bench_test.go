@@ -93,16 +93,24 @@ func TestIMConversationCost(t *testing.T) {
 	b, brec := newTestClient(t, "bob", "tcp")
 	ctx := context.Background()
 	sides := []struct {
-		from, to *Client
-		rec      *recorder
-	}{{a, b, brec}, {b, a, arec}}
+		from, to     *Client
+		rec, fromRec *recorder
+	}{{a, b, brec, arec}, {b, a, arec, brec}}
 	for i := range 20 {
 		s := sides[i%2]
 		uri := s.to.AOR() + ";transport=tcp"
 		s.from.SetTyping(ctx, uri, true)
 		text := fmt.Sprintf("line %d", i)
-		s.from.SendMessage(ctx, uri, text)
+		id, _ := s.from.SendMessage(ctx, uri, text)
 		s.rec.wait(t, text, isMessage(text))
+		// The 200 (whose Accept tells the sender the peer takes receipts)
+		// and the reply come on two connections: without this wait the
+		// reply may be read first and the sender's next message go out
+		// before it learned, plain, as a person typing that fast would.
+		s.fromRec.wait(t, "sent", func(e Event) bool {
+			ms, ok := e.(MessageStatus)
+			return ok && ms.ID == id
+		})
 		s.to.MarkRead(ctx, pid(s.from.AOR()))
 	}
 	// The last receipts: alice's last message read by bob is message 18.
