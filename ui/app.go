@@ -85,8 +85,11 @@ type App struct {
 	find *searchView
 	// asking is the watchers waiting for an answer, the first on screen
 	// (watchers.go).
-	asking  []identity.ID
-	askMore *widget.Label // on the question on screen: how many more wait
+	asking []identity.ID
+	// askLater is the watchers whose question the user put off (Escape):
+	// still pending, offered again in Privacy.
+	askLater []identity.ID
+	askMore  *widget.Label // on the question on screen: how many more wait
 	// tray is the tray icon, following status and unread (tray.go).
 	tray trayUI
 	// mainSize remembers the main window's size (winsize.go).

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -50,7 +49,5 @@ func (a *App) showDiagnostics(c *contactState) {
 	raw.Disable()
 	content := container.NewBorder(wrapLabel(diagnosticsText(c, time.Now())), nil, nil, nil,
 		widget.NewCard("", "Last presence document", raw))
-	d := dialog.NewCustom("Presence details — "+c.displayName(), "Close", content, a.win)
-	d.Resize(fyne.NewSize(520, 420))
-	d.Show()
+	showClosable("Presence details — "+c.displayName(), content, fyne.NewSize(520, 420), a.win)
 }
