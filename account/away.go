@@ -52,9 +52,12 @@ func (m *Manager) Published() sipclient.Presence {
 	return m.publishedLocked()
 }
 
+// publishedLocked: the automatic Away says it is one (RPID user-input
+// idle, since the last input, after the threshold), for the watchers.
 func (m *Manager) publishedLocked() sipclient.Presence {
 	if m.auto {
-		return sipclient.Presence{Status: sipclient.StatusAway, Note: m.presence.Note}
+		return sipclient.Presence{Status: sipclient.StatusAway, Note: m.presence.Note,
+			Idle: true, LastInput: m.autoFrom, IdleAfter: m.awayAfterLocked()}
 	}
 	return m.presence
 }
@@ -76,6 +79,10 @@ func (m *Manager) setAutoAway(ctx context.Context, on bool) {
 		return
 	}
 	m.auto = on
+	// The desktop says idle once the threshold has passed since the last
+	// input (a lock says away at once: then this is a guess, never later
+	// than the truth by more than the threshold).
+	m.autoFrom = time.Now().Add(-m.awayAfterLocked()).Truncate(time.Second)
 	p := m.publishedLocked()
 	m.mu.Unlock()
 	m.log.Info("automatic away", "on", on)
