@@ -272,6 +272,7 @@ func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
 		return false
 	}
 	c.basic, c.activity, c.note = ev.Basic, ev.Activity, oneLine(ev.Note, noteRunes)
+	c.idle, c.idleSince = ev.Idle, ev.IdleSince
 	c.stale = false
 	if ev.Raw != "" {
 		c.raw, c.lastNotify = ev.Raw, ev.At
