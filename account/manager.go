@@ -91,6 +91,8 @@ type Manager struct {
 	// WatchAutoAway when it changes (away.go).
 	awayAfter   *time.Duration
 	awayChanged chan struct{}
+	// seen keeps contacts' last-seen times across restarts (lastseen.go).
+	seen *lastSeen
 	// lastResume is when the last wake-up was handled (resume.go).
 	lastResume time.Time
 	imPrefs    *sipclient.IMPrefs // the user's IM choices, nil until set: given to clients that start later
@@ -131,6 +133,7 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		m.events.end()
 		return nil, err
 	}
+	m.loadLastSeen(m.ctx)
 	m.keepInstanceIDs()
 	m.setRoutes(m.accounts)
 	opts := append(m.sharedOptions(), sipclient.WithOutboxShare(m.sendsTo(direct)))
@@ -245,6 +248,7 @@ func (m *Manager) Close() error {
 			wg.Go(func() { c.Close() })
 		}
 		wg.Wait()
+		m.seen.flush() // before the store closes
 		m.closeStore()
 		m.events.end()
 	})
