@@ -68,6 +68,10 @@ func (m *Manager) setAwayAfter(d time.Duration) {
 // threshold (never with 0: auto-away is off then).
 func (m *Manager) WatchAutoAway(ctx context.Context, watch func(context.Context, time.Duration) <-chan bool) {
 	for {
+		select { // the value read below is the latest: a wake-up for it is spent
+		case <-m.awayChanged:
+		default:
+		}
 		wctx, cancel := context.WithCancel(ctx)
 		var away <-chan bool
 		if d := m.AutoAwayAfter(); d > 0 {

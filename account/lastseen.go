@@ -84,3 +84,12 @@ func (s *lastSeen) save(seen map[identity.ID]time.Time) {
 		s.log.Warn("last seen times not saved", "error", err)
 	}
 }
+
+// LastSeen is when peer was last seen available, in this run or an
+// earlier one; zero if never. It reads memory only.
+func (m *Manager) LastSeen(peer identity.ID) time.Time {
+	s := m.seen
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.known[peer]
+}

@@ -129,6 +129,7 @@ func (a *App) addContactState(c account.Contact) *contactState {
 	cs := &contactState{Contact: c, basic: sipclient.BasicUnknown}
 	a.contacts[c.ID] = cs
 	a.restoreUnread(cs)
+	a.restoreLastSeen(cs)
 	return cs
 }
 
@@ -298,6 +299,7 @@ func (a *App) applySubscription(ev sipclient.SubscriptionChanged) bool {
 		c.lastNotify = ev.LastNotify
 	}
 	c.problem, c.problemDetail = subscriptionProblem(ev, c.displayName()), subscriptionDetail(ev)
+	seenBefore(c, ev)
 	a.chats.presenceChanged(c)
 	return true
 }

@@ -43,6 +43,13 @@ type fakeCore struct {
 	imPrefs   []sipclient.IMPrefs
 	awayAfter time.Duration   // what AutoAwayAfter answers
 	awaySet   []time.Duration // SetAutoAwayAfter calls
+	lastSeen  map[identity.ID]time.Time
+}
+
+func (f *fakeCore) LastSeen(peer identity.ID) time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lastSeen[peer]
 }
 
 func (f *fakeCore) AutoAwayAfter() time.Duration {
