@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,6 +90,9 @@ func TestIdleContactReadsAwaySince(t *testing.T) {
 	want := "Away (idle since " + seenAt(since, time.Now()) + ")"
 	if !hasText(a.win, want) {
 		t.Fatalf("roster: want %q in %q", want, texts(a.win))
+	}
+	if d := diagnosticsText(a.contacts[pid(euler)], time.Now()); !strings.Contains(d, want+", as their device says") {
+		t.Errorf("Presence details:\n%s", d)
 	}
 	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{Peer: pid(euler), URI: euler, Basic: sipclient.BasicOpen, Idle: true, At: time.Now()}})
 	if !hasText(a.win, "Away (idle)") {

@@ -30,6 +30,9 @@ func diagnosticsText(c *contactState, now time.Time) string {
 	if !c.lastSeen.IsZero() {
 		b.WriteString("Last seen available: " + seenAt(c.lastSeen, now) + "\n")
 	}
+	if c.idle { // RPID user-input: their device says they left it
+		b.WriteString(awayText(true, c.idleSince, now) + ", as their device says\n")
+	}
 	switch {
 	case c.problem != "":
 		b.WriteString("Why: " + c.problem + "\n")
