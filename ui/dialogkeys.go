@@ -212,3 +212,8 @@ func showClosable(title string, content fyne.CanvasObject, size fyne.Size, win f
 	kd.showFocused(nil)
 	return kd
 }
+
+// showInformation tells one thing in a sentence; Close has the focus.
+func showInformation(title, text string, win fyne.Window) *keyDialog {
+	return showClosable(title, wrapLabel(text), fyne.NewSize(360, 0), win)
+}

@@ -354,4 +354,12 @@ func TestInfoDialogsByKeyboard(t *testing.T) {
 	if topOverlay(a.win) != nil {
 		t.Fatal("Enter on Close left Presence details open")
 	}
+	a.openSIPLink("sip:stranger@127.0.0.1", a.win) // a link in a message to a stranger
+	if top := topOverlay(a.win); top == nil || !onScreen(top, "is not in your contacts") {
+		t.Fatal("no dialog for a stranger's link")
+	}
+	pressKey(c, fyne.KeyEscape)
+	if topOverlay(a.win) != nil {
+		t.Error("Escape left Not in your contacts open")
+	}
 }
