@@ -63,17 +63,17 @@ func (m *Manager) setAwayAfter(d time.Duration) {
 }
 
 // WatchAutoAway follows the desktop with the threshold of the moment
-// until ctx ends: watch(ctx, threshold) says true when the user is away,
+// until ctx ends: watch(ctx, threshold) says when the user is away,
 // and is called again, with a fresh ctx, after each change of the
 // threshold (never with 0: auto-away is off then).
-func (m *Manager) WatchAutoAway(ctx context.Context, watch func(context.Context, time.Duration) <-chan bool) {
+func (m *Manager) WatchAutoAway(ctx context.Context, watch func(context.Context, time.Duration) <-chan Desktop) {
 	for {
 		select { // the value read below is the latest: a wake-up for it is spent
 		case <-m.awayChanged:
 		default:
 		}
 		wctx, cancel := context.WithCancel(ctx)
-		var away <-chan bool
+		var away <-chan Desktop
 		if d := m.AutoAwayAfter(); d > 0 {
 			away = watch(wctx, d)
 		}
@@ -84,14 +84,14 @@ func (m *Manager) WatchAutoAway(ctx context.Context, watch func(context.Context,
 		}
 		// The user is at the keyboard, changing the setting: the new
 		// watch says at once whether they are away by the new threshold.
-		m.setAutoAway(ctx, false)
+		m.setAutoAway(ctx, Desktop{})
 	}
 }
 
 // followAway applies away's words until the threshold changes (true) or
 // ctx ends (false). A closed channel ends the automatic Away; the loop
 // then waits for a change.
-func (m *Manager) followAway(ctx context.Context, away <-chan bool) bool {
+func (m *Manager) followAway(ctx context.Context, away <-chan Desktop) bool {
 	for {
 		select {
 		case <-ctx.Done():
@@ -101,7 +101,7 @@ func (m *Manager) followAway(ctx context.Context, away <-chan bool) bool {
 		case v, open := <-away:
 			if !open {
 				away = nil
-				v = false
+				v = Desktop{}
 			}
 			m.setAutoAway(ctx, v)
 		}

@@ -52,11 +52,11 @@ func TestAutoAwayAfterLive(t *testing.T) {
 	m, _, prec, _ := awaySetup(t, sipclient.StatusAvailable)
 	type call struct {
 		d    time.Duration
-		away chan bool
+		away chan account.Desktop
 	}
 	calls := make(chan call, 4)
-	watch := func(ctx context.Context, d time.Duration) <-chan bool {
-		c := call{d, make(chan bool, 1)}
+	watch := func(ctx context.Context, d time.Duration) <-chan account.Desktop {
+		c := call{d, make(chan account.Desktop, 1)}
 		calls <- c
 		return c.away
 	}
@@ -66,7 +66,7 @@ func TestAutoAwayAfterLive(t *testing.T) {
 		t.Fatalf("watched with %v", first.d)
 	}
 	before := time.Now()
-	first.away <- true
+	first.away <- account.Desktop{Away: true, Idle: true}
 	ev, _ := prec.waitFrom(t, 0, "idle away", func(e sipclient.Event) bool {
 		p, ok := e.(sipclient.PresenceChanged)
 		return ok && p.Activity == "away" && p.Idle
@@ -95,5 +95,22 @@ func TestAutoAwayAfterLive(t *testing.T) {
 	}
 	if third := <-calls; third.d != 30*time.Minute {
 		t.Errorf("after Off and 30 min: watched with %v (Off must not watch)", third.d)
+	}
+}
+
+// A locked screen alone makes the user Away at once: idle on the wire,
+// without a last-input time, which nobody knows then.
+func TestAutoAwayLockedHasNoLastInput(t *testing.T) {
+	m, _, prec, _ := awaySetup(t, sipclient.StatusAvailable)
+	away := make(chan account.Desktop, 1)
+	go m.WatchAutoAway(t.Context(), func(context.Context, time.Duration) <-chan account.Desktop { return away })
+	away <- account.Desktop{Away: true}
+	ev, _ := prec.waitFrom(t, 0, "locked away", func(e sipclient.Event) bool {
+		p, ok := e.(sipclient.PresenceChanged)
+		return ok && p.Activity == "away" && p.Idle
+	})
+	p := ev.(sipclient.PresenceChanged)
+	if !p.IdleSince.IsZero() || strings.Contains(p.Raw, "last-input") || !strings.Contains(p.Raw, `idle-threshold="300"`) {
+		t.Errorf("idle since %v; body:\n%s", p.IdleSince, p.Raw)
 	}
 }

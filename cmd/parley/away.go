@@ -26,7 +26,7 @@ func watchDesktop(core *account.Manager, log *slog.Logger) (unavailable string, 
 	if !d.Available() {
 		return idle.Unavailable + ", so your status does not change by itself.", stop
 	}
-	go core.WatchAutoAway(ctx, func(ctx context.Context, threshold time.Duration) <-chan bool {
+	go core.WatchAutoAway(ctx, func(ctx context.Context, threshold time.Duration) <-chan account.Desktop {
 		log.Info("auto-away", "after", threshold, "sources", d.Sources())
 		return awayStates(ctx, d, threshold, log)
 	})
@@ -34,14 +34,14 @@ func watchDesktop(core *account.Manager, log *slog.Logger) (unavailable string, 
 }
 
 // awayStates is the desktop's word, away or not, until ctx ends.
-func awayStates(ctx context.Context, d *idle.Desktop, threshold time.Duration, log *slog.Logger) <-chan bool {
-	away := make(chan bool)
+func awayStates(ctx context.Context, d *idle.Desktop, threshold time.Duration, log *slog.Logger) <-chan account.Desktop {
+	away := make(chan account.Desktop)
 	go func() {
 		defer close(away)
 		for st := range d.Watch(ctx, threshold) {
 			log.Debug("desktop", "idle", st.Idle, "locked", st.Locked)
 			select {
-			case away <- st.Away():
+			case away <- account.Desktop{Away: st.Away(), Idle: st.Idle}:
 			case <-ctx.Done():
 				return
 			}
