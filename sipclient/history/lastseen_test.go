@@ -1,6 +1,7 @@
 package history
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -35,5 +36,21 @@ func TestLastSeenKept(t *testing.T) {
 	}
 	if !got[bob].Equal(at) || !got[carol].Equal(at.Add(-time.Hour)) || len(got) != 2 {
 		t.Errorf("after reopening: %v", got)
+	}
+}
+
+// BenchmarkSaveLastSeen is the flush at Close with 100 contacts seen
+// available: one transaction.
+func BenchmarkSaveLastSeen(b *testing.B) {
+	s, _ := openTemp(b)
+	seen := map[identity.ID]time.Time{}
+	for i := range 100 {
+		id, _ := identity.Parse("sip:c" + strconv.Itoa(i) + "@127.0.0.1")
+		seen[id] = time.Now()
+	}
+	for b.Loop() {
+		if err := s.SaveLastSeen(b.Context(), seen); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
