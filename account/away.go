@@ -29,10 +29,10 @@ func (m *Manager) RunAutoAway(ctx context.Context, away <-chan bool) {
 			return
 		case v, open := <-away:
 			if !open {
-				m.setAutoAway(ctx, false)
+				m.setAutoAway(ctx, Desktop{})
 				return
 			}
-			m.setAutoAway(ctx, v)
+			m.setAutoAway(ctx, Desktop{Away: v, Idle: v})
 		}
 	}
 }
@@ -52,18 +52,29 @@ func (m *Manager) Published() sipclient.Presence {
 	return m.publishedLocked()
 }
 
+// publishedLocked: the automatic Away says it is one (RPID user-input
+// idle, since the last input, after the threshold), for the watchers.
 func (m *Manager) publishedLocked() sipclient.Presence {
 	if m.auto {
-		return sipclient.Presence{Status: sipclient.StatusAway, Note: m.presence.Note}
+		return sipclient.Presence{Status: sipclient.StatusAway, Note: m.presence.Note,
+			Idle: true, LastInput: m.autoFrom, IdleAfter: m.awayAfterLocked()}
 	}
 	return m.presence
+}
+
+// Desktop is the desktop's word on the user: Away, and whether for
+// idle time (no input for the threshold) rather than a lock alone.
+type Desktop struct {
+	Away bool
+	Idle bool
 }
 
 // setAutoAway starts (on) or ends the automatic Away. Starting it does
 // nothing unless the user chose Available; ending it does nothing unless
 // it is on. A change is published on every identity and told in an
 // OwnPresenceChanged.
-func (m *Manager) setAutoAway(ctx context.Context, on bool) {
+func (m *Manager) setAutoAway(ctx context.Context, d Desktop) {
+	on := d.Away
 	m.mu.Lock()
 	if on && !m.auto && m.presence.Status != sipclient.StatusAvailable {
 		st := m.presence.Status
@@ -76,6 +87,12 @@ func (m *Manager) setAutoAway(ctx context.Context, on bool) {
 		return
 	}
 	m.auto = on
+	// The desktop says idle once the threshold has passed since the last
+	// input; after a lock alone, when the last input came is not known.
+	m.autoFrom = time.Time{}
+	if d.Idle {
+		m.autoFrom = time.Now().Add(-m.awayAfterLocked()).Truncate(time.Second)
+	}
 	p := m.publishedLocked()
 	m.mu.Unlock()
 	m.log.Info("automatic away", "on", on)

@@ -85,6 +85,14 @@ type Manager struct {
 	subs     map[identity.ID]*watch // by contact
 	presence sipclient.Presence     // the user's choice
 	auto     bool                   // the automatic Away is published instead (away.go)
+	autoFrom time.Time              // the last input before the automatic Away, as near as known
+	// awayAfter is the auto-away threshold for this run (0: never), nil
+	// until set or first read from the prefs; awayChanged wakes
+	// WatchAutoAway when it changes (away.go).
+	awayAfter   *time.Duration
+	awayChanged chan struct{}
+	// seen keeps contacts' last-seen times across restarts (lastseen.go).
+	seen *lastSeen
 	// lastResume is when the last wake-up was handled (resume.go).
 	lastResume time.Time
 	imPrefs    *sipclient.IMPrefs // the user's IM choices, nil until set: given to clients that start later
@@ -111,7 +119,7 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		cfg.Direct.Presence.Status = sipclient.StatusAvailable // as the client takes it
 	}
 	m := &Manager{cfg: cfg, log: cfg.Log, store: cfg.Store, events: newMerger(),
-		locks: map[string]*sync.Mutex{}, clients: map[string]*running{}, subs: map[identity.ID]*watch{},
+		locks: map[string]*sync.Mutex{}, clients: map[string]*running{}, subs: map[identity.ID]*watch{}, awayChanged: make(chan struct{}, 1),
 		accounts: append([]Account(nil), cfg.Accounts...), presence: cfg.Direct.Presence}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	if m.log == nil {
@@ -125,6 +133,7 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		m.events.end()
 		return nil, err
 	}
+	m.loadLastSeen(m.ctx)
 	m.keepInstanceIDs()
 	m.setRoutes(m.accounts)
 	opts := append(m.sharedOptions(), sipclient.WithOutboxShare(m.sendsTo(direct)))
@@ -239,6 +248,7 @@ func (m *Manager) Close() error {
 			wg.Go(func() { c.Close() })
 		}
 		wg.Wait()
+		m.seen.flush() // before the store closes
 		m.closeStore()
 		m.events.end()
 	})

@@ -15,6 +15,9 @@ type merger struct {
 	q       *fifo.Queue[sipclient.Event]
 	out     <-chan sipclient.Event
 	sources sync.WaitGroup
+	// tap, when set, sees and may complete each client event before it
+	// is queued (lastseen.go). Set before the first follow.
+	tap func(sipclient.Event) sipclient.Event
 }
 
 func newMerger() *merger {
@@ -35,6 +38,9 @@ func (m *merger) follow(ch <-chan sipclient.Event) <-chan struct{} {
 		defer m.sources.Done()
 		defer close(drained)
 		for e := range ch {
+			if m.tap != nil {
+				e = m.tap(e)
+			}
 			m.q.Push(e)
 		}
 	}()

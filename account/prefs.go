@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/parley-im/parley/sipclient"
 )
@@ -18,14 +19,19 @@ const PrefsFile = "prefs.json"
 type prefsFile struct {
 	Status string `json:"status,omitempty"`
 	Note   string `json:"note,omitempty"`
+	// AwayAfter is the auto-away threshold in seconds, 0 for never;
+	// absent: the default.
+	AwayAfter *int64 `json:"awayAfterSeconds,omitempty"`
 }
 
 // Prefs are the user's own settings kept across restarts: the status and
-// note they chose. Its methods are safe for concurrent use.
+// note they chose, and when auto-away begins. Its methods are safe for
+// concurrent use.
 type Prefs struct {
 	path string // "" keeps changes in memory only
 	mu   sync.Mutex
 	p    sipclient.Presence
+	away *int64 // seconds; nil: the default
 }
 
 // OpenPrefs reads the preferences saved in dir; a missing file gives the
@@ -48,7 +54,7 @@ func OpenPrefs(dir string) (*Prefs, error) {
 	if !known(p.Status) {
 		p.Status = sipclient.StatusAvailable
 	}
-	return &Prefs{path: path, p: p}, nil
+	return &Prefs{path: path, p: p, away: f.AwayAfter}, nil
 }
 
 // known tells whether s is a status the user can choose.
@@ -72,14 +78,43 @@ func (p *Prefs) Presence() sipclient.Presence {
 func (p *Prefs) SetPresence(pr sipclient.Presence) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	pr = sipclient.Presence{Status: pr.Status, Note: pr.Note} // the user's choice only
 	if p.p == pr {
 		return nil
 	}
 	p.p = pr
+	return p.saveLocked()
+}
+
+// AwayAfter is the auto-away threshold the user chose (0: never), and
+// whether they chose one.
+func (p *Prefs) AwayAfter() (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.away == nil {
+		return 0, false
+	}
+	return time.Duration(*p.away) * time.Second, true
+}
+
+// SetAwayAfter remembers the auto-away threshold (0: never) and saves it.
+func (p *Prefs) SetAwayAfter(d time.Duration) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := int64(max(d, 0) / time.Second)
+	if p.away != nil && *p.away == s {
+		return nil
+	}
+	p.away = &s
+	return p.saveLocked()
+}
+
+// saveLocked writes the file; caller holds p.mu.
+func (p *Prefs) saveLocked() error {
 	if p.path == "" {
 		return nil
 	}
-	b, err := json.MarshalIndent(prefsFile{Status: string(pr.Status), Note: pr.Note}, "", "  ")
+	b, err := json.MarshalIndent(prefsFile{Status: string(p.p.Status), Note: p.p.Note, AwayAfter: p.away}, "", "  ")
 	if err != nil {
 		return err
 	}

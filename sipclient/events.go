@@ -38,6 +38,10 @@ type PresenceChanged struct {
 	// says closed. It outlives the subscription: an unknown presence
 	// after the subscription ended carries it. Zero if never seen.
 	LastSeen time.Time
+	// Idle: the contact's device says they left it (RPID user-input
+	// idle), since IdleSince (their last input; zero if not told).
+	Idle      bool
+	IdleSince time.Time
 }
 
 // SubscriptionState is the state of our subscription to a contact.

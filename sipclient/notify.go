@@ -149,6 +149,7 @@ func (s *subscription) presenceDocument(ct string, body []byte, terminated bool)
 	if len(doc.Activities) > 0 {
 		p.Activity = doc.Activities[0]
 	}
+	p.Idle, p.IdleSince = doc.UserInput.Idle(), doc.UserInput.LastInput
 	if p.Basic == "" {
 		p.Basic = BasicUnknown
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/parley-im/parley/sipclient/pidf"
@@ -23,9 +24,15 @@ const (
 )
 
 // Presence is the user's own published state: a status and a free note.
+// Idle marks an Away the user did not choose: they left the desktop for
+// IdleAfter, their last input at LastInput (zero: not known). Watchers
+// read it as RPID user-input idle (RFC 4480 §3.4).
 type Presence struct {
-	Status Status
-	Note   string
+	Status    Status
+	Note      string
+	Idle      bool
+	LastInput time.Time
+	IdleAfter time.Duration
 }
 
 // ParseStatus accepts a status name as typed by a user or a script.
@@ -61,6 +68,9 @@ func (p Presence) document(entity, contact string) *pidf.Document {
 		d.Activities = []string{"on-the-phone"}
 	case StatusOffline:
 		d.Basic, d.Contact = pidf.BasicClosed, ""
+	}
+	if p.Idle && p.Status != StatusOffline {
+		d.UserInput = pidf.UserInput{State: pidf.InputIdle, LastInput: p.LastInput, Threshold: p.IdleAfter}
 	}
 	if p.Status == StatusDND && d.Note == "" {
 		d.Note = "Do not disturb"

@@ -85,8 +85,11 @@ type App struct {
 	find *searchView
 	// asking is the watchers waiting for an answer, the first on screen
 	// (watchers.go).
-	asking  []identity.ID
-	askMore *widget.Label // on the question on screen: how many more wait
+	asking []identity.ID
+	// askLater is the watchers whose question the user put off (Escape):
+	// still pending, offered again in Privacy.
+	askLater []identity.ID
+	askMore  *widget.Label // on the question on screen: how many more wait
 	// tray is the tray icon, following status and unread (tray.go).
 	tray trayUI
 	// mainSize remembers the main window's size (winsize.go).
@@ -126,6 +129,7 @@ func (a *App) addContactState(c account.Contact) *contactState {
 	cs := &contactState{Contact: c, basic: sipclient.BasicUnknown}
 	a.contacts[c.ID] = cs
 	a.restoreUnread(cs)
+	a.restoreLastSeen(cs)
 	return cs
 }
 
@@ -269,6 +273,7 @@ func (a *App) applyPresence(ev sipclient.PresenceChanged) bool {
 		return false
 	}
 	c.basic, c.activity, c.note = ev.Basic, ev.Activity, oneLine(ev.Note, noteRunes)
+	c.idle, c.idleSince = ev.Idle, ev.IdleSince
 	c.stale = false
 	if ev.Raw != "" {
 		c.raw, c.lastNotify = ev.Raw, ev.At
@@ -294,6 +299,7 @@ func (a *App) applySubscription(ev sipclient.SubscriptionChanged) bool {
 		c.lastNotify = ev.LastNotify
 	}
 	c.problem, c.problemDetail = subscriptionProblem(ev, c.displayName()), subscriptionDetail(ev)
+	seenBefore(c, ev)
 	a.chats.presenceChanged(c)
 	return true
 }

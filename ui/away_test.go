@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +77,96 @@ func TestAwayUnavailableSaid(t *testing.T) {
 	a.win.Show()
 	if !hasText(a.win, says) {
 		t.Fatalf("window: %q", texts(a.win))
+	}
+}
+
+// A contact whose device says they left it reads "Away (idle since …)",
+// from the last input their PIDF gives; without it, "Away (idle)".
+func TestIdleContactReadsAwaySince(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	since := time.Now().Add(-10 * time.Minute)
+	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{Peer: pid(euler), URI: euler, Basic: sipclient.BasicOpen,
+		Activity: "away", Idle: true, IdleSince: since, At: time.Now()}})
+	want := "Away (idle since " + seenAt(since, time.Now()) + ")"
+	if !hasText(a.win, want) {
+		t.Fatalf("roster: want %q in %q", want, texts(a.win))
+	}
+	if d := diagnosticsText(a.contacts[pid(euler)], time.Now()); !strings.Contains(d, want+", as their device says") {
+		t.Errorf("Presence details:\n%s", d)
+	}
+	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{Peer: pid(euler), URI: euler, Basic: sipclient.BasicOpen, Idle: true, At: time.Now()}})
+	if !hasText(a.win, "Away (idle)") {
+		t.Fatalf("idle without activity or time: %q", texts(a.win))
+	}
+	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{Peer: pid(euler), URI: euler, Basic: sipclient.BasicOpen, At: time.Now()}})
+	if hasText(a.win, "Away (idle)") || !hasText(a.win, "Available") {
+		t.Fatalf("back: %q", texts(a.win))
+	}
+}
+
+// awaySelect is the auto-away choice in the open settings dialog.
+func awaySelect(t *testing.T, a *App) *keySelect {
+	t.Helper()
+	var found *keySelect
+	walkOnScreen(topOverlay(a.win), func(o fyne.CanvasObject) {
+		if s, ok := o.(*keySelect); ok && s.Options[0] == "Off" {
+			found = s
+		}
+	})
+	if found == nil {
+		t.Fatal("no auto-away choice in the settings")
+	}
+	return found
+}
+
+// The settings offer Off, 5, 10, 15 and 30 minutes with the threshold in
+// force chosen; a choice goes to the core (which saves and applies it);
+// a threshold from --idle-away shows as one more choice.
+func TestAutoAwaySetting(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	a.showPrivacy()
+	sel := awaySelect(t, a)
+	if want := []string{"Off", "5 min", "10 min", "15 min", "30 min"}; !slices.Equal(sel.Options, want) || sel.Selected != "5 min" {
+		t.Fatalf("choices %q, selected %q", sel.Options, sel.Selected)
+	}
+	sel.SetSelected("15 min")
+	sel.SetSelected("Off")
+	if !slices.Equal(core.awaySet, []time.Duration{15 * time.Minute, 0}) {
+		t.Fatalf("core told %v", core.awaySet)
+	}
+	pressKey(a.win.Canvas(), fyne.KeyEscape)
+	core.awayAfter = 3 * time.Second
+	a.showPrivacy()
+	if sel := awaySelect(t, a); sel.Selected != "3s" || len(sel.Options) != 6 {
+		t.Errorf("the flag's threshold: %q of %q", sel.Selected, sel.Options)
+	}
+}
+
+// The tray menu ticks the status in force, and shows the automatic Away
+// as its own (inert) entry while it lasts.
+func TestTrayMenuShowsAutoAway(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	var menus []*fyne.Menu
+	a.tray.setMenu = func(m *fyne.Menu) { menus = append(menus, m) }
+	a.updateTray()
+	ticked := func() []string {
+		var out []string
+		for _, it := range menus[len(menus)-1].Items {
+			if it.Checked {
+				out = append(out, it.Label)
+			}
+		}
+		return out
+	}
+	if got := ticked(); !slices.Equal(got, []string{"Available"}) {
+		t.Fatalf("ticked %q", got)
+	}
+	a.applyBatch([]sipclient.Event{sipclient.OwnPresenceChanged{Presence: sipclient.Presence{Status: sipclient.StatusAway}, Auto: true}})
+	if got := ticked(); !slices.Equal(got, []string{autoAwayLabel}) {
+		t.Fatalf("under the automatic Away ticked %q", got)
+	}
+	a.applyBatch([]sipclient.Event{sipclient.OwnPresenceChanged{Presence: sipclient.Presence{Status: sipclient.StatusAvailable}}})
+	if got := ticked(); !slices.Equal(got, []string{"Available"}) {
+		t.Errorf("after it ticked %q", got)
 	}
 }

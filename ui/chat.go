@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
@@ -271,10 +270,7 @@ func (cw *chatWindow) retry(conv *conversation, line *chatLine) {
 // deleteLine removes an undelivered message, from the outbox and the
 // history, once the user confirms: it will then never be sent.
 func (cw *chatWindow) deleteLine(conv *conversation, l *chatLine) {
-	dialog.ShowConfirm("Delete message", "Delete this undelivered message? It will not be sent.", func(ok bool) {
-		if !ok {
-			return
-		}
+	showConfirm("Delete message", "Delete this undelivered message? It will not be sent.", "Delete", func() {
 		if l.id == 0 { // the core never took it
 			conv.remove(l)
 			return

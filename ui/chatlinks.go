@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient/identity"
@@ -173,5 +172,5 @@ func (a *App) openSIPLink(link string, win fyne.Window) {
 		a.openChat(c)
 		return
 	}
-	dialog.ShowInformation("Not in your contacts", id.String()+" is not in your contacts. Add them to chat with them.", win)
+	showInformation("Not in your contacts", id.String()+" is not in your contacts. Add them to chat with them.", win)
 }

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -31,6 +30,9 @@ func diagnosticsText(c *contactState, now time.Time) string {
 	if !c.lastSeen.IsZero() {
 		b.WriteString("Last seen available: " + seenAt(c.lastSeen, now) + "\n")
 	}
+	if c.idle { // RPID user-input: their device says they left it
+		b.WriteString(awayText(true, c.idleSince, now) + ", as their device says\n")
+	}
 	switch {
 	case c.problem != "":
 		b.WriteString("Why: " + c.problem + "\n")
@@ -50,7 +52,5 @@ func (a *App) showDiagnostics(c *contactState) {
 	raw.Disable()
 	content := container.NewBorder(wrapLabel(diagnosticsText(c, time.Now())), nil, nil, nil,
 		widget.NewCard("", "Last presence document", raw))
-	d := dialog.NewCustom("Presence details — "+c.displayName(), "Close", content, a.win)
-	d.Resize(fyne.NewSize(520, 420))
-	d.Show()
+	showClosable("Presence details — "+c.displayName(), content, fyne.NewSize(520, 420), a.win)
 }

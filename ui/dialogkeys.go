@@ -194,9 +194,26 @@ func (kd *keyDialog) showFocused(first fyne.Focusable) {
 // button has focus, Enter confirms, Escape cancels.
 func showConfirm(title, question, confirm string, onConfirm func(), win fyne.Window) *keyDialog {
 	keys := &dialogKeys{}
-	kd := newKeyDialog(title, confirm, "Cancel", wrapLabel(question), keys,
-		func() bool { onConfirm(); return true }, nil, win)
+	var kd *keyDialog
+	// Hidden before onConfirm runs: a dialog it opens (a failure) would
+	// go with this one, Fyne removing an overlay with those above it.
+	kd = newKeyDialog(title, confirm, "Cancel", wrapLabel(question), keys,
+		func() bool { kd.Hide(); onConfirm(); return false }, nil, win)
 	kd.Resize(fyne.NewSize(360, 0))
 	kd.showFocused(nil)
 	return kd
+}
+
+// showClosable shows content with a Close button that has focus: Enter
+// and Escape close it, as a click does.
+func showClosable(title string, content fyne.CanvasObject, size fyne.Size, win fyne.Window) *keyDialog {
+	kd := newKeyDialog(title, "", "Close", content, &dialogKeys{}, nil, nil, win)
+	kd.Resize(size)
+	kd.showFocused(nil)
+	return kd
+}
+
+// showInformation tells one thing in a sentence; Close has the focus.
+func showInformation(title, text string, win fyne.Window) *keyDialog {
+	return showClosable(title, wrapLabel(text), fyne.NewSize(360, 0), win)
 }

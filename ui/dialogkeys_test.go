@@ -289,3 +289,77 @@ func over(c, bg color.Color) color.Color {
 	mix := func(x, y uint8) uint8 { return uint8((int(x)*int(n.A) + int(y)*(255-int(n.A))) / 255) }
 	return color.NRGBA{R: mix(n.R, b.R), G: mix(n.G, b.G), B: mix(n.B, b.B), A: 255}
 }
+
+// A presence request from the keyboard: Allow has the focus and Enter
+// allows; Escape decides nothing, the question waits in Privacy, and
+// Answer… there asks it again.
+func TestPresenceRequestByKeyboard(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	c := a.win.Canvas()
+	pending := func(uri string) sipclient.Event {
+		return sipclient.WatcherChanged{Peer: pid(uri), URI: uri, State: sipclient.WatcherPending}
+	}
+	a.applyBatch([]sipclient.Event{pending("sip:eve@x.org"), pending("sip:trudy@x.org")})
+	if b, ok := c.Focused().(*keyButton); !ok || b.Text != "Allow" {
+		t.Fatalf("focus on %v, want Allow", c.Focused())
+	}
+	pressKey(c, fyne.KeyEscape) // eve: put off
+	if _, decided := core.decisions["sip:eve@x.org"]; decided || a.book.WatcherDecision(pid("sip:eve@x.org")) != sipclient.Ask {
+		t.Fatalf("Escape decided for the user: %v", core.decisions)
+	}
+	if top := topOverlay(a.win); top == nil || !onScreen(top, "sip:trudy@x.org wants to see") {
+		t.Fatal("the next question is not on screen after Escape")
+	}
+	pressKey(c, fyne.KeyReturn) // trudy: Allow
+	if core.decisions["sip:trudy@x.org"] != sipclient.Allow || topOverlay(a.win) != nil {
+		t.Fatalf("Enter did not allow: %v", core.decisions)
+	}
+	a.applyBatch([]sipclient.Event{pending("sip:eve@x.org")}) // a refresh: not asked again at once
+	if topOverlay(a.win) != nil {
+		t.Fatal("a put-off question came back by itself")
+	}
+	a.showPrivacy()
+	if !onScreen(topOverlay(a.win), "Waiting for your answer") {
+		t.Fatalf("Privacy does not offer the put-off question: %q", textsOnScreen(topOverlay(a.win)))
+	}
+	tapButton(t, topOverlay(a.win), "Answer…")
+	q := topOverlay(a.win)
+	if !onScreen(q, "sip:eve@x.org wants to see") {
+		t.Fatalf("Answer… did not ask again: %q", textsOnScreen(q))
+	}
+	tapButton(t, q, "Block")
+	if core.decisions["sip:eve@x.org"] != sipclient.Block {
+		t.Errorf("Block not applied: %v", core.decisions)
+	}
+}
+
+// Details, Presence details and the delete confirmation: the keyboard
+// reaches them at once; Escape closes without acting.
+func TestInfoDialogsByKeyboard(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	c := a.win.Canvas()
+	showDetail("503 raw detail", a.win)
+	if b, ok := c.Focused().(*keyButton); !ok || b.Text != "Close" {
+		t.Fatalf("Details: focus on %v, want Close", c.Focused())
+	}
+	pressKey(c, fyne.KeyEscape)
+	if topOverlay(a.win) != nil {
+		t.Fatal("Escape left Details open")
+	}
+	a.showDiagnostics(a.contacts[pid(euler)])
+	if b, ok := c.Focused().(*keyButton); !ok || b.Text != "Close" {
+		t.Fatalf("Presence details: focus on %v, want Close", c.Focused())
+	}
+	pressKey(c, fyne.KeyReturn)
+	if topOverlay(a.win) != nil {
+		t.Fatal("Enter on Close left Presence details open")
+	}
+	a.openSIPLink("sip:stranger@127.0.0.1", a.win) // a link in a message to a stranger
+	if top := topOverlay(a.win); top == nil || !onScreen(top, "is not in your contacts") {
+		t.Fatal("no dialog for a stranger's link")
+	}
+	pressKey(c, fyne.KeyEscape)
+	if topOverlay(a.win) != nil {
+		t.Error("Escape left Not in your contacts open")
+	}
+}

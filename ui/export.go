@@ -56,7 +56,7 @@ func (cw *chatWindow) exported(where fyne.URI, err error) {
 		showFailure(cw.win, "Not exported", "The conversation could not be exported. Choose another place, or try again.", err.Error())
 		return
 	}
-	dialog.ShowInformation("Conversation exported", "Saved to "+where.Path(), cw.win)
+	showInformation("Conversation exported", "Saved to "+where.Path(), cw.win)
 }
 
 // exportName suggests a file name from the peer's address, keeping only

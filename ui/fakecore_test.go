@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parley-im/parley/sipclient"
 	"github.com/parley-im/parley/sipclient/history"
@@ -40,10 +41,33 @@ type fakeCore struct {
 	typing    []string // "uri|true" per SetTyping
 	read      []identity.ID
 	imPrefs   []sipclient.IMPrefs
+	awayAfter time.Duration   // what AutoAwayAfter answers
+	awaySet   []time.Duration // SetAutoAwayAfter calls
+	lastSeen  map[identity.ID]time.Time
+}
+
+func (f *fakeCore) LastSeen(peer identity.ID) time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lastSeen[peer]
+}
+
+func (f *fakeCore) AutoAwayAfter() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.awayAfter
+}
+
+func (f *fakeCore) SetAutoAwayAfter(d time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.awayAfter = d
+	f.awaySet = append(f.awaySet, d)
+	return nil
 }
 
 func newFakeCore() *fakeCore {
-	return &fakeCore{events: make(chan sipclient.Event, 100), decisions: map[string]sipclient.Decision{}, stored: map[string][]sipclient.ChatMessage{}}
+	return &fakeCore{awayAfter: 5 * time.Minute, events: make(chan sipclient.Event, 100), decisions: map[string]sipclient.Decision{}, stored: map[string][]sipclient.ChatMessage{}}
 }
 
 func (f *fakeCore) Events() <-chan sipclient.Event { return f.events }

@@ -57,7 +57,12 @@ func (a *App) showPrivacy() {
 		a.setIMPrefs(c)
 	}
 	about := wrapLabel("These tell the people you write with when you are typing to them and when you have read their messages. You see theirs either way.")
-	d := newKeyDialog("Privacy", "", "Close", container.NewVBox(typing, read, about, widget.NewSeparator(), a.noticeSettings(keys), widget.NewSeparator(), a.privacyLists(keys)), keys, nil, nil, a.win)
+	parts := []fyne.CanvasObject{typing, read, about, widget.NewSeparator(), a.noticeSettings(keys), widget.NewSeparator()}
+	if away := a.awaySettings(keys); away != nil {
+		parts = append(parts, away, widget.NewSeparator())
+	}
+	parts = append(parts, a.privacyLists(keys))
+	d := newKeyDialog("Privacy", "", "Close", container.NewVBox(parts...), keys, nil, nil, a.win)
 	d.Resize(fyne.NewSize(420, 0))
 	d.showFocused(typing)
 }

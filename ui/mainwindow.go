@@ -92,7 +92,7 @@ func (a *App) statusBar() fyne.CanvasObject {
 	a.note.SetPlaceHolder("What are you up to?")
 	a.note.OnSubmitted = func(string) { a.publishStatus() }
 	bar := inOrder(nil, nil, widestChoice(a.status, append(labels, autoAwayLabel)), nil, a.note)
-	if a.opt.AwayUnavailable != "" {
+	if a.opt.AwayUnavailable != "" && a.autoAwayOn() {
 		return container.NewVBox(bar, awayUnavailable(a.opt.AwayUnavailable))
 	}
 	return bar

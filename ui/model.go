@@ -31,6 +31,10 @@ type contactState struct {
 	// core. A contact once known whose presence is lost reads Offline.
 	known    bool
 	lastSeen time.Time
+	// idle: the contact's device says they left it (RPID user-input),
+	// since idleSince (zero: not told).
+	idle      bool
+	idleSince time.Time
 	// stale: the machine slept since the presence shown arrived; it is
 	// being checked (the next PresenceChanged clears it).
 	stale bool
@@ -57,7 +61,7 @@ func (c *contactState) availability() availability {
 		return availUnknown
 	case c.activity == "busy" || c.activity == "on-the-phone" || c.activity == "meeting":
 		return availBusy
-	case c.activity == "away" || c.activity == "vacation" || c.activity == "sleeping":
+	case c.activity == "away" || c.activity == "vacation" || c.activity == "sleeping" || c.idle:
 		return availAway
 	}
 	return availOnline
@@ -86,7 +90,7 @@ func (c *contactState) freshStatusText() string {
 	case availOnline:
 		return "Available"
 	case availAway:
-		return "Away"
+		return awayText(c.idle, c.idleSince, time.Now())
 	case availBusy:
 		if c.activity == "on-the-phone" {
 			return "On the phone"
@@ -99,6 +103,18 @@ func (c *contactState) freshStatusText() string {
 		return "Offline — last seen " + seenAt(c.lastSeen, time.Now())
 	}
 	return "Unknown"
+}
+
+// awayText is Away, and since when for a contact who left their device:
+// "Away (idle since 14:05)".
+func awayText(idle bool, since, now time.Time) string {
+	switch {
+	case !idle:
+		return "Away"
+	case since.IsZero() || since.After(now):
+		return "Away (idle)"
+	}
+	return "Away (idle since " + seenAt(since, now) + ")"
 }
 
 // seenAt says when a contact was last seen: the time today, else the day

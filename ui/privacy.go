@@ -21,13 +21,26 @@ func (a *App) privacyLists(keys *dialogKeys) fyne.CanvasObject {
 	box := container.NewVBox()
 	var fill func()
 	fill = func() {
-		box.Objects = append(a.blockedRows(fill, keys), a.watcherRows(fill, keys)...)
+		box.Objects = append(a.laterRows(fill, keys), append(a.blockedRows(fill, keys), a.watcherRows(fill, keys)...)...)
 		box.Refresh()
 	}
 	fill()
 	scroll := container.NewVScroll(box)
 	scroll.SetMinSize(fyne.NewSize(0, 180))
 	return scroll
+}
+
+// laterRows are the presence requests the user put off, each with
+// Answer…, which asks again (above the Privacy dialog).
+func (a *App) laterRows(changed func(), keys *dialogKeys) []fyne.CanvasObject {
+	if len(a.askLater) == 0 {
+		return nil
+	}
+	rows := []fyne.CanvasObject{widget.NewLabelWithStyle("Waiting for your answer", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	for _, who := range a.askLater {
+		rows = append(rows, privacyRow(who, "", "Answer…", func() { a.askAgain(who); changed() }, keys))
+	}
+	return rows
 }
 
 func (a *App) blockedRows(changed func(), keys *dialogKeys) []fyne.CanvasObject {

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -244,7 +243,7 @@ func (a *App) peerName(m sipclient.ChatMessage) string {
 func (a *App) openHit(m sipclient.ChatMessage) {
 	c := a.contactForHit(m)
 	if c == nil {
-		dialog.ShowInformation("Not in your contacts", m.Peer.String()+" is not in your contacts. Add them to open the conversation.", a.win)
+		showInformation("Not in your contacts", m.Peer.String()+" is not in your contacts. Add them to open the conversation.", a.win)
 		return
 	}
 	a.openChat(c)

@@ -14,6 +14,16 @@ type trayUI struct {
 	icons *trayIcons
 	shown *trayState
 	set   func(fyne.Resource)
+	// setMenu gives the tray its menu again when the status it ticks
+	// changed (menuFor: the one shown).
+	setMenu func(*fyne.Menu)
+	menuFor *trayMenuState
+}
+
+// trayMenuState is what the tray menu ticks.
+type trayMenuState struct {
+	status sipclient.Status
+	auto   bool
 }
 
 // SetupTray puts the status menu and Show/Quit in the system tray. Closing
@@ -25,12 +35,8 @@ func (a *App) SetupTray(icon fyne.Resource) {
 	if !ok {
 		return
 	}
-	items := []*fyne.MenuItem{fyne.NewMenuItem("Show Parley", a.Raise)}
-	items = append(items, fyne.NewMenuItemSeparator())
-	for i, s := range statusChoices {
-		items = append(items, fyne.NewMenuItem(s.label, func() { a.status.SetSelectedIndex(i) }))
-	}
-	desk.SetSystemTrayMenu(fyne.NewMenu("Parley", items...))
+	a.tray.setMenu = desk.SetSystemTrayMenu
+	a.updateTrayMenu()
 	if icon != nil {
 		a.showTrayIcons(icon, desk.SetSystemTrayIcon)
 	}
@@ -55,6 +61,7 @@ func (a *App) showTrayIcons(base fyne.Resource, set func(fyne.Resource)) {
 // updateTray sets the tray icon when what it tells changed, and only
 // then: the tray redraws on every set.
 func (a *App) updateTray() {
+	a.updateTrayMenu()
 	t := &a.tray
 	if t.icons == nil {
 		return
@@ -71,6 +78,39 @@ func (a *App) updateTray() {
 		t.set(r)
 		t.shown = &s
 	}
+}
+
+// trayMenu is Show Parley and the statuses, the one in force ticked:
+// under the automatic Away, an "Away (idle)" entry is (it is not a
+// choice, so it does nothing).
+func (a *App) trayMenu() *fyne.Menu {
+	items := []*fyne.MenuItem{fyne.NewMenuItem("Show Parley", a.Raise), fyne.NewMenuItemSeparator()}
+	own := a.chosenStatus()
+	for i, s := range statusChoices {
+		it := fyne.NewMenuItem(s.label, func() { a.status.SetSelectedIndex(i) })
+		it.Checked = !a.autoAway && s.status == own
+		items = append(items, it)
+	}
+	if a.autoAway {
+		it := fyne.NewMenuItem(autoAwayLabel, nil)
+		it.Checked, it.Disabled = true, true
+		items = append(items, it)
+	}
+	return fyne.NewMenu("Parley", items...)
+}
+
+// updateTrayMenu gives the tray its menu when the status ticked changed.
+func (a *App) updateTrayMenu() {
+	t := &a.tray
+	if t.setMenu == nil || a.status == nil {
+		return
+	}
+	s := trayMenuState{status: a.chosenStatus(), auto: a.autoAway}
+	if t.menuFor != nil && *t.menuFor == s {
+		return
+	}
+	t.menuFor = &s
+	t.setMenu(a.trayMenu())
 }
 
 // anyUnread tells whether a message waits: unread in a chat, or a

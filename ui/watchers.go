@@ -3,8 +3,8 @@ package ui
 import (
 	"slices"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
@@ -17,7 +17,7 @@ import (
 // and each address is asked about once: in direct mode anyone can
 // subscribe, and a burst of strangers stacked a dialog each.
 func (a *App) watcherChanged(ev sipclient.WatcherChanged) {
-	if ev.State != sipclient.WatcherPending || slices.Contains(a.asking, ev.Peer) {
+	if ev.State != sipclient.WatcherPending || slices.Contains(a.asking, ev.Peer) || slices.Contains(a.askLater, ev.Peer) {
 		return
 	}
 	a.asking = append(a.asking, ev.Peer)
@@ -39,7 +39,10 @@ func (a *App) showWaiting() {
 	a.askMore.Refresh()
 }
 
-// askNextWatcher shows the question at the head of the queue.
+// askNextWatcher shows the question at the head of the queue. Allow has
+// the focus and Enter allows; Escape (or Later) decides nothing: the
+// question is put off, the watcher stays pending, and the Privacy dialog
+// offers it again.
 func (a *App) askNextWatcher() {
 	if len(a.asking) == 0 {
 		return
@@ -49,12 +52,35 @@ func (a *App) askNextWatcher() {
 	a.askMore = widget.NewLabel("")
 	a.showWaiting()
 	content := container.NewVBox(wrapLabel(msg), a.askMore)
-	dialog.ShowCustomConfirm("Presence request", "Allow", "Block", content, func(allow bool) {
+	next := func() {
 		a.askMore = nil
-		a.decideWatcher(who, allow)
 		a.asking = a.asking[1:]
 		a.askNextWatcher()
-	}, a.win)
+	}
+	keys := &dialogKeys{}
+	var kd *keyDialog
+	// Each answer hides this question before the next one shows, so the
+	// dialogs' key handlers unwind in order.
+	kd = newKeyDialog("Presence request", "Allow", "Later", content, keys,
+		func() bool { kd.Hide(); a.decideWatcher(who, true); next(); return false },
+		func() { a.askLater = append(a.askLater, who); next() }, a.win)
+	block := newKeyButton("Block", func() { kd.Hide(); a.decideWatcher(who, false); next() }, keys)
+	kd.SetButtons([]fyne.CanvasObject{kd.dismiss, block, kd.confirm})
+	kd.showFocused(nil)
+}
+
+// askAgain puts a question the user put off back on screen.
+func (a *App) askAgain(who identity.ID) {
+	a.askLater = slices.DeleteFunc(a.askLater, func(x identity.ID) bool { return x == who })
+	if slices.Contains(a.asking, who) {
+		return
+	}
+	a.asking = append(a.asking, who)
+	if len(a.asking) == 1 {
+		a.askNextWatcher()
+	} else {
+		a.showWaiting()
+	}
 }
 
 // decideWatcher remembers the answer in the contact book, which the core

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient"
@@ -140,9 +139,7 @@ func showDetail(detail string, win fyne.Window) {
 	e := widget.NewMultiLineEntry()
 	e.SetText(detail)
 	e.Wrapping = fyne.TextWrapBreak
-	d := dialog.NewCustom("Details", "Close", e, win)
-	d.Resize(fyne.NewSize(400, 220))
-	d.Show()
+	showClosable("Details", e, fyne.NewSize(400, 220), win)
 }
 
 // capital starts s with a capital letter.
@@ -211,5 +208,5 @@ func diagnosticWords(ev sipclient.Diagnostic) string {
 func showFailure(win fyne.Window, title, words, detail string) {
 	fl := newFailureLine(func() fyne.Window { return win })
 	fl.set(words, detail)
-	dialog.ShowCustom(title, "Close", fl.box, win)
+	showClosable(title, fl.box, fyne.NewSize(360, 0), win)
 }

@@ -55,7 +55,7 @@ func (e *emitter) eventJSON(ev sipclient.Event) obj {
 	switch ev := ev.(type) {
 	case sipclient.PresenceChanged:
 		return obj{"event": "presence", "peer": ev.Peer, "uri": ev.URI, "basic": string(ev.Basic), "activity": ev.Activity,
-			"note": ev.Note, "contact": ev.Contact}
+			"note": ev.Note, "contact": ev.Contact, "idle": ev.Idle}
 	case sipclient.SubscriptionChanged:
 		return obj{"event": "subscription", "peer": ev.Peer, "uri": ev.URI, "state": string(ev.State), "reason": ev.Reason,
 			"code": ev.Code, "expires": ev.Expires, "retry_in_ms": ev.RetryIn.Milliseconds()}

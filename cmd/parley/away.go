@@ -10,11 +10,11 @@ import (
 )
 
 // watchDesktop sets the core going with the desktop: Away while the user
-// is gone for threshold (0: never) or the screen is locked, and renewed
-// after each wake-up. It returns what the status bar says when the
-// desktop cannot tell ("" when it can, or auto-away is off) and a stop
-// function.
-func watchDesktop(core *account.Manager, threshold time.Duration, log *slog.Logger) (unavailable string, stop func()) {
+// is gone for the core's threshold (the setting, or --idle-away; 0:
+// never) or the screen is locked, and renewed after each wake-up. It
+// returns what the settings say when the desktop cannot tell ("" when it
+// can) and a stop function.
+func watchDesktop(core *account.Manager, log *slog.Logger) (unavailable string, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := idle.Detect(log)
 	d.Resumes(ctx, func() {
@@ -23,25 +23,29 @@ func watchDesktop(core *account.Manager, threshold time.Duration, log *slog.Logg
 		}
 	})
 	stop = func() { cancel(); d.Close() }
-	if threshold <= 0 {
-		return "", stop
-	}
 	if !d.Available() {
 		return idle.Unavailable + ", so your status does not change by itself.", stop
 	}
-	log.Info("auto-away", "after", threshold, "sources", d.Sources())
-	away := make(chan bool)
+	go core.WatchAutoAway(ctx, func(ctx context.Context, threshold time.Duration) <-chan account.Desktop {
+		log.Info("auto-away", "after", threshold, "sources", d.Sources())
+		return awayStates(ctx, d, threshold, log)
+	})
+	return "", stop
+}
+
+// awayStates is the desktop's word, away or not, until ctx ends.
+func awayStates(ctx context.Context, d *idle.Desktop, threshold time.Duration, log *slog.Logger) <-chan account.Desktop {
+	away := make(chan account.Desktop)
 	go func() {
 		defer close(away)
 		for st := range d.Watch(ctx, threshold) {
 			log.Debug("desktop", "idle", st.Idle, "locked", st.Locked)
 			select {
-			case away <- st.Away():
+			case away <- account.Desktop{Away: st.Away(), Idle: st.Idle}:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-	go core.RunAutoAway(ctx, away)
-	return "", stop
+	return away
 }

@@ -52,7 +52,7 @@ func run() error {
 	watchers := flag.String("watchers", "ask", "unknown watchers: ask or allow (contacts are always allowed)")
 	trace := flag.Bool("sip-trace", false, "print SIP traffic to stderr (credentials redacted)")
 	verbose := flag.Bool("v", false, "debug logging")
-	idleAway := flag.Duration("idle-away", account.DefaultIdleAway, "show you Away after this long without input (0: never)")
+	idleAway := flag.Duration("idle-away", account.DefaultIdleAway, "show you Away after this long without input (0: never); overrides the setting for this run")
 	flag.Parse()
 	var tl *timeline
 	if os.Getenv("PARLEY_TIMING") != "" {
@@ -142,7 +142,10 @@ func run() error {
 	defer core.Close()
 	tl.mark("core")
 
-	awayNote, stopWatching := watchDesktop(core, *idleAway, log)
+	if flagSet("idle-away") {
+		core.OverrideAutoAwayAfter(*idleAway) // this run only; the setting stays
+	}
+	awayNote, stopWatching := watchDesktop(core, log)
 	defer stopWatching()
 	tl.mark("desktop")
 	var u *ui.App

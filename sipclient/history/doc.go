@@ -52,6 +52,9 @@
 // speaks: typing notices, CPIM with IMDN, or plain text only. Schema
 // version 4 rebuilt the messages table for the two new states (SQLite
 // cannot alter a CHECK) with the same row IDs, so the search index holds.
+// Schema version 5 adds last_seen: when each peer was last seen
+// available, so an offline contact's "last seen" survives a restart (the
+// account Manager writes it; a time never moves back).
 //
 // # Errors
 //

@@ -151,6 +151,13 @@ var migrations = []string{
 		imdn    INTEGER NOT NULL DEFAULT 0, -- CPIM with IMDN: sent it or IMDNs / refused CPIM (plain only)
 		updated INTEGER NOT NULL            -- Unix nanoseconds
 	) STRICT;`,
+
+	// 5: when each contact was last seen available, so "Offline — last
+	// seen 14:05" survives a restart (lastseen.go).
+	`CREATE TABLE last_seen (
+		peer TEXT    PRIMARY KEY,
+		at   INTEGER NOT NULL -- Unix nanoseconds
+	) STRICT;`,
 }
 
 // goSteps run after the SQL of the migration to the version they are

@@ -69,6 +69,7 @@ func decodePresence(root *xmltree.Node) *Document {
 	if len(doc.Tuples) > 1 && len(persons) > 0 {
 		composeDevices(doc, persons, presenceNote)
 	}
+	doc.UserInput = documentUserInput(root)
 	return doc
 }
 

@@ -41,10 +41,11 @@ type Tuple struct {
 // Document is a presence document reduced to what a messenger shows.
 type Document struct {
 	Entity     string
-	Namespace  string   // root namespace seen: NamespacePIDF, NamespaceCPIM, or "" for XPIDF
-	Basic      Basic    // aggregate over Tuples, see Decode
-	Contact    string   // contact of the tuple that decided Basic
-	Activities []string // RPID activities, lower-case; <rpid:other> as "other:text"
-	Note       string   // person note, else presence note, else deciding tuple's note
+	Namespace  string    // root namespace seen: NamespacePIDF, NamespaceCPIM, or "" for XPIDF
+	Basic      Basic     // aggregate over Tuples, see Decode
+	Contact    string    // contact of the tuple that decided Basic
+	Activities []string  // RPID activities, lower-case; <rpid:other> as "other:text"
+	Note       string    // person note, else presence note, else deciding tuple's note
+	UserInput  UserInput // RPID user-input: whether the human left the device
 	Tuples     []Tuple
 }

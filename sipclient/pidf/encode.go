@@ -37,8 +37,8 @@ func Encode(d *Document, contentType string) ([]byte, error) {
 		writeRoot(&b, `<presence xmlns="`+NamespacePIDF+`" xmlns:dm="`+NamespaceDM+
 			`" xmlns:rpid="`+NamespaceRPID+`" entity="`, d.Entity)
 		writeTuple(&b, d, id)
-		if len(acts) > 0 || d.Note != "" {
-			writePerson(&b, id, acts, d.Note)
+		if len(acts) > 0 || d.Note != "" || d.UserInput.State != "" {
+			writePerson(&b, id, acts, d.UserInput, d.Note)
 		}
 	}
 	b.WriteString("</presence>\n")

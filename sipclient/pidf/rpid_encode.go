@@ -35,7 +35,7 @@ func toActivities(names []string) ([]activity, error) {
 
 // writePerson writes the <dm:person> carrying activities and the note;
 // its ID is the tuple's with a "p" in front, so the two never collide.
-func writePerson(b *bytes.Buffer, tupleID string, acts []activity, note string) {
+func writePerson(b *bytes.Buffer, tupleID string, acts []activity, input UserInput, note string) {
 	b.WriteString(" <dm:person id=\"p")
 	b.WriteString(tupleID)
 	b.WriteString("\">\n")
@@ -46,6 +46,7 @@ func writePerson(b *bytes.Buffer, tupleID string, acts []activity, note string) 
 		}
 		b.WriteString("  </rpid:activities>\n")
 	}
+	writeUserInput(b, input)
 	writeElement(b, "  ", "dm:note", note)
 	b.WriteString(" </dm:person>\n")
 }

@@ -92,10 +92,11 @@ func TestDesktopAutoAway(t *testing.T) {
 	waitWatching(t, peer, me)
 	peer.Send("subscribe " + me)
 	me = strings.TrimSuffix(me, ";transport=tcp") // as the peer reports it
-	peer.WaitEvent(t, 60*time.Second, clitest.Match("presence", "uri", me, "basic", "open", "activity", "away"))
+	// The automatic Away says it is one: RPID user-input idle.
+	peer.WaitEvent(t, 60*time.Second, clitest.Match("presence", "uri", me, "basic", "open", "activity", "away", "idle", "true"))
 	from := peer.Len()
 	moveMouse(t, display)
-	peer.WaitEventFrom(t, from, 15*time.Second, clitest.Match("presence", "uri", me, "basic", "open", "activity", ""))
+	peer.WaitEventFrom(t, from, 15*time.Second, clitest.Match("presence", "uri", me, "basic", "open", "activity", "", "idle", "false"))
 	from = peer.Len()
 	peer.WaitEventFrom(t, from, 15*time.Second, clitest.Match("presence", "uri", me, "basic", "open", "activity", "away"))
 
@@ -110,7 +111,7 @@ func TestDesktopAutoAway(t *testing.T) {
 	peer.WaitEventFrom(t, from, 60*time.Second, clitest.Match("presence", "uri", busy, "activity", "busy", "note", "writing"))
 	waitLog(t, log, "the status the user chose stays")
 	for _, e := range peer.Events()[from:] {
-		if e.Is("presence", "uri", busy) && e.Str("activity") != "busy" {
+		if e.Is("presence", "uri", busy) && (e.Str("activity") != "busy" || e.Str("idle") != "false") {
 			t.Errorf("a user-set Busy changed: %s", e)
 		}
 	}
