@@ -7,7 +7,8 @@
 # PARLEY_BIN=path measures another build of the app (e.g. one without the
 # Fyne patch) the same way. QUICK=1 measures only the first frame (with the
 # start-up timeline the app prints) and RSS/PSS, RUNS times (default 1) per
-# contact count, interleaved.
+# contact count, interleaved; SMAPS=1 adds the mappings with the most RSS,
+# PARLEY_HEAPPROFILE=file the app's Go heap profile at +9 s.
 #
 # The X server runs a window manager (openbox), so the window can be
 # minimised (xdotool) and closed (wmctrl), and the app a session bus and a
@@ -52,6 +53,15 @@ idle() {
 		$((($(ticks "$1") - c0) * 1000 / hz)) $(($(wakeups "$1") - w0))
 }
 
+# smaps_top prints the mappings of process $1 with the most RSS, with their
+# PSS (what is shared with other processes counts in part) and the Go heap.
+smaps_top() {
+	awk '/^[0-9a-f]+-[0-9a-f]+ / {name = ($6 == "" ? "[anon]" : $6)}
+		/^Rss:/ {rss[name] += $2} /^Pss:/ {pss[name] += $2}
+		END {for (n in rss) printf "  smaps rss_kb=%-7d pss_kb=%-7d %s\n", rss[n], pss[n], n}' \
+		"/proc/$1/smaps" | sort -t= -k2 -nr | awk 'NR <= 8'
+}
+
 [ $# -gt 0 ] || set -- 10 1000
 for run in $(seq 1 "${RUNS:-1}"); do
 for n in "$@"; do
@@ -75,6 +85,7 @@ for n in "$@"; do
 	if [ -n "${QUICK:-}" ]; then
 		printf 'contacts=%-5d first_frame_ms=%-5d rss_kb=%-7d pss_kb=%-7d\n' "$n" $(((frame - start) / 1000000)) \
 			"$(awk '/^Rss:/{print $2}' /proc/$pid/smaps_rollup)" "$(awk '/^Pss:/{print $2}' /proc/$pid/smaps_rollup)"
+		[ -n "${SMAPS:-}" ] && smaps_top "$pid"
 		kill -TERM $pid; wait $pid 2>/dev/null || true
 		continue
 	fi

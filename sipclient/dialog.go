@@ -19,7 +19,7 @@ type dialog struct {
 	callID       string
 	localTag     string
 	remoteTag    string
-	localURI     sip.Uri // our AOR, From of our requests
+	localURI     *sip.Uri // our AOR, From of our requests: the user agent's own, shared by every dialog and never changed
 	localName    string
 	remoteURI    sip.Uri // peer's AOR, To of our requests
 	remoteName   string
@@ -53,7 +53,7 @@ func (c *Client) newDialog(target sip.Uri) *dialog {
 	}
 	return &dialog{
 		callID: callID, localTag: tag,
-		localURI: c.aor, localName: c.cfg.DisplayName,
+		localURI: &c.aor, localName: c.cfg.DisplayName,
 		remoteURI:    sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port},
 		remoteTarget: target, transport: c.transportFor(target),
 	}
@@ -82,7 +82,7 @@ func (c *Client) dialogRequest(d *dialog, method sip.RequestMethod) *sip.Request
 func (d *dialog) request(method sip.RequestMethod) *sip.Request {
 	d.localCSeq++
 	req := sip.NewRequest(method, *d.remoteTarget.Clone())
-	from := &sip.FromHeader{DisplayName: d.localName, Address: d.localURI, Params: sip.NewParams()}
+	from := &sip.FromHeader{DisplayName: d.localName, Address: *d.localURI, Params: sip.NewParams()}
 	from.Params.Add("tag", d.localTag)
 	to := &sip.ToHeader{DisplayName: d.remoteName, Address: d.remoteURI, Params: sip.NewParams()}
 	if d.remoteTag != "" {

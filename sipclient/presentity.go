@@ -267,7 +267,7 @@ func (p *presentity) uasDialog(req *sip.Request, target sip.Uri) *dialog {
 	from := req.From()
 	return &dialog{
 		callID: req.CallID().Value(), localTag: sip.GenerateTagN(16), remoteTag: tagOf(from.Params),
-		localURI: p.aor, localName: p.display,
+		localURI: &p.aor, localName: p.display,
 		remoteURI: *from.Address.Clone(), remoteName: from.DisplayName,
 		remoteTarget: target, routeSet: routeSetFrom(req, false),
 		localCSeq: uint32(time.Now().UnixNano()%10000) + 1,

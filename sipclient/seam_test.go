@@ -110,7 +110,7 @@ func (f *fakeSeam) close() {
 
 func (f *fakeSeam) newDialog(target sip.Uri) *dialog {
 	return &dialog{callID: sip.GenerateTagN(24), localTag: sip.GenerateTagN(16),
-		localURI:  sip.Uri{Scheme: "sip", User: "alice", Host: "parley.test"},
+		localURI:  &sip.Uri{Scheme: "sip", User: "alice", Host: "parley.test"},
 		remoteURI: sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port}, remoteTarget: target,
 		transport: "UDP"}
 }

@@ -65,6 +65,7 @@ func run() error {
 	}
 	log := slog.New(sipclient.RedactingHandler(sipclient.QuietStackNoise(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))))
 	slog.SetDefault(log)
+	heapProfileAfter(9*time.Second, log)
 
 	// First the profile's lock: a second start only hands its links over,
 	// and must not read (or migrate) the files the running one owns.

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,6 +119,18 @@ func TestHiddenWindowSleepsAndShowsAgain(t *testing.T) {
 // mainWakeups is how many times the process's main thread, which runs
 // Fyne's loop and nothing else, has been switched in.
 func mainWakeups(t *testing.T) int {
+	return mainSwitches(t, "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")
+}
+
+// mainSleeps is how many times the main thread went to sleep by itself: a
+// loop that ticks sleeps at least once a tick, and the count does not grow
+// when other processes preempt it.
+func mainSleeps(t *testing.T) int {
+	return mainSwitches(t, "voluntary_ctxt_switches")
+}
+
+// mainSwitches sums the main thread's counters of /proc status named fields.
+func mainSwitches(t *testing.T, fields ...string) int {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/status", os.Getpid()))
 	if err != nil {
@@ -125,7 +138,7 @@ func mainWakeups(t *testing.T) int {
 	}
 	n := 0
 	for _, line := range strings.Split(string(b), "\n") {
-		if name, v, ok := strings.Cut(line, ":"); ok && strings.HasSuffix(name, "ctxt_switches") {
+		if name, v, ok := strings.Cut(line, ":"); ok && slices.Contains(fields, name) {
 			c, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil {
 				t.Fatalf("reading %q: %v", line, err)

@@ -1,7 +1,9 @@
 // Package idleloop proves, in a real X server (Xvfb), that Fyne's main loop
 // as Parley builds it (patches/fyne-v2.7.1-idle-loop.patch) sleeps while
 // nothing changes, and still paints at once what fyne.Do, an animation, a
-// click or a resize changes. The loop runs on the process's main thread:
+// click or a resize changes; and that a focused entry's blinking cursor
+// (patches/fyne-v2.7.1-cursor-blink.patch) wakes it twice a second, not 60
+// times. The loop runs on the process's main thread:
 // how often that thread was switched in (/proc) counts its wake-ups,
 // without a hook in Fyne.
 package idleloop
@@ -35,6 +37,7 @@ var (
 	win    fyne.Window
 	probe  *paintProbe
 	button *widget.Button
+	entry  *widget.Entry
 	tapped = make(chan struct{}, 16)
 )
 
@@ -59,7 +62,8 @@ func TestMain(m *testing.M) {
 	win = a.NewWindow(title)
 	probe = newPaintProbe(color.White)
 	button = widget.NewButton("Tap", func() { tapped <- struct{}{} })
-	win.SetContent(container.NewBorder(nil, button, nil, nil, probe.raster))
+	entry = widget.NewEntry()
+	win.SetContent(container.NewBorder(entry, button, nil, nil, probe.raster))
 	win.Resize(fyne.NewSize(240, 200))
 
 	code := 1
