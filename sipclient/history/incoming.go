@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // maxBatch bounds how many incoming messages share one transaction (and
@@ -89,35 +90,81 @@ func (s *Store) startWriter(ctx context.Context) error {
 // writeIncoming commits queued incoming messages, a batch per transaction,
 // until the store closes. The queue is unbuffered: a batch is the one
 // message received plus every caller already blocked handing one over.
+// Between batches it keeps the search index up (fts.go): once incoming
+// messages pause for indexDelay, when the backlog reaches indexForce, and
+// whenever Search asks. Idle with nothing to index, it waits on channels
+// and does nothing else.
 func (s *Store) writeIncoming() {
 	defer close(s.writerDone)
 	batch := make([]*pendingIn, 0, maxBatch)
+	// Armed at start: a previous run may have left rows unindexed.
+	idle := time.NewTimer(indexDelay)
+	defer idle.Stop()
+	backlog := 0
 	for {
 		select {
 		case p := <-s.inq:
 			batch = append(batch[:0], p)
+		case reply := <-s.indexNow:
+			err := s.indexAll(context.Background())
+			if err == nil {
+				backlog = 0
+			}
+			reply <- err
+			continue
+		case <-idle.C:
+			s.indexIdle(&backlog, idle)
+			continue
 		case <-s.quit:
 			return
 		}
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case p := <-s.inq:
-				batch = append(batch, p)
-			default:
-				break more
-			}
+		s.commitQueued(batch)
+		backlog += len(batch)
+		if backlog >= indexForce {
+			s.indexIdle(&backlog, idle)
+		} else {
+			idle.Reset(indexDelay)
 		}
-		if err := s.insertBatch(batch); err != nil {
-			err = s.wrap("add incoming", err)
-			for _, p := range batch {
-				p.id, p.dup, p.err = 0, false, err
-			}
+	}
+}
+
+// indexIdle indexes one chunk of the backlog; with more left it comes
+// back at once (after any incoming batch already waiting).
+func (s *Store) indexIdle(backlog *int, idle *time.Timer) {
+	more, err := s.indexSome(context.Background())
+	switch {
+	case err != nil:
+		// A read-only or failing file: Search says so when it tries.
+		s.log.Debug("search index not caught up", "error", err)
+		*backlog = 0
+	case more:
+		idle.Reset(0)
+	default:
+		*backlog = 0
+	}
+}
+
+// commitQueued adds to batch what queued meanwhile, commits it and
+// wakes its callers.
+func (s *Store) commitQueued(batch []*pendingIn) {
+more:
+	for len(batch) < maxBatch {
+		select {
+		case p := <-s.inq:
+			batch = append(batch, p)
+		default:
+			break more
 		}
-		for i, p := range batch {
-			close(p.done)
-			batch[i] = nil
+	}
+	if err := s.insertBatch(batch); err != nil {
+		err = s.wrap("add incoming", err)
+		for _, p := range batch {
+			p.id, p.dup, p.err = 0, false, err
 		}
+	}
+	for i, p := range batch {
+		close(p.done)
+		batch[i] = nil
 	}
 }
 
