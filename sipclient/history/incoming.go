@@ -73,7 +73,7 @@ func (s *Store) AddIncoming(ctx context.Context, m Message) (id int64, dup bool,
 // does nothing else.
 func (s *Store) startWriter(ctx context.Context) error {
 	var err error
-	if s.insIn, err = s.w.PrepareContext(ctx, insertSQL+` ON CONFLICT DO NOTHING`); err != nil {
+	if s.insIn, err = s.w.PrepareContext(ctx, insertInSQL+inTuple+` ON CONFLICT DO NOTHING`); err != nil {
 		return err
 	}
 	if s.dupByCall, err = s.w.PrepareContext(ctx, dupByCallSQL); err != nil {
@@ -210,7 +210,10 @@ func (s *Store) insertBatch(batch []*pendingIn) (err error) {
 }
 
 func (s *Store) insertOne(ctx context.Context, tx *sql.Tx, p *pendingIn) error {
-	res, err := tx.StmtContext(ctx, s.insIn).ExecContext(ctx, insertArgs(p.m)...)
+	args := appendIncoming(s.args[:0], p.m)
+	res, err := tx.StmtContext(ctx, s.insIn).ExecContext(ctx, args...)
+	clear(args) // the buffer is kept; what it points to is not
+	s.args = args
 	if err != nil {
 		return err
 	}
@@ -236,11 +239,13 @@ type rowKey struct {
 }
 
 func (s *Store) insertMany(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, batch []*pendingIn) error {
-	args := make([]any, 0, len(batch)*insertCols)
+	args := s.args[:0]
 	for _, p := range batch {
-		args = append(args, insertArgs(p.m)...)
+		args = appendIncoming(args, p.m)
 	}
 	rows, err := tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	clear(args)
+	s.args = args
 	if err != nil {
 		return err
 	}
@@ -274,8 +279,20 @@ func (s *Store) insertMany(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, batc
 	return nil
 }
 
-// insertCols is the number of values insertArgs gives.
-const insertCols = 20
+// insertInSQL stores incoming messages: what a received message carries
+// goes as parameters (inTuple), the rest of an incoming row is constant or
+// the column's default. Fewer parameters: less to convert and bind.
+const (
+	insertInSQL = `INSERT INTO messages (peer, peer_uri, at, text, content_type, call_id, from_tag,
+		cseq, imdn_id, cpim, sent_at, notify, direction, state) VALUES `
+	inTuple = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in', 'received')`
+)
+
+// appendIncoming appends the parameters of inTuple for m to args.
+func appendIncoming(args []any, m Message) []any {
+	return append(args, m.Peer.String(), m.PeerURI, nanos(m.At), m.Text, m.ContentType, m.CallID, m.FromTag,
+		m.CSeq, m.IMDNID, m.CPIM, nanos(m.SentAt), m.Notify)
+}
 
 // multiInsert returns the INSERT of n incoming rows, prepared once per n.
 // Only the writer goroutine calls it; Close closes the statements after
@@ -284,9 +301,7 @@ func (s *Store) multiInsert(ctx context.Context, n int) (*sql.Stmt, error) {
 	if st := s.multi[n]; st != nil {
 		return st, nil
 	}
-	head, _, _ := strings.Cut(insertSQL, "VALUES")
-	tuple := "(?" + strings.Repeat(", ?", insertCols-1) + ")"
-	q := head + "VALUES " + tuple + strings.Repeat(", "+tuple, n-1) +
+	q := insertInSQL + inTuple + strings.Repeat(", "+inTuple, n-1) +
 		" ON CONFLICT DO NOTHING RETURNING id, peer, call_id, from_tag, cseq, imdn_id"
 	st, err := s.w.PrepareContext(ctx, q)
 	if err != nil {

@@ -39,6 +39,7 @@ type Store struct {
 	insIn, dupByCall, dupByIMDN *sql.Stmt
 	multi                       map[int]*sql.Stmt // multi-row inserts by row count; the writer's own
 	indexNow                    chan chan error   // Search asks the writer to catch the index up (fts.go)
+	args                        []any             // the writer's parameter buffer, reused batch after batch
 	// testBeforeCommit, set by tests, runs in each incoming batch after
 	// its inserts, before the commit; an error rolls the batch back.
 	testBeforeCommit func(n int) error
