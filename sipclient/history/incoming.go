@@ -143,6 +143,9 @@ func (s *Store) writeIncoming() {
 // indexIdle indexes one chunk of the backlog; with more left it comes
 // back at once (after any incoming batch already waiting).
 func (s *Store) indexIdle(backlog *int, idle *time.Timer) {
+	if s.testNoIdleIndex.Load() {
+		return
+	}
 	more, err := s.indexSome(context.Background())
 	switch {
 	case err != nil:

@@ -43,6 +43,9 @@ type Store struct {
 	// testBeforeCommit, set by tests, runs in each incoming batch after
 	// its inserts, before the commit; an error rolls the batch back.
 	testBeforeCommit func(n int) error
+	// testNoIdleIndex, set by a benchmark, keeps the writer from indexing
+	// on its own, so only what it asks for is timed.
+	testNoIdleIndex atomic.Bool
 
 	closed    atomic.Bool
 	closeOnce sync.Once
