@@ -8,6 +8,8 @@
 #   scripts/measure-incoming.sh            # 20000 messages a run
 #   N=50000 RUNS=5 scripts/measure-incoming.sh
 #   PARLEY_CLI=path scripts/measure-incoming.sh   # another build of parley-cli
+#   BASE=path scripts/measure-incoming.sh          # also another build, as base-memory/base-file
+#   PROFILE=dir scripts/measure-incoming.sh       # Parley's CPU profiles, one a run, in dir
 #
 # Rate = N / wall time of the sipp run; a run counts only if sipp reports
 # every MESSAGE answered 200 (exit 0). Beside the rate, the CPU time the
@@ -53,12 +55,14 @@ start_target() {
 	local name=$1 port=$2 dir="$WORK/$1-$2"
 	mkdir -p "$dir"
 	case $name in
-	parley-memory | parley-file)
-		local data=()
-		[ "$name" = parley-file ] && data=(--data "$dir")
+	parley-memory | parley-file | base-memory | base-file)
+		local data=() cli="$WORK/parley-cli"
+		[ "${name#*-}" = file ] && data=(--data "$dir")
+		[ "${name%-*}" = base ] && cli="$WORK/base-cli"
 		# stdin is a FIFO this script holds open (the CLI reads commands
 		# from it until EOF); events go nowhere.
-		"$WORK/parley-cli" --listen "127.0.0.1:$port" --user bench "${data[@]}" <"$WORK/stdin" >/dev/null 2>"$dir/stderr" &
+		PARLEY_CPUPROFILE="${PROFILE:+$PROFILE/$name-$port.prof}" \
+			"$cli" --listen "127.0.0.1:$port" --user bench "${data[@]}" <"$WORK/stdin" >/dev/null 2>"$dir/stderr" &
 		;;
 	baresip)
 		printf 'poll_method\tepoll\nsip_listen\t127.0.0.1:%s\ndns_server\t127.0.0.1:53\naudio_player\tnone\naudio_source\tnone\naudio_alert\tnone\nmodule_path\t/usr/lib/baresip/modules\nmodule_tmp\taccount.so\nmodule_app\tmenu.so\n' "$port" >"$dir/config"
@@ -107,6 +111,10 @@ print(round((u+s)*1e6/$N))")"
 median() { python3 -c 'import sys,statistics; v=[int(x) for x in sys.argv[1:] if x!="FAIL"]; print(round(statistics.median(v)) if v else "FAIL")' "$@"; }
 
 targets=(parley-memory parley-file)
+if [ -n "${BASE:-}" ]; then
+	cp "$BASE" "$WORK/base-cli"
+	targets+=(base-memory base-file)
+fi
 command -v baresip >/dev/null && targets+=(baresip) || echo "baresip not installed: skipped" >&2
 echo "incoming MESSAGE/s over one TCP connection, $N messages a run, $INFLIGHT in flight, $RUNS runs (nproc $(nproc))"
 for r in $(seq "$RUNS"); do

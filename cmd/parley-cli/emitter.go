@@ -25,7 +25,7 @@ func newEmitter(w io.Writer) *emitter {
 
 type obj = map[string]any
 
-func (e *emitter) write(v obj) {
+func (e *emitter) write(v any) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	_ = e.enc.Encode(v)
@@ -51,7 +51,7 @@ func (e *emitter) events(ch <-chan sipclient.Event) {
 // eventJSON is one event as JSON. "peer" is the identity the core keys
 // the event by, beside the address as written ("uri", "from", "to").
 // Typed values go out as the plain strings they stand for.
-func (e *emitter) eventJSON(ev sipclient.Event) obj {
+func (e *emitter) eventJSON(ev sipclient.Event) any {
 	switch ev := ev.(type) {
 	case sipclient.PresenceChanged:
 		return obj{"event": "presence", "peer": ev.Peer, "uri": ev.URI, "basic": string(ev.Basic), "activity": ev.Activity,
@@ -94,15 +94,31 @@ func (e *emitter) eventJSON(ev sipclient.Event) obj {
 // messageJSON is a received message; "sent_at" is the time the sender
 // gave (CPIM DateTime), "mismatch" says why the CPIM addresses are not
 // to be trusted, each only when there is one.
-func (e *emitter) messageJSON(ev sipclient.MessageReceived) obj {
-	v := obj{"event": "message", "peer": ev.Peer, "contact": e.book != nil && e.book.IsContact(ev.Peer),
-		"from": ev.From, "from_name": ev.FromName, "to": ev.To,
-		"text": ev.Text, "content_type": ev.ContentType, "call_id": ev.CallID, "cpim": ev.CPIM}
+func (e *emitter) messageJSON(ev sipclient.MessageReceived) any {
+	v := messageOut{Event: "message", Peer: ev.Peer.String(), Contact: e.book != nil && e.book.IsContact(ev.Peer),
+		From: ev.From, FromName: ev.FromName, To: ev.To,
+		Text: ev.Text, ContentType: ev.ContentType, CallID: ev.CallID, CPIM: ev.CPIM, Mismatch: ev.Mismatch}
 	if !ev.SentAt.IsZero() {
-		v["sent_at"] = ev.SentAt.Format(time.RFC3339)
-	}
-	if ev.Mismatch != "" {
-		v["mismatch"] = ev.Mismatch
+		v.SentAt = ev.SentAt.Format(time.RFC3339)
 	}
 	return v
+}
+
+// messageOut is a message event: a struct, not an obj, because a burst
+// of messages made the reflection over a map a tenth of the CLI's CPU.
+// Its fields are in the order an obj's sorted keys have, so the line is
+// the same.
+type messageOut struct {
+	CallID      string `json:"call_id"`
+	Contact     bool   `json:"contact"`
+	ContentType string `json:"content_type"`
+	CPIM        bool   `json:"cpim"`
+	Event       string `json:"event"`
+	From        string `json:"from"`
+	FromName    string `json:"from_name"`
+	Mismatch    string `json:"mismatch,omitempty"`
+	Peer        string `json:"peer"`
+	SentAt      string `json:"sent_at,omitempty"`
+	Text        string `json:"text"`
+	To          string `json:"to"`
 }

@@ -36,11 +36,11 @@ func TestMessageJSON(t *testing.T) {
 
 func TestStatusJSONWillRetry(t *testing.T) {
 	at := time.Date(2026, 5, 1, 12, 30, 0, 0, time.UTC)
-	v := (&emitter{}).eventJSON(sipclient.MessageStatus{ID: 3, Status: sipclient.MsgFailed, Code: 408, RetryAt: at})
+	v, _ := (&emitter{}).eventJSON(sipclient.MessageStatus{ID: 3, Status: sipclient.MsgFailed, Code: 408, RetryAt: at}).(obj)
 	if v["will_retry"] != true || v["retry_at"] != "2026-05-01T12:30:00Z" {
 		t.Errorf("failed with retry: %v", v)
 	}
-	v = (&emitter{}).eventJSON(sipclient.MessageStatus{ID: 3, Status: sipclient.MsgFailed, Code: 404})
+	v, _ = (&emitter{}).eventJSON(sipclient.MessageStatus{ID: 3, Status: sipclient.MsgFailed, Code: 404}).(obj)
 	if _, ok := v["will_retry"]; ok {
 		t.Errorf("permanent failure: %v", v)
 	}

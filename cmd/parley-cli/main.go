@@ -36,6 +36,12 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "parley-cli:", err)
 		return 2
 	}
+	stopProfile, err := startProfile()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "parley-cli:", err)
+		return 1
+	}
+	defer stopProfile()
 	log := slog.New(sipclient.RedactingHandler(sipclient.QuietStackNoise(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: f.logLevel()}))))
 	slog.SetDefault(log) // sipgo logs some things through the default logger
 	out := newEmitter(os.Stdout)

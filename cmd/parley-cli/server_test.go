@@ -160,7 +160,7 @@ func TestServerEventJSON(t *testing.T) {
 			obj{"event": "message_status", "peer": pid("sip:c@x"), "to": "sip:c@X:5060", "id": "3", "status": "stored", "code": 202, "reason": "Accepted"}},
 	}
 	for _, tc := range cases {
-		got := (&emitter{}).eventJSON(tc.ev)
+		got, _ := (&emitter{}).eventJSON(tc.ev).(obj)
 		if len(got) != len(tc.want) {
 			t.Errorf("%T: %v, want %v", tc.ev, got, tc.want)
 		}

@@ -26,6 +26,12 @@
 // flag, or with the batch's error (then none of the batch is kept).
 // scripts/measure-incoming.sh measures the whole path with sipp.
 //
+// The full-text index (FTS5) is not written in those transactions: it
+// follows the messages behind a watermark (fts.go, schema version 6). The
+// writer indexes in chunks once a burst pauses, [Store.Search] first
+// indexes what is left, and a crash only leaves rows for the next open to
+// index, so a search never misses a stored message.
+//
 // # Conversations
 //
 // Messages are grouped by the peer's identity ([identity.ID]), so that

@@ -115,7 +115,7 @@ func removeFixtures() {
 }
 
 // fill inserts the fixture's messages in transactions of 100,000, with the
-// same statement AddIncoming uses and the FTS triggers doing their work.
+// same statement AddIncoming uses, then indexes them as the writer would.
 func fill(ctx context.Context, s *Store, n int) error {
 	const batch = 100_000
 	g := newTextGen()
@@ -139,6 +139,9 @@ func fill(ctx context.Context, s *Store, n int) error {
 		if err := tx.Commit(); err != nil {
 			return err
 		}
+	}
+	if err := s.indexAll(ctx); err != nil {
+		return err
 	}
 	_, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	return err

@@ -158,6 +158,33 @@ var migrations = []string{
 		peer TEXT    PRIMARY KEY,
 		at   INTEGER NOT NULL -- Unix nanoseconds
 	) STRICT;`,
+
+	// 6: the search index follows the messages in the background
+	// (fts.go): rows above fts_watermark.upto are stored but not yet
+	// indexed, so a burst of incoming messages pays no FTS5 flush and
+	// segment merge per batch. The triggers touch the index only for rows
+	// at or below the watermark; an insert lands there only when a deleted
+	// top row's ID is used again.
+	`CREATE TABLE fts_watermark (upto INTEGER NOT NULL) STRICT;
+	INSERT INTO fts_watermark (upto) SELECT coalesce(max(id), 0) FROM messages;
+	DROP TRIGGER messages_fts_insert;
+	DROP TRIGGER messages_fts_delete;
+	DROP TRIGGER messages_fts_update;
+	CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+		WHEN new.id <= (SELECT upto FROM fts_watermark) BEGIN
+		INSERT INTO messages_fts (rowid, text, peer) VALUES (new.id, new.text, new.peer);
+	END;
+	CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+		WHEN old.id <= (SELECT upto FROM fts_watermark) BEGIN
+		INSERT INTO messages_fts (messages_fts, rowid, text, peer)
+			VALUES ('delete', old.id, old.text, old.peer);
+	END;
+	CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, peer ON messages
+		WHEN old.id <= (SELECT upto FROM fts_watermark) BEGIN
+		INSERT INTO messages_fts (messages_fts, rowid, text, peer)
+			VALUES ('delete', old.id, old.text, old.peer);
+		INSERT INTO messages_fts (rowid, text, peer) VALUES (new.id, new.text, new.peer);
+	END;`,
 }
 
 // goSteps run after the SQL of the migration to the version they are

@@ -19,6 +19,12 @@ func (s *Store) Search(ctx context.Context, query string, peer identity.ID, limi
 	if match == "" {
 		return nil, nil
 	}
+	// What the writer has not indexed yet is indexed first, so a search
+	// finds every stored message. If that fails (a read-only file), the
+	// search still runs on the index as it is.
+	if err := s.catchUpIndex(ctx); err != nil {
+		s.log.Warn("search index not caught up", "error", err)
+	}
 	// ORDER BY the FTS rowid lets FTS5 walk its doclists backwards and
 	// stop after limit hits instead of ranking every match.
 	// The user's words must only match the text column, not the peer.

@@ -38,9 +38,14 @@ type Store struct {
 	writerDone                  chan struct{} // closed when the writer has stopped; nil if never started
 	insIn, dupByCall, dupByIMDN *sql.Stmt
 	multi                       map[int]*sql.Stmt // multi-row inserts by row count; the writer's own
+	indexNow                    chan chan error   // Search asks the writer to catch the index up (fts.go)
+	args                        []any             // the writer's parameter buffer, reused batch after batch
 	// testBeforeCommit, set by tests, runs in each incoming batch after
 	// its inserts, before the commit; an error rolls the batch back.
 	testBeforeCommit func(n int) error
+	// testNoIdleIndex, set by a benchmark, keeps the writer from indexing
+	// on its own, so only what it asks for is timed.
+	testNoIdleIndex atomic.Bool
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -48,7 +53,8 @@ type Store struct {
 }
 
 func newStore(path string, c config) *Store {
-	return &Store{path: path, log: c.log, inq: make(chan *pendingIn), quit: make(chan struct{})}
+	return &Store{path: path, log: c.log, inq: make(chan *pendingIn), quit: make(chan struct{}),
+		indexNow: make(chan chan error)}
 }
 
 // Open opens the history database at path, creating it if needed, and

@@ -296,4 +296,8 @@ func TestDurableWithoutClose(t *testing.T) {
 	if err != nil || len(due) != 1 || due[0].ID != queued {
 		t.Errorf("Due after crash = %+v, %v; want message %d", due, err, queued)
 	}
+	// Killed before the writer indexed them: the search catches up.
+	if hits, err := s.Search(ctx, "acknowledged", identity.ID{}, 10); err != nil || len(hits) != 1 || hits[0].ID != in {
+		t.Errorf("search after crash = %+v, %v; want message %d", hits, err, in)
+	}
 }
