@@ -110,7 +110,16 @@ func (a *App) saveContact(c *contactState, f *contactForm) bool {
 	if err != nil {
 		return false
 	}
-	if nc.ID != c.ID || nc.URI != c.URI {
+	if nc.ID != c.ID {
+		// Another person: the new one goes in first, so a refusal (already
+		// a contact) leaves the old one where it was.
+		if a.addContact(f) != nil {
+			return false
+		}
+		a.removeContact(c)
+		return true
+	}
+	if nc.URI != c.URI { // the same person written otherwise (a transport)
 		a.removeContact(c)
 		return a.addContact(f) == nil
 	}

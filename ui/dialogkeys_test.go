@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"strings"
 	"testing"
 	"time"
 
@@ -361,5 +362,25 @@ func TestInfoDialogsByKeyboard(t *testing.T) {
 	pressKey(c, fyne.KeyEscape)
 	if topOverlay(a.win) != nil {
 		t.Error("Escape left Not in your contacts open")
+	}
+}
+
+// Changing a contact's address to one already in the contacts is refused
+// in the form, and the contact edited is still there.
+func TestEditContactToExistingKeepsOld(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	e := a.contacts[pid(euler)]
+	a.showEditContact(e)
+	c := a.win.Canvas()
+	focusedEntry(t, c).SetText(laplace)
+	pressKey(c, fyne.KeyReturn)
+	if topOverlay(a.win) == nil {
+		t.Fatal("the form closed on an address already in the contacts")
+	}
+	if _, ok := a.book.Contact(pid(euler)); !ok || a.contacts[pid(euler)] == nil {
+		t.Error("the contact being edited was removed")
+	}
+	if !strings.Contains(strings.Join(textsOnScreen(topOverlay(a.win)), " "), "already in your contacts") {
+		t.Errorf("no reason shown: %q", textsOnScreen(topOverlay(a.win)))
 	}
 }
