@@ -74,6 +74,17 @@ func (m *Manager) editPending(edit func([]string) []string) error {
 	return savePending(m.cfg.Dir, edit(ids))
 }
 
+// isPending reports whether id's keyring entry waits to be deleted.
+func (m *Manager) isPending(id string) bool {
+	if m.cfg.Dir == "" {
+		return false
+	}
+	m.pendingMu.Lock()
+	defer m.pendingMu.Unlock()
+	ids, _ := loadPending(m.cfg.Dir)
+	return slices.Contains(ids, id)
+}
+
 // addPending remembers that id's keyring entry is to be deleted.
 func (m *Manager) addPending(id string) error {
 	return m.editPending(func(ids []string) []string {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-im/parley/account"
 )
@@ -154,5 +155,34 @@ func TestRemoveSessionOnlyNeverTouchesKeyring(t *testing.T) {
 	keys.mu.Unlock()
 	if len(deleted) != 0 || len(m.Accounts()) != 0 {
 		t.Errorf("keyring asked to delete %v; accounts %v", deleted, m.Accounts())
+	}
+}
+
+// An account added again under a removed account's ID, without a
+// password, does not sign in with the removed one's password that the
+// keyring still holds.
+func TestReaddedAccountDoesNotInheritPendingPassword(t *testing.T) {
+	keys := newFakeKeyring()
+	dir := filepath.Join(t.TempDir(), "config")
+	m, _ := newManager(t, nil, account.ManagerConfig{Passwords: keys, Dir: dir})
+	defer m.Close()
+	ctx := context.Background()
+	if err := m.SaveAccount(ctx, disabledAccount("work"), "pw-old", false); err != nil {
+		t.Fatal(err)
+	}
+	keys.mu.Lock()
+	keys.delErr = account.ErrKeyringLocked
+	keys.mu.Unlock()
+	_ = m.RemoveAccount(ctx, "work")
+	if err := m.SaveAccount(ctx, disabledAccount("work"), "", false); err != nil {
+		t.Fatal(err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := m.TestAccount(tctx, disabledAccount("work"), ""); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("Test connection of the re-added account: %v, want no saved password", err)
+	}
+	if p, err := keys.Get(ctx, "work"); p != "pw-old" || err != nil {
+		t.Errorf("the old entry is gone before the keyring deleted it: %q, %v", p, err)
 	}
 }

@@ -160,6 +160,11 @@ func (m *Manager) password(ctx context.Context, id string) (string, error) {
 	if m.cfg.Passwords == nil {
 		return "", fmt.Errorf("account %q: read password: %w", id, ErrNoKeyring)
 	}
+	if m.isPending(id) {
+		// The entry is a removed account's, still waiting to be deleted:
+		// it must not sign in an account added since under the same ID.
+		return "", fmt.Errorf("account %q: read password: %w", id, ErrNotFound)
+	}
 	ctx, cancel := context.WithTimeout(ctx, DefaultKeyringTimeout)
 	defer cancel()
 	p, err := m.cfg.Passwords.Get(ctx, id)
