@@ -82,3 +82,17 @@ func FuzzMerge(f *testing.F) {
 		}
 	})
 }
+
+// A server's empty document written self-closed takes Parley's rules
+// inside its root.
+func TestMergeIntoSelfClosedRuleset(t *testing.T) {
+	doc := []byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<ruleset xmlns="urn:ietf:params:xml:ns:common-policy"/>`)
+	merged, err := Merge(doc, map[string]string{"sip:mallory@parley.test": "block"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parley(merged)
+	if err != nil || got["sip:mallory@parley.test"] != "block" {
+		t.Errorf("rules read back %v, %v from:\n%s", got, err, merged)
+	}
+}

@@ -29,6 +29,10 @@ type Doc struct {
 	bytes      []byte
 	rootEnd    int64 // just after the root's start tag
 	closeStart int64 // where the root's end tag starts
+	// selfClosed: the root is written <root .../>: its start tag is its
+	// end, and a child added must open it.
+	selfClosed bool
+	rootName   string // as written, with its prefix
 	Children   []Span
 }
 
@@ -56,6 +60,7 @@ func Parse(doc []byte, root, child xml.Name, key string) (*Doc, error) {
 					return nil, fmt.Errorf("%w: root <%s>, want <%s>", ErrMalformed, t.Name.Local, root.Local)
 				}
 				out.rootEnd = d.InputOffset()
+				out.rootName = rawName(doc[before:out.rootEnd])
 			}
 			if depth == 2 && t.Name.Local == child.Local && (child.Space == "" || t.Name.Space == child.Space) {
 				out.Children = append(out.Children, Span{Start: before, Key: attr(t, key)})
@@ -66,6 +71,7 @@ func Parse(doc []byte, root, child xml.Name, key string) (*Doc, error) {
 			}
 			if depth == 1 {
 				out.closeStart = before
+				out.selfClosed = before == out.rootEnd && bytes.HasSuffix(doc[:before], []byte("/>"))
 			}
 			depth--
 		}
@@ -84,6 +90,23 @@ func (d *Doc) Bytes(s Span) []byte { return d.bytes[s.Start:s.End] }
 // as it was: other clients' children, elements of other namespaces,
 // comments.
 func (d *Doc) Splice(keep func(Span) bool, added ...[]byte) []byte {
+	if d.selfClosed {
+		if len(added) == 0 {
+			return d.bytes
+		}
+		// <root a="b"/> becomes <root a="b"> … </root>.
+		var b bytes.Buffer
+		b.Write(bytes.TrimRight(d.bytes[:d.rootEnd-2], " \t\r\n"))
+		b.WriteString(">\n")
+		for _, a := range added {
+			b.WriteString(" ")
+			b.Write(a)
+			b.WriteString("\n")
+		}
+		b.WriteString("</" + d.rootName + ">")
+		b.Write(d.bytes[d.rootEnd:])
+		return b.Bytes()
+	}
 	var b bytes.Buffer
 	at := int64(0)
 	for _, s := range d.Children {
@@ -100,6 +123,15 @@ func (d *Doc) Splice(keep func(Span) bool, added ...[]byte) []byte {
 	}
 	b.Write(d.bytes[d.closeStart:])
 	return b.Bytes()
+}
+
+// rawName is the element name of a start tag as written ("cr:ruleset").
+func rawName(tag []byte) string {
+	name := bytes.TrimPrefix(tag, []byte("<"))
+	if i := bytes.IndexAny(name, " \t\r\n/>"); i >= 0 {
+		name = name[:i]
+	}
+	return string(name)
 }
 
 func attr(t xml.StartElement, name string) string {

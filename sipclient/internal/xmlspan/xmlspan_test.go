@@ -48,3 +48,25 @@ func TestParseRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A root written self-closed (<list/>, as servers store an empty
+// document) is opened to take the children added, and closed after them.
+func TestSpliceSelfClosedRoot(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{`<list xmlns="urn:x"/>`, "<list xmlns=\"urn:x\">\n <item id=\"mine\"/>\n</list>"},
+		{`<?xml version="1.0"?>` + "\n" + `<p:list xmlns:p="urn:x" a="1" />` + "\n",
+			`<?xml version="1.0"?>` + "\n" + "<p:list xmlns:p=\"urn:x\" a=\"1\">\n <item id=\"mine\"/>\n</p:list>\n"},
+	} {
+		d, err := Parse([]byte(tc.doc), root, child, "id")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.doc, err)
+		}
+		got := string(d.Splice(func(Span) bool { return true }, []byte(`<item id="mine"/>`)))
+		if got != tc.want {
+			t.Errorf("spliced %q:\n%s\nwant:\n%s", tc.doc, got, tc.want)
+		}
+		if _, err := Parse([]byte(got), root, child, "id"); err != nil {
+			t.Errorf("the result does not parse: %v", err)
+		}
+	}
+}
