@@ -12,9 +12,10 @@ import "slices"
 
 // person is one <dm:person> of a document.
 type person struct {
-	id   string
-	acts []string
-	note string
+	id    string
+	acts  []string
+	note  string
+	input UserInput // the device's user-input (RFC 4480 3.4), if any
 }
 
 // composeDevices picks, among the tuples that hold the aggregate basic
@@ -25,13 +26,13 @@ type person struct {
 // The document's activities, note and contact become that device's. When
 // no tuple has a person of its own the persons are not per device, and
 // their union stays.
-func composeDevices(doc *Document, persons []person, presenceNote string) {
+func composeDevices(doc *Document, persons []person, presenceNote string) (composed bool) {
 	byID := make(map[string]*person, len(persons))
 	for i := range persons {
 		byID[persons[i].id] = &persons[i]
 	}
 	if !slices.ContainsFunc(doc.Tuples, func(t Tuple) bool { return byID["p"+t.ID] != nil }) {
-		return
+		return false
 	}
 	best, bestRank := -1, 0
 	for i, t := range doc.Tuples {
@@ -44,13 +45,17 @@ func composeDevices(doc *Document, persons []person, presenceNote string) {
 		}
 	}
 	if best < 0 {
-		return
+		return false
 	}
 	t := doc.Tuples[best]
 	doc.Activities, doc.Contact, doc.Note = nil, t.Contact, firstNonEmpty(presenceNote, t.Note)
+	doc.UserInput = UserInput{}
 	if p := byID["p"+t.ID]; p != nil {
-		doc.Activities, doc.Note = p.acts, firstNonEmpty(p.note, presenceNote, t.Note)
+		// Idle or not is the chosen device's too: a laptop left idle
+		// must not make a phone in use read "idle".
+		doc.Activities, doc.Note, doc.UserInput = p.acts, firstNonEmpty(p.note, presenceNote, t.Note), p.input
 	}
+	return true
 }
 
 // availability ranks a device by its person's activities: none (plainly

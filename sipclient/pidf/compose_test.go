@@ -2,6 +2,7 @@ package pidf
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -54,5 +55,23 @@ func TestComposedDevicesAllBusy(t *testing.T) {
 	}
 	if doc.Basic != BasicOpen || !slices.Equal(doc.Activities, []string{"busy"}) || doc.Note != "meeting" {
 		t.Errorf("got %s %v %q", doc.Basic, doc.Activities, doc.Note)
+	}
+}
+
+// Idle or not is the chosen device's: a laptop left idle does not make
+// the phone in use read idle; the idle laptop alone does.
+func TestComposedDevicesUserInputOfTheChosenDevice(t *testing.T) {
+	laptopIdle := strings.Replace(composed(` <dm:person id="ptphone"><rpid:user-input>active</rpid:user-input></dm:person>`+"\n"),
+		`<dm:note>laptop idle</dm:note>`, `<dm:note>laptop idle</dm:note><rpid:user-input>idle</rpid:user-input>`, 1)
+	doc, err := Decode([]byte(laptopIdle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Contact != "sip:alice@10.0.0.3" || doc.UserInput.State == InputIdle {
+		t.Errorf("phone in use shown with user-input %q (contact %q)", doc.UserInput.State, doc.Contact)
+	}
+	alone := strings.Replace(laptopIdle, `<tuple id="tphone"><status><basic>open</basic>`, `<tuple id="tphone"><status><basic>closed</basic>`, 1)
+	if doc, err = Decode([]byte(alone)); err != nil || doc.UserInput.State != InputIdle {
+		t.Errorf("the idle laptop alone: user-input %q, %v", doc.UserInput.State, err)
 	}
 }

@@ -66,10 +66,9 @@ func decodePresence(root *xmltree.Node) *Document {
 		tupleNote = doc.Tuples[best].Note
 	}
 	doc.Note = firstNonEmpty(personNote, presenceNote, tupleNote)
-	if len(doc.Tuples) > 1 && len(persons) > 0 {
-		composeDevices(doc, persons, presenceNote)
+	if len(doc.Tuples) <= 1 || len(persons) == 0 || !composeDevices(doc, persons, presenceNote) {
+		doc.UserInput = documentUserInput(root)
 	}
-	doc.UserInput = documentUserInput(root)
 	return doc
 }
 
@@ -111,7 +110,7 @@ func decodeStatus(n *xmltree.Node, acts *activitySet) Basic {
 
 // readPerson reads one <dm:person>.
 func readPerson(n *xmltree.Node) person {
-	p := person{id: attr(n, "id")}
+	p := person{id: attr(n, "id"), input: userInputIn(n)}
 	var acts activitySet
 	decodePerson(n, &p.note, &acts)
 	p.acts = acts.list
