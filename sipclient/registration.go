@@ -246,9 +246,10 @@ func (b *binding) learnPublicAddress(res *sip.Response) bool {
 	if host == cur.IP.String() && port == cur.Port {
 		return false
 	}
-	if b.srv.cfg.InstanceID == "" {
-		// With an instance ID the new Contact replaces the old binding
-		// by itself (RFC 5626 6); without, it must be removed.
+	if b.srv.cfg.InstanceID == "" || !hasOptionTag(res, "Require", "outbound") {
+		// A registrar doing Outbound replaces the old binding by our
+		// instance ID by itself (RFC 5626 6); any other keeps it, even
+		// with the ID in our Contact, and it must be removed.
 		b.stale = &cur
 	}
 	b.public.Store(&sip.Addr{IP: net.ParseIP(host), Port: port})

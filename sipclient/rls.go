@@ -163,8 +163,8 @@ func (w *listWatch) release(c *subscription) {
 	was := c.viaList
 	c.viaList = false
 	c.mu.Unlock()
-	if was {
-		go c.send(false)
+	if was { // through the start queue, not a goroutine each (substart.go)
+		c.list.starts.push(c, c.list.serveStarts)
 	}
 }
 
