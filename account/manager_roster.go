@@ -2,7 +2,9 @@ package account
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -58,7 +60,7 @@ func (m *Manager) newServerRoster(a Account, password string) *ServerRoster {
 	xc := xcap.New(a.XCAPRoot, sc.AOR, digest.Credentials{Username: a.AuthUser(), Password: password}, hc, 0)
 	base := ""
 	if p := m.cfg.Book.Path(); p != "" {
-		base = filepath.Join(filepath.Dir(p), "roster-server-"+a.ID+".json")
+		base = filepath.Join(filepath.Dir(p), rosterBaseName(a))
 	}
 	return NewServerRoster(RosterConfig{Book: m.cfg.Book, XCAP: xc, BasePath: base, AOR: a.AOR,
 		BuddyList: a.BuddyList, Emit: m.rosterEvent, Log: m.log})
@@ -81,4 +83,14 @@ func (m *Manager) rosterEvent(e sipclient.Event) {
 		}
 	}
 	m.events.push(e)
+}
+
+// rosterBaseName names the file of what the book and the account's server
+// list last agreed on. It is per server and address: a list agreed with
+// another XCAP root, or for the address the account had before, says
+// nothing of this one's (merged against it, its contacts would read as
+// removed there).
+func rosterBaseName(a Account) string {
+	sum := sha256.Sum256([]byte(a.XCAPRoot + "\n" + a.AOR))
+	return "roster-server-" + a.ID + "-" + hex.EncodeToString(sum[:6]) + ".json"
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 )
 
@@ -73,7 +75,23 @@ func (m *Manager) RemoveAccount(ctx context.Context, id string) error {
 		return err
 	}
 	m.replaceSubs() // its contacts go direct now
+	m.forgetRosterBase(id)
 	return m.deletePassword(ctx, id)
+}
+
+// forgetRosterBase deletes what the book and a removed account's server
+// list last agreed on: an account added again under its ID starts over
+// with a union, never merges against a stale list.
+func (m *Manager) forgetRosterBase(id string) {
+	if m.cfg.Book == nil || m.cfg.Book.Path() == "" {
+		return
+	}
+	old, _ := filepath.Glob(filepath.Join(filepath.Dir(m.cfg.Book.Path()), "roster-server-"+id+"-*.json"))
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			m.log.Warn("contact list base of a removed account", "file", f, "error", err)
+		}
+	}
 }
 
 // writeAccounts applies edit to the account list, writes the file and

@@ -131,7 +131,15 @@ func (r *ServerRoster) Sync(ctx context.Context) (sipclient.RosterSynced, error)
 		}
 		server := rosterOf(d)
 		local = r.book.roster()
-		res = merge3(r.base, local, server)
+		base := r.base
+		if len(server) == 0 {
+			// No document (404), or an empty one: a server that lost or
+			// reset the list, not another device that removed every
+			// contact. Merging against the last agreed list would delete
+			// the whole book; a union keeps it and writes it back.
+			base = roster{}
+		}
+		res = merge3(base, local, server)
 		if cur != nil && sameRoster(server, res.result) {
 			return cur, nil
 		}

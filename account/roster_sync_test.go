@@ -209,3 +209,36 @@ func TestRosterRunFollowsOtherDevices(t *testing.T) {
 		}
 	}
 }
+
+// A server that lost or reset the list (here: an empty document put in
+// its place) does not empty the book: the next sync is a union, and the
+// contacts go back to the server.
+func TestRosterServerListLostKeepsBook(t *testing.T) {
+	s := kamailio.Start(t, kamailio.Options{Users: kamUsers, XCAPLists: true})
+	laptop := newDevice(t, s, http.DefaultTransport, "sip:bob@parley.test", "sip:carol@parley.test")
+	laptop.sync(t) // the server now has both, and both sides agree
+	xc := xcap.New(s.XCAPRoot(), "sip:alice@"+s.Domain(), digest.Credentials{Username: "alice", Password: kamUsers["alice"]}, http.DefaultClient, 0)
+	empty, err := resourcelists.Encode(resourcelists.Document{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	url := xc.URL("resource-lists", "index")
+	cur, err := xc.Get(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := xc.Put(ctx, url, resourcelists.ContentType, empty, cur.ETag); err != nil {
+		t.Fatal(err)
+	}
+	if ev := laptop.sync(t); len(ev.Removed) != 0 {
+		t.Errorf("the sync removed %v", ev.Removed)
+	}
+	if got := uris(laptop.book); !slices.Equal(got, []string{"sip:bob@parley.test", "sip:carol@parley.test"}) {
+		t.Errorf("book after the server lost its list: %v", got)
+	}
+	doc, err := xc.Get(ctx, url)
+	if err != nil || !strings.Contains(string(doc.Body), "sip:bob@parley.test") || !strings.Contains(string(doc.Body), "sip:carol@parley.test") {
+		t.Errorf("the server's list was not written back: %v\n%s", err, doc.Body)
+	}
+}
