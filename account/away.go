@@ -75,6 +75,8 @@ type Desktop struct {
 // OwnPresenceChanged.
 func (m *Manager) setAutoAway(ctx context.Context, d Desktop) {
 	on := d.Away
+	m.pubMu.Lock()
+	defer m.pubMu.Unlock()
 	m.mu.Lock()
 	if on && !m.auto && m.presence.Status != sipclient.StatusAvailable {
 		st := m.presence.Status

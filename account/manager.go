@@ -71,6 +71,10 @@ type Manager struct {
 	cancel       context.CancelFunc
 
 	fileMu sync.Mutex // the account list and its file
+	// pubMu: one change of the user's own presence (their choice, or the
+	// automatic Away) is worked out and handed to the clients at a time,
+	// so a stale one never lands after a newer one. Taken before mu.
+	pubMu sync.Mutex
 	// pendingMu guards the pending keyring deletions file; sweeping is
 	// set while a sweep of it runs.
 	pendingMu sync.Mutex

@@ -69,6 +69,8 @@ func (m *Manager) messageOwner(ctx context.Context, id sipclient.MessageID) (*si
 // when the manager keeps preferences. The user's choice ends an
 // automatic Away (away.go).
 func (m *Manager) SetPresence(ctx context.Context, p sipclient.Presence) error {
+	m.pubMu.Lock()
+	defer m.pubMu.Unlock()
 	m.mu.Lock()
 	m.presence = p
 	m.auto = false

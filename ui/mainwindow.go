@@ -128,6 +128,7 @@ func (a *App) publishStatus() {
 	}
 	p := sipclient.Presence{Status: a.chosenStatus(), Note: a.note.Text}
 	a.leaveAutoAwayMenu(p.Status)
+	a.autoAway = false // the user's choice ends the automatic Away (the core's too)
 	if err := a.core.SetPresence(a.ctx, p); err != nil {
 		a.showProblemDetail("Your status could not be published. "+failureWords(failure.Of(err), serverParty(domainOf(a.core.AOR()))), err.Error())
 	}

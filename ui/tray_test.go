@@ -148,3 +148,16 @@ func TestTrayIconFollowsAutoAway(t *testing.T) {
 		t.Errorf("back from auto-away: right of the mark %v, want available %v", got, light[availOnline])
 	}
 }
+
+// Choosing a status while the automatic Away is shown ends it in the
+// tray too: the tray shows the status chosen, not Away, from then on.
+func TestTrayAfterChoosingDuringAutoAway(t *testing.T) {
+	a, rec := newTrayApp(t)
+	light := dotColors[theme.VariantLight]
+	a.status.SetSelectedIndex(statusIndex(sipclient.StatusAvailable))
+	a.showAutoAway(sipclient.OwnPresenceChanged{Presence: sipclient.Presence{Status: sipclient.StatusAway}, Auto: true})
+	a.status.SetSelectedIndex(statusIndex(sipclient.StatusBusy))
+	if got := at(decode(t, rec.last()), markX+0.07, markY); got != light[availBusy] {
+		t.Errorf("after choosing Busy under the automatic Away the tray shows %v, want busy %v", got, light[availBusy])
+	}
+}
