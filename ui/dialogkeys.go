@@ -193,14 +193,28 @@ func (kd *keyDialog) showFocused(first fyne.Focusable) {
 // showConfirm asks a yes/no question the keyboard answers: the confirm
 // button has focus, Enter confirms, Escape cancels.
 func showConfirm(title, question, confirm string, onConfirm func(), win fyne.Window) *keyDialog {
+	kd := confirmDialog(title, question, confirm, "Cancel", onConfirm, win)
+	kd.showFocused(nil)
+	return kd
+}
+
+// showUnasked puts a question the user did not ask for (something that
+// happened elsewhere): its dismiss button has focus, so an Enter meant
+// for the field the user was typing in decides nothing.
+func showUnasked(title, question, confirm, dismiss string, onConfirm func(), win fyne.Window) *keyDialog {
+	kd := confirmDialog(title, question, confirm, dismiss, onConfirm, win)
+	kd.showFocused(kd.dismiss)
+	return kd
+}
+
+func confirmDialog(title, question, confirm, dismiss string, onConfirm func(), win fyne.Window) *keyDialog {
 	keys := &dialogKeys{}
 	var kd *keyDialog
 	// Hidden before onConfirm runs: a dialog it opens (a failure) would
 	// go with this one, Fyne removing an overlay with those above it.
-	kd = newKeyDialog(title, confirm, "Cancel", wrapLabel(question), keys,
+	kd = newKeyDialog(title, confirm, dismiss, wrapLabel(question), keys,
 		func() bool { kd.Hide(); onConfirm(); return false }, nil, win)
 	kd.Resize(fyne.NewSize(360, 0))
-	kd.showFocused(nil)
 	return kd
 }
 

@@ -106,17 +106,16 @@ func (a *App) showRequests() {
 	}
 	keys := &dialogKeys{}
 	var d *keyDialog
-	var first fyne.Focusable
 	for _, key := range a.requests.order {
-		card, accept := a.requestCard(key, keys, func() { d.Hide(); a.showRequestsIfAny() })
+		card, _ := a.requestCard(key, keys, func() { d.Hide(); a.showRequestsIfAny() })
 		box.Add(card)
-		if first == nil {
-			first = accept
-		}
 	}
 	d = newKeyDialog("Message requests", "", "Close", container.NewVScroll(box), keys, nil, nil, a.win)
 	d.Resize(fyne.NewSize(420, 400))
-	d.showFocused(first) // the first sender's Accept
+	// Close has focus, not the first sender's Accept: the dialog may come
+	// from a notification's click, and one Enter must not let a stranger
+	// in. Tab reaches Accept.
+	d.showFocused(nil)
 }
 
 func (a *App) showRequestsIfAny() {

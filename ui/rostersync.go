@@ -40,7 +40,7 @@ func (a *App) applyRosterSynced(ev sipclient.RosterSynced) bool {
 func (a *App) askConflict(cs *contactState, k sipclient.RosterConflict) {
 	q := fmt.Sprintf("%s is %s on your other device and was %s here. Parley now uses the other device's. Keep the one from here instead?",
 		k.Peer, describe(k.ServerName, k.ServerGroup), describe(k.LocalName, k.LocalGroup))
-	showConfirm("Contact changed on two devices", q, "Keep the one from here", func() {
+	showUnasked("Contact changed on two devices", q, "Keep the one from here", "Keep the other device's", func() {
 		updated, err := a.book.Update(k.Peer, k.LocalName, k.LocalGroup)
 		a.bookSaved(err)
 		if err == nil {
