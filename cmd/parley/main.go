@@ -203,6 +203,10 @@ func run() error {
 	tl.mark("shown")
 	quitOnSignal(fa)
 	fa.Run()
+	// No more hand-overs once the window is gone: a second start now
+	// would be answered "ok" and its link lost. (Idempotent with the
+	// deferred close.)
+	closeLinks(links)
 	return nil
 }
 
