@@ -19,6 +19,11 @@ const PendingFile = "keyring-pending.json"
 // stays in the keyring until the keyring opens; Parley deletes it then.
 var ErrPasswordPending = errors.New("the account is removed; Parley will remove its saved password from the keyring when the keyring is unlocked")
 
+// ErrPasswordKept: the account is removed, but its saved password could
+// be neither deleted nor remembered for later (the settings directory
+// could not be written); it stays in the keyring.
+var ErrPasswordKept = errors.New("the account is removed, but its saved password is still in the keyring")
+
 type pendingDoc struct {
 	// Delete names keyring entries (service KeyringService, user = the
 	// account ID) to delete when the keyring opens.

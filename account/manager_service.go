@@ -157,7 +157,7 @@ func (m *Manager) deletePassword(ctx context.Context, id string) error {
 	}
 	m.log.Info("keyring entry kept until the keyring opens", "account", id, "error", err)
 	if perr := m.addPending(id); perr != nil {
-		return fmt.Errorf("account %q: the account is removed but its password is not: %w", id, errors.Join(err, perr))
+		return fmt.Errorf("account %q: %w: %w", id, ErrPasswordKept, errors.Join(err, perr))
 	}
 	return fmt.Errorf("%w (%w)", ErrPasswordPending, err)
 }

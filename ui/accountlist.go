@@ -142,6 +142,10 @@ func (w *accountsWindow) stateText(acc account.Account) string {
 // passwordPendingWords: the keyring was locked when an account was removed.
 const passwordPendingWords = "Parley will remove the saved password from the keyring when it is unlocked."
 
+// passwordKeptWords: the password could be neither deleted nor noted for
+// later.
+const passwordKeptWords = "Its saved password could not be removed from the keyring: remove it there yourself (for example with Passwords and Keys), under Parley."
+
 func (w *accountsWindow) confirmRemove(acc account.Account) {
 	msg := "Remove the account " + displayAOR(acc.AOR) + "? Its saved password is deleted too."
 	showConfirm("Remove account", msg, "Remove", func() { w.remove(acc) }, w.win)
@@ -153,14 +157,17 @@ func (w *accountsWindow) remove(acc account.Account) {
 	w.app.bg(func() {
 		err := w.svc.RemoveAccount(w.app.ctx, acc.ID)
 		fyne.Do(func() {
-			pending := errors.Is(err, account.ErrPasswordPending)
-			if err != nil && !pending {
+			pending, kept := errors.Is(err, account.ErrPasswordPending), errors.Is(err, account.ErrPasswordKept)
+			if err != nil && !pending && !kept {
 				w.showProblem("Could not remove " + displayAOR(acc.AOR) + ". " + failureWords(failure.Of(err), serverParty(domainOf(acc.AOR))))
 				return
 			}
 			w.problem.Hide()
-			if pending {
+			switch {
+			case pending:
 				w.showNotice(displayAOR(acc.AOR) + " is removed. " + passwordPendingWords)
+			case kept:
+				w.showNotice(displayAOR(acc.AOR) + " is removed. " + passwordKeptWords)
 			}
 			w.app.forgetAccount(acc.AOR)
 			w.reload()

@@ -105,3 +105,18 @@ func TestRemoveWithLockedKeyringSaysSo(t *testing.T) {
 		t.Errorf("main window keeps the removed account's line: %q", shownTexts(a.win))
 	}
 }
+
+// An account removed whose password could be neither deleted nor noted
+// for later is still removed, and the user is told to remove the
+// password themselves.
+func TestRemoveWithPasswordKeptSaysSo(t *testing.T) {
+	acc := account.NewAccount("alice", alice)
+	svc := &fakeAccounts{accounts: []account.Account{acc},
+		removeErr: fmt.Errorf("account %q: %w: %w", "alice", account.ErrPasswordKept, account.ErrKeyringLocked)}
+	_, w := openAccounts(t, svc)
+	w.confirmRemove(acc)
+	tapButton(t, topOverlay(w.win), "Remove")
+	if !shows(w.win, "alice@parley.test is removed. Its saved password could not be removed from the keyring") || !shows(w.win, "No accounts yet") {
+		t.Errorf("accounts window: %q", shownTexts(w.win))
+	}
+}
