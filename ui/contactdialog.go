@@ -76,24 +76,61 @@ func (a *App) addContactDialog(c account.Contact, intro string, then func(*conta
 // addContact adds the form's contact to the roster, saves it and starts
 // watching it. Errors are shown in the form.
 func (a *App) addContact(f *contactForm) error {
-	c, err := f.check()
+	c, err := a.addToBook(f)
 	if err != nil {
 		return err
+	}
+	a.subscribe(c.URI)
+	a.refreshRoster()
+	return nil
+}
+
+// readdressContact gives c the form's address, the same person written
+// otherwise: the book and the roster take it, and the watch moves in
+// order (the old one ended, then the new one), off the Fyne thread. Were
+// the two left to race, the new watch could be a no-op beside the old one
+// that then ends, leaving the contact unwatched.
+func (a *App) readdressContact(c *contactState, f *contactForm) bool {
+	if err := a.book.Remove(c.ID); err != nil && !errors.Is(err, account.ErrNoContact) {
+		a.bookSaved(err)
+	}
+	delete(a.contacts, c.ID)
+	added, err := a.addToBook(f)
+	if err != nil { // the old one goes back: the form says why
+		if old, err := a.book.Add(c.Contact); err == nil || errors.Is(err, account.ErrNotSaved) {
+			a.addContactState(old)
+		}
+		a.refreshRoster()
+		return false
+	}
+	a.bg(func() {
+		_ = a.core.Unsubscribe(a.ctx, c.ID) // ErrNotFound: it was not watched
+		if err := a.core.Subscribe(a.ctx, added.URI); err != nil {
+			fyne.Do(func() { a.watchFailed(added.URI, err) })
+		}
+	})
+	a.refreshRoster()
+	return true
+}
+
+// addToBook adds the form's contact to the book and the roster's state.
+func (a *App) addToBook(f *contactForm) (account.Contact, error) {
+	c, err := f.check()
+	if err != nil {
+		return c, err
 	}
 	c, err = a.book.Add(c) // also lifts a block: adding is wanting their messages
 	if errors.Is(err, account.ErrDuplicate) {
 		f.problem.SetText(c.URI + " is already in your contacts")
-		return err
+		return c, err
 	}
 	if err != nil && !errors.Is(err, account.ErrNotSaved) {
 		f.problem.SetText(err.Error())
-		return err
+		return c, err
 	}
 	a.bookSaved(err)
 	a.addContactState(c)
-	a.subscribe(c.URI)
-	a.refreshRoster()
-	return nil
+	return c, nil
 }
 
 func (a *App) showEditContact(c *contactState) {
@@ -120,8 +157,7 @@ func (a *App) saveContact(c *contactState, f *contactForm) bool {
 		return true
 	}
 	if nc.URI != c.URI { // the same person written otherwise (a transport)
-		a.removeContact(c)
-		return a.addContact(f) == nil
+		return a.readdressContact(c, f)
 	}
 	updated, err := a.book.Update(c.ID, nc.Name, nc.Group)
 	a.bookSaved(err)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -390,5 +391,29 @@ func TestEditContactToExistingKeepsOld(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(textsOnScreen(topOverlay(a.win)), " "), "already in your contacts") {
 		t.Errorf("no reason shown: %q", textsOnScreen(topOverlay(a.win)))
+	}
+}
+
+// Writing a contact's address otherwise (a transport) keeps them watched:
+// the old watch ends before the new one starts, in that order.
+func TestEditContactTransportKeepsWatch(t *testing.T) {
+	a, core, _ := newTestApp(t)
+	e := a.contacts[pid(euler)]
+	a.showEditContact(e)
+	c := a.win.Canvas()
+	focusedEntry(t, c).SetText(euler + ";transport=tcp")
+	pressKey(c, fyne.KeyReturn)
+	if topOverlay(a.win) != nil {
+		t.Fatal("the form stayed open")
+	}
+	core.mu.Lock()
+	calls := slices.Clone(core.watchCalls)
+	core.mu.Unlock()
+	n := len(calls)
+	if n < 2 || calls[n-2] != "-"+pid(euler).String() || calls[n-1] != "+"+euler+";transport=tcp" {
+		t.Errorf("watch calls %q: want the old ended, then the new started", calls)
+	}
+	if got, ok := a.book.Contact(pid(euler)); !ok || got.URI != euler+";transport=tcp" || a.contacts[pid(euler)] == nil {
+		t.Errorf("book has %+v", got)
 	}
 }

@@ -22,6 +22,7 @@ type fakeCore struct {
 	mu         sync.Mutex
 	events     chan sipclient.Event
 	subscribed []string
+	watchCalls []string // "+uri" per Subscribe, "-id" per Unsubscribe, in order
 	sent       []string // "uri|text"
 	presence   []sipclient.Presence
 	own        sipclient.Presence // what Presence answers: the saved status
@@ -77,10 +78,16 @@ func (f *fakeCore) Subscribe(_ context.Context, uri string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.subscribed = append(f.subscribed, uri)
+	f.watchCalls = append(f.watchCalls, "+"+uri)
 	return nil
 }
 
-func (f *fakeCore) Unsubscribe(context.Context, identity.ID) error { return nil }
+func (f *fakeCore) Unsubscribe(_ context.Context, who identity.ID) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.watchCalls = append(f.watchCalls, "-"+who.String())
+	return nil
+}
 
 func (f *fakeCore) SendMessage(_ context.Context, uri, text string) (sipclient.MessageID, error) {
 	if f.afterSend != nil {
