@@ -49,9 +49,10 @@ func (s *scanner) document() (Document, error) {
 					return err
 				}
 				r, err := s.raw(t, at)
-				doc.Other = append(doc.Other, r)
+				doc.Other = append(doc.Other, placed(r, len(doc.Lists)))
 				return err
-			}, func(r Raw) { doc.Other = append(doc.Other, r) })
+			}, func(r Raw) { doc.Other = append(doc.Other, placed(r, len(doc.Lists))) })
+			markTail(doc.Other, len(doc.Lists))
 			return doc, err
 		}
 	}
@@ -76,10 +77,11 @@ func (s *scanner) list(start xml.StartElement) (List, error) {
 		default:
 			var r Raw
 			r, err = s.raw(t, at)
-			l.Other = append(l.Other, r)
+			l.Other = append(l.Other, placed(r, len(l.Entries)+len(l.Lists)))
 		}
 		return err
-	}, func(r Raw) { l.Other = append(l.Other, r) })
+	}, func(r Raw) { l.Other = append(l.Other, placed(r, len(l.Entries)+len(l.Lists))) })
+	markTail(l.Other, len(l.Entries)+len(l.Lists))
 	return l, err
 }
 
@@ -98,6 +100,22 @@ func (s *scanner) entry(start xml.StartElement) (Entry, error) {
 		return err
 	}, func(r Raw) { e.Other = append(e.Other, r) })
 	return e, err
+}
+
+// placed is r read after n children of Parley's.
+func placed(r Raw, n int) Raw {
+	r.at = n
+	return r
+}
+
+// markTail marks the kept elements read after the last of the n children
+// of Parley's: they stay last, whatever Parley adds.
+func markTail(raws []Raw, n int) {
+	for i := range raws {
+		if raws[i].at == n {
+			raws[i].at = -1
+		}
+	}
 }
 
 // displayName reads a display-name's text; what else it holds is not
@@ -189,36 +207,31 @@ func (s *scanner) keptAttrs(start xml.StartElement, owned ...string) []Attr {
 		if isDecl(a) || a.Name.Space == "" && contains(owned, a.Name.Local) {
 			continue
 		}
-		out = append(out, Attr{Prefix: s.prefixOf(a.Name.Space), Name: a.Name, Value: a.Value})
+		if p, ok := s.prefixOf(a.Name.Space); ok {
+			out = append(out, Attr{Prefix: p, Name: a.Name, Value: a.Value})
+		}
 	}
 	return out
 }
 
-// prefixOf is a prefix bound to ns in scope. A prefix the document never
-// bound stays as the decoder left it, the prefix itself in Space, and is
-// then bound to that.
-func (s *scanner) prefixOf(ns string) string {
+// prefixOf is a prefix bound to ns in scope; ok false for an attribute
+// whose prefix the document never bound (the decoder leaves the prefix
+// in Space): no namespace-aware reader accepts it, so it is not kept.
+func (s *scanner) prefixOf(ns string) (string, bool) {
 	switch ns {
 	case "":
-		return ""
+		return "", true
 	case xmlURL:
-		return "xml"
+		return "xml", true
 	}
 	for i := len(s.scopes) - 1; i >= 0; i-- {
 		for p, v := range s.scopes[i] {
 			if v == ns && p != "" && s.lookup(p) == ns {
-				return p
+				return p, true
 			}
 		}
 	}
-	if validPrefix(ns) {
-		return ns
-	}
-	return "ns"
-}
-
-func validPrefix(p string) bool {
-	return p != "" && !strings.ContainsAny(p, ":\"'<>&= \t\r\n") && strings.ToLower(p) != "xmlns" && strings.ToLower(p) != "xml"
+	return "", false
 }
 
 func (s *scanner) push(start xml.StartElement) {

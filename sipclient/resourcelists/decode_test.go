@@ -110,3 +110,28 @@ func TestCommentsKept(t *testing.T) {
 		}
 	}
 }
+
+// TestExtensionsStayLast: an entry Parley adds goes before the elements
+// of other namespaces a list ends with (RFC 4826 puts them last), and a
+// comment stays above the entry it came before.
+func TestExtensionsStayLast(t *testing.T) {
+	d, err := Decode([]byte(`<resource-lists xmlns="urn:ietf:params:xml:ns:resource-lists"><list name="A"><!-- about a --><entry uri="sip:a@parley.test"/><entry uri="sip:b@parley.test"/><x:ext xmlns:x="urn:other"/></list></resource-lists>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Lists[0].Entries = append(d.Lists[0].Entries, Entry{URI: "sip:c@parley.test"})
+	out, err := Encode(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<list name="A">
+  <!-- about a -->
+  <entry uri="sip:a@parley.test"/>
+  <entry uri="sip:b@parley.test"/>
+  <entry uri="sip:c@parley.test"/>
+  <x:ext xmlns:x="urn:other"/>
+ </list>`
+	if !strings.Contains(string(out), want) {
+		t.Errorf("got:\n%s\nwant it to hold:\n%s", out, want)
+	}
+}

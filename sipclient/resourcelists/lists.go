@@ -53,6 +53,7 @@ type Entry struct {
 type Raw struct {
 	XMLName xml.Name // empty for a comment
 	XML     []byte
+	at      int // read before the at-th entry or list of its parent; -1 after all of them
 }
 
 // Attr is an attribute Parley does not use, kept with the prefix it was
@@ -70,38 +71,55 @@ func Encode(d Document) ([]byte, error) {
 	b.WriteString(`<resource-lists xmlns="` + Namespace + `"`)
 	writeAttrs(&b, d.Attrs)
 	b.WriteString(">\n")
-	if err := writeLists(&b, d.Lists, " "); err != nil {
+	err := writeMixed(&b, d.Other, len(d.Lists), " ", func(i int) error { return writeList(&b, d.Lists[i], " ") })
+	if err != nil {
 		return nil, err
 	}
-	writeRaw(&b, d.Other, " ")
 	b.WriteString("</resource-lists>\n")
 	return b.Bytes(), nil
 }
 
-func writeLists(b *bytes.Buffer, lists []List, indent string) error {
-	for _, l := range lists {
-		b.WriteString(indent + "<list")
-		if l.Name != "" {
-			b.WriteString(` name="` + attr(l.Name) + `"`)
+func writeList(b *bytes.Buffer, l List, indent string) error {
+	b.WriteString(indent + "<list")
+	if l.Name != "" {
+		b.WriteString(` name="` + attr(l.Name) + `"`)
+	}
+	writeAttrs(b, l.Attrs)
+	b.WriteString(">\n")
+	if l.DisplayName != "" {
+		b.WriteString(indent + " ")
+		writeDisplayName(b, l.DisplayName, l.NameAttrs)
+		b.WriteString("\n")
+	}
+	n := len(l.Entries)
+	err := writeMixed(b, l.Other, n+len(l.Lists), indent+" ", func(i int) error {
+		if i < n {
+			return writeEntry(b, l.Entries[i], indent+" ")
 		}
-		writeAttrs(b, l.Attrs)
-		b.WriteString(">\n")
-		if l.DisplayName != "" {
-			b.WriteString(indent + " ")
-			writeDisplayName(b, l.DisplayName, l.NameAttrs)
-			b.WriteString("\n")
+		return writeList(b, l.Lists[i-n], indent+" ")
+	})
+	if err != nil {
+		return err
+	}
+	b.WriteString(indent + "</list>\n")
+	return nil
+}
+
+// writeMixed writes n children of Parley's by own, and each kept one
+// before the child it came before when read (a comment stays above the
+// entry it speaks of); those read after every child of Parley's, as
+// RFC 4826 wants extension elements, come last.
+func writeMixed(b *bytes.Buffer, raws []Raw, n int, indent string, own func(i int) error) error {
+	next := 0
+	for i := 0; i < n; i++ {
+		for ; next < len(raws) && raws[next].at >= 0 && raws[next].at <= i; next++ {
+			writeRaw(b, raws[next:next+1], indent)
 		}
-		for _, e := range l.Entries {
-			if err := writeEntry(b, e, indent+" "); err != nil {
-				return err
-			}
-		}
-		if err := writeLists(b, l.Lists, indent+" "); err != nil {
+		if err := own(i); err != nil {
 			return err
 		}
-		writeRaw(b, l.Other, indent+" ")
-		b.WriteString(indent + "</list>\n")
 	}
+	writeRaw(b, raws[next:], indent)
 	return nil
 }
 
