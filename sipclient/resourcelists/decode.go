@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -204,7 +205,7 @@ func (s *scanner) borrowed(start xml.StartElement, el []byte) []string {
 func (s *scanner) keptAttrs(start xml.StartElement, owned ...string) []Attr {
 	var out []Attr
 	for _, a := range start.Attr {
-		if isDecl(a) || a.Name.Space == "" && contains(owned, a.Name.Local) {
+		if isDecl(a) || a.Name.Space == "" && slices.Contains(owned, a.Name.Local) {
 			continue
 		}
 		if p, ok := s.prefixOf(a.Name.Space); ok {
@@ -291,13 +292,4 @@ func ownAttr(t xml.StartElement, name string) string {
 		}
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
