@@ -74,7 +74,7 @@ func TestApplyRosterKeepsOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := string(b)
-	for _, s := range []string{`<entry-ref ref="x"></entry-ref>`, `<list name="Friends">
+	for _, s := range []string{`<entry-ref ref="x"/>`, `<list name="Friends">
   <entry uri="sip:bob@parley.test"/>
  </list>`, `<list name="Contacts">
   <entry uri="sip:dave@parley.test"><display-name>Dave</display-name></entry>`} {

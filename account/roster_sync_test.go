@@ -242,3 +242,39 @@ func TestRosterServerListLostKeepsBook(t *testing.T) {
 		t.Errorf("the server's list was not written back: %v\n%s", err, doc.Body)
 	}
 }
+
+// TestRosterKeepsOtherClientsContent against Kamailio's XCAP server:
+// another client's elements, prefixed attributes, xml:lang and comments
+// in the shared resource-lists document survive Parley adding a contact,
+// still in their namespaces.
+func TestRosterKeepsOtherClientsContent(t *testing.T) {
+	s := kamailio.Start(t, kamailio.Options{Users: kamUsers, XCAPLists: true})
+	xc := xcap.New(s.XCAPRoot(), "sip:alice@parley.test", digest.Credentials{Username: "alice", Password: kamUsers["alice"]}, nil, 0)
+	url := xc.URL("resource-lists", "index")
+	other := `<?xml version="1.0" encoding="UTF-8"?>
+<rl:resource-lists xmlns:rl="urn:ietf:params:xml:ns:resource-lists" xmlns:x="urn:other" xmlns:cp="urn:copy">
+ <rl:list name="Work" x:color="blue">
+  <rl:display-name xml:lang="fr">Travail</rl:display-name>
+  <!-- on call this week -->
+  <rl:entry uri="sip:bob@parley.test" cp:copy="yes"><rl:display-name xml:lang="en">Bob</rl:display-name><x:tag><x:sub>v</x:sub></x:tag></rl:entry>
+ </rl:list>
+</rl:resource-lists>
+`
+	if _, err := xc.Put(context.Background(), url, resourcelists.ContentType, []byte(other), ""); err != nil {
+		t.Fatal(err)
+	}
+	laptop := newDevice(t, s, http.DefaultTransport, "sip:dave@parley.test")
+	laptop.sync(t)
+	doc, err := xc.Get(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(doc.Body)
+	for _, want := range []string{`<list name="Work" xmlns:x="urn:other" x:color="blue">`, `<display-name xml:lang="fr">Travail</display-name>`,
+		`<!-- on call this week -->`, `<entry uri="sip:bob@parley.test" xmlns:cp="urn:copy" cp:copy="yes"><display-name xml:lang="en">Bob</display-name>`,
+		`<x:tag xmlns="" xmlns:x="urn:other"><x:sub>v</x:sub></x:tag>`, `<entry uri="sip:dave@parley.test"/>`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %s in the server's document:\n%s", want, got)
+		}
+	}
+}

@@ -18,19 +18,24 @@ const Namespace = "urn:ietf:params:xml:ns:resource-lists"
 // cannot be written in one.
 var ErrInvalid = errors.New("resourcelists: invalid document")
 
-// Document is a resource-lists document: its top-level lists.
+// Document is a resource-lists document: its top-level lists, and the
+// comments and other elements beside them, kept as read.
 type Document struct {
 	Lists []List
+	Other []Raw
+	Attrs []Attr // on <resource-lists>
 }
 
 // List is a named list of entries; nested lists and elements Parley does
-// not use are kept in Lists and Other.
+// not use are kept in Lists and Other, attributes it does not use in Attrs.
 type List struct {
 	Name        string
 	DisplayName string
 	Entries     []Entry
 	Lists       []List
 	Other       []Raw
+	Attrs       []Attr // on <list>, beside name
+	NameAttrs   []Attr // on <display-name>, e.g. xml:lang
 }
 
 // Entry is one resource: a URI and the name the user gave it.
@@ -38,91 +43,83 @@ type Entry struct {
 	URI         string
 	DisplayName string
 	Other       []Raw
+	Attrs       []Attr // on <entry>, beside uri
+	NameAttrs   []Attr // on <display-name>, e.g. xml:lang
 }
 
-// Raw is an element kept as read.
+// Raw is an element (or a comment) kept as read: its bytes, with the
+// namespace declarations it borrowed from its ancestors added to its
+// start tag, so it means the same wherever it is written.
 type Raw struct {
-	XMLName xml.Name
-	Attrs   []xml.Attr `xml:",any,attr"`
-	Inner   string     `xml:",innerxml"`
+	XMLName xml.Name // empty for a comment
+	XML     []byte
+	at      int // read before the at-th entry or list of its parent; -1 after all of them
 }
 
-type xDoc struct {
-	XMLName xml.Name `xml:"resource-lists"`
-	Lists   []xList  `xml:"list"`
-}
-
-type xList struct {
-	Name        string   `xml:"name,attr"`
-	DisplayName string   `xml:"display-name"`
-	Entries     []xEntry `xml:"entry"`
-	Lists       []xList  `xml:"list"`
-	Other       []Raw    `xml:",any"`
-}
-
-type xEntry struct {
-	URI         string `xml:"uri,attr"`
-	DisplayName string `xml:"display-name"`
-	Other       []Raw  `xml:",any"`
-}
-
-// Decode reads a resource-lists document.
-func Decode(b []byte) (Document, error) {
-	var x xDoc
-	if err := xml.Unmarshal(b, &x); err != nil {
-		return Document{}, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	if x.XMLName.Space != Namespace {
-		return Document{}, fmt.Errorf("%w: root <%s> in namespace %q", ErrInvalid, x.XMLName.Local, x.XMLName.Space)
-	}
-	return Document{Lists: fromX(x.Lists)}, nil
-}
-
-func fromX(xs []xList) []List {
-	out := make([]List, 0, len(xs))
-	for _, x := range xs {
-		l := List{Name: x.Name, DisplayName: strings.TrimSpace(x.DisplayName), Lists: fromX(x.Lists), Other: x.Other}
-		for _, e := range x.Entries {
-			l.Entries = append(l.Entries, Entry{URI: strings.TrimSpace(e.URI), DisplayName: strings.TrimSpace(e.DisplayName), Other: e.Other})
-		}
-		out = append(out, l)
-	}
-	return out
+// Attr is an attribute Parley does not use, kept with the prefix it was
+// written with ("" for one without a namespace).
+type Attr struct {
+	Prefix string
+	Name   xml.Name
+	Value  string
 }
 
 // Encode writes d; ErrInvalid for an entry without a URI.
 func Encode(d Document) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	b.WriteString(`<resource-lists xmlns="` + Namespace + `">` + "\n")
-	if err := writeLists(&b, d.Lists, " "); err != nil {
+	b.WriteString(`<resource-lists xmlns="` + Namespace + `"`)
+	writeAttrs(&b, d.Attrs)
+	b.WriteString(">\n")
+	err := writeMixed(&b, d.Other, len(d.Lists), " ", func(i int) error { return writeList(&b, d.Lists[i], " ") })
+	if err != nil {
 		return nil, err
 	}
 	b.WriteString("</resource-lists>\n")
 	return b.Bytes(), nil
 }
 
-func writeLists(b *bytes.Buffer, lists []List, indent string) error {
-	for _, l := range lists {
-		b.WriteString(indent + "<list")
-		if l.Name != "" {
-			b.WriteString(` name="` + attr(l.Name) + `"`)
+func writeList(b *bytes.Buffer, l List, indent string) error {
+	b.WriteString(indent + "<list")
+	if l.Name != "" {
+		b.WriteString(` name="` + attr(l.Name) + `"`)
+	}
+	writeAttrs(b, l.Attrs)
+	b.WriteString(">\n")
+	if l.DisplayName != "" {
+		b.WriteString(indent + " ")
+		writeDisplayName(b, l.DisplayName, l.NameAttrs)
+		b.WriteString("\n")
+	}
+	n := len(l.Entries)
+	err := writeMixed(b, l.Other, n+len(l.Lists), indent+" ", func(i int) error {
+		if i < n {
+			return writeEntry(b, l.Entries[i], indent+" ")
 		}
-		b.WriteString(">\n")
-		if l.DisplayName != "" {
-			b.WriteString(indent + " <display-name>" + text(l.DisplayName) + "</display-name>\n")
+		return writeList(b, l.Lists[i-n], indent+" ")
+	})
+	if err != nil {
+		return err
+	}
+	b.WriteString(indent + "</list>\n")
+	return nil
+}
+
+// writeMixed writes n children of Parley's by own, and each kept one
+// before the child it came before when read (a comment stays above the
+// entry it speaks of); those read after every child of Parley's, as
+// RFC 4826 wants extension elements, come last.
+func writeMixed(b *bytes.Buffer, raws []Raw, n int, indent string, own func(i int) error) error {
+	next := 0
+	for i := 0; i < n; i++ {
+		for ; next < len(raws) && raws[next].at >= 0 && raws[next].at <= i; next++ {
+			writeRaw(b, raws[next:next+1], indent)
 		}
-		for _, e := range l.Entries {
-			if err := writeEntry(b, e, indent+" "); err != nil {
-				return err
-			}
-		}
-		if err := writeLists(b, l.Lists, indent+" "); err != nil {
+		if err := own(i); err != nil {
 			return err
 		}
-		writeRaw(b, l.Other, indent+" ")
-		b.WriteString(indent + "</list>\n")
 	}
+	writeRaw(b, raws[next:], indent)
 	return nil
 }
 
@@ -131,13 +128,14 @@ func writeEntry(b *bytes.Buffer, e Entry, indent string) error {
 		return fmt.Errorf("%w: entry uri %q", ErrInvalid, e.URI)
 	}
 	b.WriteString(indent + `<entry uri="` + attr(e.URI) + `"`)
+	writeAttrs(b, e.Attrs)
 	if e.DisplayName == "" && len(e.Other) == 0 {
 		b.WriteString("/>\n")
 		return nil
 	}
 	b.WriteString(">")
 	if e.DisplayName != "" {
-		b.WriteString("<display-name>" + text(e.DisplayName) + "</display-name>")
+		writeDisplayName(b, e.DisplayName, e.NameAttrs)
 	}
 	if len(e.Other) > 0 {
 		b.WriteString("\n")
@@ -148,20 +146,36 @@ func writeEntry(b *bytes.Buffer, e Entry, indent string) error {
 	return nil
 }
 
-// writeRaw writes kept elements back, declaring their namespace.
+// writeRaw writes kept elements back as they were read.
 func writeRaw(b *bytes.Buffer, raws []Raw, indent string) {
 	for _, r := range raws {
-		b.WriteString(indent + "<" + r.XMLName.Local)
-		if r.XMLName.Space != "" && r.XMLName.Space != Namespace {
-			b.WriteString(` xmlns="` + attr(r.XMLName.Space) + `"`)
-		}
-		for _, a := range r.Attrs {
-			if a.Name.Space == "" && a.Name.Local != "xmlns" {
-				b.WriteString(" " + a.Name.Local + `="` + attr(a.Value) + `"`)
-			}
-		}
-		b.WriteString(">" + r.Inner + "</" + r.XMLName.Local + ">\n")
+		b.WriteString(indent)
+		b.Write(r.XML)
+		b.WriteString("\n")
 	}
+}
+
+// writeAttrs writes kept attributes, each prefix declared on the element
+// it is used on (xml needs none).
+func writeAttrs(b *bytes.Buffer, attrs []Attr) {
+	declared := map[string]bool{"": true, "xml": true}
+	for _, a := range attrs {
+		if !declared[a.Prefix] {
+			declared[a.Prefix] = true
+			b.WriteString(" xmlns:" + a.Prefix + `="` + attr(a.Name.Space) + `"`)
+		}
+		name := a.Name.Local
+		if a.Prefix != "" {
+			name = a.Prefix + ":" + name
+		}
+		b.WriteString(" " + name + `="` + attr(a.Value) + `"`)
+	}
+}
+
+func writeDisplayName(b *bytes.Buffer, name string, attrs []Attr) {
+	b.WriteString("<display-name")
+	writeAttrs(b, attrs)
+	b.WriteString(">" + text(name) + "</display-name>")
 }
 
 func attr(s string) string {
