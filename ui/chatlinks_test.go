@@ -108,3 +108,16 @@ func tapText(h *widget.Hyperlink) {
 	p := theme.InnerPadding() + 4
 	test.TapAt(h, fyne.NewPos(p, p))
 }
+
+// BenchmarkLinkMessage shows one incoming message with maxLinks short
+// links in a paragraph of about 8,000 characters: the links flow in
+// the paragraph, which must still wrap in pieces.
+func BenchmarkLinkMessage(b *testing.B) {
+	text := strings.Repeat(strings.Repeat("lorem ipsum dolor sit amet ", 14)+"https://a.example/x ", maxLinks)
+	for range b.N {
+		b.StopTimer()
+		a, _, _ := newTestApp(b)
+		b.StartTimer()
+		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 1, Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
+	}
+}
