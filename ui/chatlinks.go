@@ -140,15 +140,19 @@ func inlineLink(link string) bool {
 }
 
 // messageBody shows text with its links clickable, opened by open on
-// click: text and short links flow together in one wrapped paragraph;
-// a long link sits on its own line, wrapped anywhere (it must not widen
-// the window).
+// click: text and short links flow together in one wrapped paragraph
+// (a right click copies the message); a long link sits on its own line,
+// wrapped anywhere (it must not widen the window).
 func messageBody(parts []textPart, open func(link string)) *fyne.Container {
 	box := container.NewVBox()
+	var whole strings.Builder
+	for _, p := range parts {
+		whole.WriteString(p.text)
+	}
 	var segs []widget.RichTextSegment
 	flush := func() {
 		if len(segs) > 0 {
-			box.Add(linkParagraph(segs))
+			box.Add(newLinkParagraph(segs, whole.String()))
 			segs = nil
 		}
 	}
@@ -180,11 +184,30 @@ func messageBody(parts []textPart, open func(link string)) *fyne.Container {
 	return box
 }
 
-// linkParagraph is text with short links in it, wrapped at words.
-func linkParagraph(segs []widget.RichTextSegment) *widget.RichText {
-	rt := widget.NewRichText(segs...)
-	rt.Wrapping = fyne.TextWrapWord
-	return rt
+// linkParagraph is text with short links in it, wrapped at words. Fyne
+// cannot select text in a RichText, as it can in a label, so a right
+// click offers to copy the whole message instead.
+type linkParagraph struct {
+	widget.RichText
+	whole string // the message, for Copy
+}
+
+func newLinkParagraph(segs []widget.RichTextSegment, whole string) *linkParagraph {
+	p := &linkParagraph{whole: whole}
+	p.Segments = segs
+	p.Wrapping = fyne.TextWrapWord
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// TappedSecondary shows the menu with Copy message.
+func (p *linkParagraph) TappedSecondary(ev *fyne.PointEvent) {
+	c := fyne.CurrentApp().Driver().CanvasForObject(p)
+	if c == nil {
+		return
+	}
+	copyIt := fyne.NewMenuItem("Copy message", func() { fyne.CurrentApp().Clipboard().SetContent(p.whole) })
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", copyIt), c, ev.AbsolutePosition)
 }
 
 // openLink is a click on a link in a chat: a web address goes to the

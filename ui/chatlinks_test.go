@@ -81,9 +81,11 @@ func TestChatLinksClickable(t *testing.T) {
 		t.Fatalf("links shown: %d", len(links))
 	}
 	var paras []string
+	var para *linkParagraph
 	walkOnScreen(conv.lines[0].row.box, func(o fyne.CanvasObject) {
-		if rt, ok := o.(*widget.RichText); ok {
-			paras = append(paras, rt.String())
+		if p, ok := o.(*linkParagraph); ok {
+			paras = append(paras, p.String())
+			para = p
 		}
 	})
 	// The short links flow in their paragraph; the long one has a line of its own.
@@ -100,6 +102,24 @@ func TestChatLinksClickable(t *testing.T) {
 	}
 	if w := a.chats.win.Canvas().Content().MinSize().Width; w > maxMinWidth {
 		t.Errorf("a long link makes the chat ask for %.0f px", w)
+	}
+	// Text with links in it cannot be selected; a right click copies it.
+	test.TapSecondary(para)
+	var menu *widget.PopUpMenu
+	if top := topOverlay(a.chats.win); top != nil {
+		walkOnScreen(top, func(o fyne.CanvasObject) {
+			if m, ok := o.(*widget.PopUpMenu); ok {
+				menu = m
+			}
+		})
+	}
+	if menu == nil || !onScreen(menu, "Copy message") {
+		t.Fatalf("a right click on the text shows no Copy message: %q", textsOnScreen(topOverlay(a.chats.win)))
+	}
+	menu.ActivateNext()
+	menu.TriggerLast()
+	if got := a.fa.Clipboard().Content(); got != text {
+		t.Errorf("Copy message copied %q", got)
 	}
 }
 
