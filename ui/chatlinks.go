@@ -196,6 +196,7 @@ func newLinkParagraph(segs []widget.RichTextSegment, whole string) *linkParagrap
 	p := &linkParagraph{whole: whole}
 	p.Segments = segs
 	p.Wrapping = fyne.TextWrapWord
+	p.Scroll = container.ScrollNone // NewRichText's default; a zero one scrolls, never wraps
 	p.ExtendBaseWidget(p)
 	return p
 }

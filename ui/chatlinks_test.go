@@ -92,6 +92,15 @@ func TestChatLinksClickable(t *testing.T) {
 	if want := "see https://a.example/x. or *x* [a](b) or " + euler + " then"; !slices.Contains(paras, want) || len(rec.opened) != 0 {
 		t.Errorf("paragraphs shown %q, want %q; or a link opened by itself (%q)", paras, want, rec.opened)
 	}
+	// Each inline link lies within its paragraph: one near the end of a
+	// row goes to the next (Fyne patch richtext-inline-wrap).
+	d := fyne.CurrentApp().Driver()
+	right := d.AbsolutePositionForObject(para).X + para.Size().Width
+	for _, h := range links[:2] {
+		if end := d.AbsolutePositionForObject(h).X + h.MinSize().Width; end > right+1 {
+			t.Errorf("link %q ends at %.0f, past its paragraph's right edge at %.0f", h.Text, end, right)
+		}
+	}
 	tapText(links[0])
 	if !slices.Equal(rec.opened, []string{"https://a.example/x"}) {
 		t.Errorf("clicked: opened %q", rec.opened)
