@@ -89,7 +89,8 @@ type App struct {
 	// askLater is the watchers whose question the user put off (Escape):
 	// still pending, offered again in Privacy.
 	askLater []identity.ID
-	askMore  *widget.Label // on the question on screen: how many more wait
+	askMore  *widget.Label  // on the question on screen: how many more wait
+	laterBtn *widget.Button // in the main window while askLater is not empty
 	// tray is the tray icon, following status and unread (tray.go).
 	tray trayUI
 	// mainSize remembers the main window's size (winsize.go).

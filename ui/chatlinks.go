@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/parley-im/parley/sipclient/identity"
@@ -122,27 +123,92 @@ func validLink(s, scheme string) bool {
 	return err == nil && u.Host != ""
 }
 
-// messageBody shows text with its links clickable: plain runs as
-// selectable wrapped labels, each link on its own line, wrapped anywhere
-// (a long one must not widen the window), opened by open on click.
+// inlineLinkWidth is the widest link (in the theme's text size) that
+// sits inline in its paragraph and wraps like a word: about 40
+// characters, what the narrowest chat leaves a message. A wider one gets
+// a line of its own that breaks anywhere, since a word wider than the
+// row would push the window wider.
+const inlineLinkWidth = 300
+
+// inlineLink reports whether link is short enough to stay in its
+// paragraph.
+func inlineLink(link string) bool {
+	if len(link) > 80 { // wider than any 300 px of text; no need to measure
+		return false
+	}
+	return fyne.MeasureText(link, theme.TextSize(), fyne.TextStyle{}).Width <= inlineLinkWidth
+}
+
+// messageBody shows text with its links clickable, opened by open on
+// click: text and short links flow together in one wrapped paragraph
+// (a right click copies the message); a long link sits on its own line,
+// wrapped anywhere (it must not widen the window).
 func messageBody(parts []textPart, open func(link string)) *fyne.Container {
 	box := container.NewVBox()
+	var whole strings.Builder
 	for _, p := range parts {
-		if !p.link {
-			if t := strings.TrimSpace(p.text); t != "" {
-				l := widget.NewLabel(breakLongParagraphs(t))
-				l.Wrapping, l.Selectable = fyne.TextWrapWord, true
-				box.Add(l)
-			}
-			continue
-		}
-		link := p.text
-		h := widget.NewHyperlink(link, nil)
-		h.Wrapping = fyne.TextWrapBreak
-		h.OnTapped = func() { open(link) }
-		box.Add(h)
+		whole.WriteString(p.text)
 	}
+	var segs []widget.RichTextSegment
+	flush := func() {
+		if len(segs) > 0 {
+			box.Add(newLinkParagraph(segs, whole.String()))
+			segs = nil
+		}
+	}
+	for i, p := range parts {
+		link := p.text
+		switch {
+		case !p.link:
+			t := p.text
+			if i == 0 || parts[i-1].link && !inlineLink(parts[i-1].text) {
+				t = strings.TrimLeftFunc(t, unicode.IsSpace)
+			}
+			if i == len(parts)-1 || parts[i+1].link && !inlineLink(parts[i+1].text) {
+				t = strings.TrimRightFunc(t, unicode.IsSpace)
+			}
+			if t != "" {
+				segs = append(segs, &widget.TextSegment{Text: breakLongParagraphs(t), Style: widget.RichTextStyleInline})
+			}
+		case inlineLink(link):
+			segs = append(segs, &widget.HyperlinkSegment{Text: link, OnTapped: func() { open(link) }})
+		default:
+			flush()
+			h := widget.NewHyperlink(link, nil)
+			h.Wrapping = fyne.TextWrapBreak
+			h.OnTapped = func() { open(link) }
+			box.Add(h)
+		}
+	}
+	flush()
 	return box
+}
+
+// linkParagraph is text with short links in it, wrapped at words. Fyne
+// cannot select text in a RichText, as it can in a label, so a right
+// click offers to copy the whole message instead.
+type linkParagraph struct {
+	widget.RichText
+	whole string // the message, for Copy
+}
+
+func newLinkParagraph(segs []widget.RichTextSegment, whole string) *linkParagraph {
+	p := &linkParagraph{whole: whole}
+	p.Segments = segs
+	p.Wrapping = fyne.TextWrapWord
+	p.Scroll = container.ScrollNone // NewRichText's default; a zero one scrolls, never wraps
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// TappedSecondary shows the menu with Copy message.
+func (p *linkParagraph) TappedSecondary(ev *fyne.PointEvent) {
+	c := fyne.CurrentApp().Driver().CanvasForObject(p)
+	if c == nil {
+		return
+	}
+	copyIt := fyne.NewMenuItem("Copy message", func() { fyne.CurrentApp().Clipboard().SetContent(p.whole) })
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", copyIt), c, ev.AbsolutePosition)
 }
 
 // openLink is a click on a link in a chat: a web address goes to the

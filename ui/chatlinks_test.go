@@ -59,8 +59,9 @@ func (r *urlRecorder) OpenURL(u *url.URL) error {
 
 // A message's links are shown whole and opened only when clicked: a web
 // address by the desktop, a sip address as the chat with that contact.
-// Nothing else is interpreted, and a very long link wraps instead of
-// widening the window.
+// Nothing else is interpreted; a short link sits inline in its paragraph,
+// and a very long link wraps on a line of its own instead of widening the
+// window.
 func TestChatLinksClickable(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	rec := &urlRecorder{App: a.fa}
@@ -79,8 +80,26 @@ func TestChatLinksClickable(t *testing.T) {
 	if len(links) != 3 || links[0].Text != "https://a.example/x" || links[1].Text != euler || links[2].Text != long {
 		t.Fatalf("links shown: %d", len(links))
 	}
-	if !onScreen(conv.lines[0].row.box, "or *x* [a](b) or") || len(rec.opened) != 0 {
-		t.Errorf("the text is not shown as it is (%q), or a link opened by itself (%q)", textsOnScreen(conv.lines[0].row.box), rec.opened)
+	var paras []string
+	var para *linkParagraph
+	walkOnScreen(conv.lines[0].row.box, func(o fyne.CanvasObject) {
+		if p, ok := o.(*linkParagraph); ok {
+			paras = append(paras, p.String())
+			para = p
+		}
+	})
+	// The short links flow in their paragraph; the long one has a line of its own.
+	if want := "see https://a.example/x. or *x* [a](b) or " + euler + " then"; !slices.Contains(paras, want) || len(rec.opened) != 0 {
+		t.Errorf("paragraphs shown %q, want %q; or a link opened by itself (%q)", paras, want, rec.opened)
+	}
+	// Each inline link lies within its paragraph: one near the end of a
+	// row goes to the next (Fyne patch richtext-inline-wrap).
+	d := fyne.CurrentApp().Driver()
+	right := d.AbsolutePositionForObject(para).X + para.Size().Width
+	for _, h := range links[:2] {
+		if end := d.AbsolutePositionForObject(h).X + h.MinSize().Width; end > right+1 {
+			t.Errorf("link %q ends at %.0f, past its paragraph's right edge at %.0f", h.Text, end, right)
+		}
 	}
 	tapText(links[0])
 	if !slices.Equal(rec.opened, []string{"https://a.example/x"}) {
@@ -93,10 +112,41 @@ func TestChatLinksClickable(t *testing.T) {
 	if w := a.chats.win.Canvas().Content().MinSize().Width; w > maxMinWidth {
 		t.Errorf("a long link makes the chat ask for %.0f px", w)
 	}
+	// Text with links in it cannot be selected; a right click copies it.
+	test.TapSecondary(para)
+	var menu *widget.PopUpMenu
+	if top := topOverlay(a.chats.win); top != nil {
+		walkOnScreen(top, func(o fyne.CanvasObject) {
+			if m, ok := o.(*widget.PopUpMenu); ok {
+				menu = m
+			}
+		})
+	}
+	if menu == nil || !onScreen(menu, "Copy message") {
+		t.Fatalf("a right click on the text shows no Copy message: %q", textsOnScreen(topOverlay(a.chats.win)))
+	}
+	menu.ActivateNext()
+	menu.TriggerLast()
+	if got := a.fa.Clipboard().Content(); got != text {
+		t.Errorf("Copy message copied %q", got)
+	}
 }
 
 // tapText taps a link on its first letters, as a user does.
 func tapText(h *widget.Hyperlink) {
 	p := theme.InnerPadding() + 4
 	test.TapAt(h, fyne.NewPos(p, p))
+}
+
+// BenchmarkLinkMessage shows one incoming message with maxLinks short
+// links in a paragraph of about 8,000 characters: the links flow in
+// the paragraph, which must still wrap in pieces.
+func BenchmarkLinkMessage(b *testing.B) {
+	text := strings.Repeat(strings.Repeat("lorem ipsum dolor sit amet ", 14)+"https://a.example/x ", maxLinks)
+	for range b.N {
+		b.StopTimer()
+		a, _, _ := newTestApp(b)
+		b.StartTimer()
+		a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 1, Peer: pid(laplace), From: laplace, Text: text, At: time.Now()}})
+	}
 }

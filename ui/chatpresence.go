@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -30,7 +32,11 @@ func newChatHeader() *chatHeader {
 	h.name.TextStyle = fyne.TextStyle{Bold: true}
 	h.name.Truncation = fyne.TextTruncateEllipsis // a 64-letter name must not widen the window
 	h.status.minWidth = 200
-	mark := container.NewCenter(h.mark)
+	// The mark is centred on the name's line, not on the whole header: a
+	// status of two lines or more put it beside the status.
+	line := canvas.NewRectangle(color.Transparent)
+	line.SetMinSize(fyne.NewSize(0, h.name.MinSize().Height))
+	mark := container.NewVBox(container.NewStack(line, container.NewCenter(h.mark)))
 	h.box = container.NewBorder(nil, nil, mark, nil, container.NewVBox(h.name, h.status))
 	return h
 }

@@ -1,11 +1,16 @@
 package ui
 
 import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/parley-im/parley/sipclient"
 )
@@ -36,5 +41,41 @@ func TestChatShowsLivePresence(t *testing.T) {
 	a.applyBatch([]sipclient.Event{sipclient.MessageReceived{ID: 2, Peer: pid(laplace), From: laplace, Text: "hi", At: time.Now()}})
 	if !strings.HasPrefix(conv.tab.Text, "● Laplace · Available (") {
 		t.Errorf("unread: tab %q", conv.tab.Text)
+	}
+}
+
+// The header's presence mark sits on the name's line, also for an
+// unknown contact ("?") whose status runs over several lines, in both
+// themes.
+func TestChatHeaderMarkOnNameLine(t *testing.T) {
+	a, _, _ := newTestApp(t)
+	a.openChat(a.contacts[pid(laplace)])
+	conv := a.chats.convs[pid(laplace)]
+	a.chats.win.Resize(fyne.NewSize(400, 600))
+	for _, variant := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		a.fa.Settings().SetTheme(theme.LightTheme()) //lint:ignore SA1019 a variant as a whole theme, for the test app
+		if variant == theme.VariantDark {
+			a.fa.Settings().SetTheme(theme.DarkTheme()) //lint:ignore SA1019 as above
+		}
+		c := a.contacts[pid(laplace)]
+		c.note = strings.Repeat("A long note over several lines. ", 8)
+		conv.header.show(c)
+		a.chats.win.Content().Refresh()
+		a.chats.win.Resize(fyne.NewSize(401, 600)) // lays out again
+		a.chats.win.Resize(fyne.NewSize(400, 600))
+		d := fyne.CurrentApp().Driver()
+		mark := d.AbsolutePositionForObject(conv.header.mark).Y + conv.header.mark.MinSize().Height/2
+		name := d.AbsolutePositionForObject(conv.header.name)
+		if conv.header.mark.Text != "?" || mark < name.Y || mark > name.Y+conv.header.name.Size().Height {
+			t.Errorf("variant %d: mark %q centred at %.0f, the name's line is %.0f–%.0f", variant, conv.header.mark.Text, mark, name.Y, name.Y+conv.header.name.Size().Height)
+		}
+		if dir := os.Getenv("PARLEY_SCREENSHOTS"); dir != "" {
+			img := a.chats.win.Canvas().Capture()
+			f, err := os.Create(filepath.Join(dir, "chat-header-"+strconv.Itoa(int(variant))+".png"))
+			if err == nil {
+				_ = png.Encode(f, img)
+				f.Close()
+			}
+		}
 	}
 }

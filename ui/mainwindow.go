@@ -61,7 +61,7 @@ func (a *App) buildMainWindow() {
 	a.reqBtn.Hide()
 	// The requests button on a line of its own: beside the others it made
 	// the window wider than it opens.
-	bottom := container.NewVBox(a.reqBtn, container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.accountsButton(), a.privacyButton()))
+	bottom := container.NewVBox(a.reqBtn, a.laterMark(), container.NewHBox(widget.NewButton("Add contact…", a.showAddContact), a.accountsButton(), a.privacyButton()))
 	a.empty = wrapLabel("No contacts yet. Add one with “Add contact…”, and give people your address above so they can add you.")
 	a.empty.Alignment = fyne.TextAlignCenter
 	listArea := container.NewStack(a.list, container.NewCenter(a.empty))

@@ -63,7 +63,7 @@ func (a *App) askNextWatcher() {
 	// dialogs' key handlers unwind in order.
 	kd = newKeyDialog("Presence request", "Allow", "Later", content, keys,
 		func() bool { kd.Hide(); a.decideWatcher(who, true); next(); return false },
-		func() { a.askLater = append(a.askLater, who); next() }, a.win)
+		func() { a.askLater = append(a.askLater, who); a.showLater(); next() }, a.win)
 	block := newKeyButton("Block", func() { kd.Hide(); a.decideWatcher(who, false); next() }, keys)
 	kd.SetButtons([]fyne.CanvasObject{kd.dismiss, block, kd.confirm})
 	kd.showFocused(nil)
@@ -72,6 +72,7 @@ func (a *App) askNextWatcher() {
 // askAgain puts a question the user put off back on screen.
 func (a *App) askAgain(who identity.ID) {
 	a.askLater = slices.DeleteFunc(a.askLater, func(x identity.ID) bool { return x == who })
+	a.showLater()
 	if slices.Contains(a.asking, who) {
 		return
 	}
@@ -81,6 +82,33 @@ func (a *App) askAgain(who identity.ID) {
 	} else {
 		a.showWaiting()
 	}
+}
+
+// laterMark is the main window's reminder of the presence requests the
+// user put off: without it they waited unseen until Privacy… was opened.
+// It opens Privacy…, whose lists start with them.
+func (a *App) laterMark() fyne.CanvasObject {
+	a.laterBtn = widget.NewButton("", a.showPrivacy)
+	a.laterBtn.Hide()
+	return a.laterBtn
+}
+
+// showLater says how many put-off requests wait, and hides the mark
+// when none does.
+func (a *App) showLater() {
+	if a.laterBtn == nil {
+		return
+	}
+	switch n := len(a.askLater); n {
+	case 0:
+		a.laterBtn.Hide()
+		return
+	case 1:
+		a.laterBtn.SetText("1 person waits for your answer")
+	default:
+		a.laterBtn.SetText(itoa(n) + " people wait for your answer")
+	}
+	a.laterBtn.Show()
 }
 
 // decideWatcher remembers the answer in the contact book, which the core
