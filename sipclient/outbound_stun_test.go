@@ -14,6 +14,14 @@ const rfc5769Response = "0101003c2112a442b7e7a701bc34d686fa87dfae" +
 	"000800142b91f599fd9e90c38c7489f92af9ba53f06be7d7" +
 	"80280004c07d4c96"
 
+// RFC 5769 2.3: the sample IPv6 Binding success response
+// (XOR-MAPPED-ADDRESS [2001:db8:1234:5678:11:2233:4455:6677]:32853).
+const rfc5769ResponseV6 = "010100482112a442b7e7a701bc34d686fa87dfae" +
+	"8022000b7465737420766563746f7220" +
+	"002000140002a1470113a9faa5d3f179bc25f4b5bed2b9d9" +
+	"000800145f5d1c2c7fa15e5f0a8aeae08d97eb1f95ae3a89" +
+	"80280004c8fb0b4c"
+
 func TestSTUNParsesRFC5769Response(t *testing.T) {
 	b, err := hex.DecodeString(rfc5769Response)
 	if err != nil {
@@ -28,6 +36,30 @@ func TestSTUNParsesRFC5769Response(t *testing.T) {
 	}
 	if hex.EncodeToString(id[:]) != "b7e7a701bc34d686fa87dfae" || addr.String() != "192.0.2.1:32853" {
 		t.Errorf("id %x, mapped %s", id, addr)
+	}
+}
+
+func TestSTUNParsesRFC5769IPv6Response(t *testing.T) {
+	b, err := hex.DecodeString(rfc5769ResponseV6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr, err := parseSTUNSuccess(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addr.String() != "[2001:db8:1234:5678:11:2233:4455:6677]:32853" {
+		t.Errorf("mapped %s", addr)
+	}
+}
+
+// A plain MAPPED-ADDRESS (RFC 5389 15.1) with IPv6 is read as it stands.
+func TestSTUNParsesIPv6MappedAddress(t *testing.T) {
+	b, _ := hex.DecodeString("010100182112a442b7e7a701bc34d686fa87dfae" +
+		"000100140002138900000000000000000000000000000001")
+	_, addr, err := parseSTUNSuccess(b)
+	if err != nil || addr.String() != "[::1]:5001" {
+		t.Errorf("mapped %v, %v", addr, err)
 	}
 }
 
@@ -50,6 +82,9 @@ func FuzzParseSTUN(f *testing.F) {
 	b, _ := hex.DecodeString(rfc5769Response)
 	f.Add(b)
 	f.Add(b[:24])
+	b6, _ := hex.DecodeString(rfc5769ResponseV6)
+	f.Add(b6)
+	f.Add(b6[:40])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, addr, err := parseSTUNSuccess(b)
 		if err == nil && addr == nil {

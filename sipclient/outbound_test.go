@@ -209,7 +209,7 @@ func TestOutboundTCPPongsKeepFlow(t *testing.T) {
 		if i == 200 {
 			t.Fatalf("pongs seen: %v", pongs)
 		}
-		if p := alice.lastPong(); !p.IsZero() && (len(pongs) == 0 || p.After(pongs[len(pongs)-1])) {
+		if p := alice.lastPong(alice.reg.streamConn()); !p.IsZero() && (len(pongs) == 0 || p.After(pongs[len(pongs)-1])) {
 			pongs = append(pongs, p)
 		}
 		time.Sleep(50 * time.Millisecond)
