@@ -1,9 +1,13 @@
 package sipclient
 
 import (
+	"context"
+	"encoding/binary"
 	"encoding/hex"
+	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 // RFC 5769 2.2: the sample IPv4 Binding success response (SOFTWARE,
@@ -91,4 +95,75 @@ func FuzzParseSTUN(f *testing.F) {
 			t.Fatal("success without an address")
 		}
 	})
+}
+
+// stunResponder answers each Binding request on a UDP socket at addr with
+// the request's source in an XOR-MAPPED-ADDRESS, IPv4 or IPv6, as a STUN
+// server (Kamailio's stun module) does.
+func stunResponder(t *testing.T, addr string) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Skipf("no UDP on %s: %v", addr, err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if n < stunHeaderLen || binary.BigEndian.Uint16(buf) != stunBindingRequest {
+				continue
+			}
+			var id stunTxID
+			copy(id[:], buf[8:20])
+			_, _ = pc.WriteTo(stunSuccess(id, from.(*net.UDPAddr)), from)
+		}
+	}()
+	return pc.LocalAddr().String()
+}
+
+// stunSuccess is a Binding success response carrying addr XOR'd (RFC
+// 5389 15.2).
+func stunSuccess(id stunTxID, addr *net.UDPAddr) []byte {
+	ip, family := addr.IP.To4(), byte(0x01)
+	if ip == nil {
+		ip, family = addr.IP.To16(), 0x02
+	}
+	key := binary.BigEndian.AppendUint32(nil, stunMagic)
+	key = append(key, id[:]...)
+	attr := []byte{0, family, 0, 0}
+	binary.BigEndian.PutUint16(attr[2:], uint16(addr.Port)^stunMagic>>16)
+	for i, b := range ip {
+		attr = append(attr, b^key[i])
+	}
+	b := binary.BigEndian.AppendUint16(nil, stunBindingSuccess)
+	b = binary.BigEndian.AppendUint16(b, uint16(4+len(attr)))
+	b = append(b, key...)
+	b = binary.BigEndian.AppendUint16(b, stunXORMappedAddr)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(attr)))
+	return append(b, attr...)
+}
+
+// Over [::1], the STUN keep-alive leaves our SIP socket and its IPv6
+// answer comes back through the read filter with the address we sent
+// from: an IPv6 flow keeps its STUN keep-alives.
+func TestSTUNPingOverIPv6Loopback(t *testing.T) {
+	server := stunResponder(t, "[::1]:0")
+	c, err := New(Config{ListenAddr: "[::1]:0", User: "alice"})
+	if err != nil {
+		t.Skipf("no client on [::1]: %v", err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a safety net, not a timing assertion
+	defer cancel()
+	mapped, err := c.stunPing(ctx, server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := c.udpConn.LocalAddr().String(); mapped.String() != want {
+		t.Errorf("mapped %s, want %s", mapped, want)
+	}
 }
