@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -135,6 +136,12 @@ func viaSeen(res *sip.Response) string {
 	}
 	if port == 0 {
 		port = 5060
+	}
+	// An IP in the form a STUN answer's address prints in: no brackets
+	// (received=[::1] is seen), IPv6 compressed and in lower case.
+	host = strings.Trim(host, "[]")
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.Unmap().String()
 	}
 	return net.JoinHostPort(host, strconv.Itoa(port))
 }
