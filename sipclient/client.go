@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -39,7 +38,7 @@ type Client struct {
 	udpLaddr  sip.Addr       // UDP requests leave from the listening socket
 	udpConn   net.PacketConn // answers what sipgo cannot parse (unparsed.go)
 	stun      stunPings      // flow keep-alives awaiting an answer (outbound_stun.go)
-	pongAt    atomic.Int64   // unix ns of the last CRLF pong on a stream (keepalive.go)
+	reads     streamReads    // when bytes last came in on each stream connection (outbound_pong.go)
 
 	ctx    context.Context // ends at Close; bounds background work
 	cancel context.CancelFunc

@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -78,10 +79,11 @@ func (b *binding) streamAlive(due bool, f *flow) bool {
 		b.log.Info("the connection the registration went over closed", "was", f.conn, "now", conn.LocalAddr().String())
 		return false
 	}
+	local := conn.LocalAddr().String()
 	if outbound && !b.pingAt.IsZero() {
-		if b.ua.lastPong().After(b.pingAt) {
+		if !b.ua.lastPong(local).Before(b.pingAt) {
 			b.pingAt = time.Time{}
-		} else if time.Since(b.pingAt) > b.pongWait() {
+		} else if time.Since(b.pingAt) > pongWait(f) {
 			b.log.Info("no CRLF pong from the server: the flow failed")
 			return false
 		}
@@ -89,22 +91,30 @@ func (b *binding) streamAlive(due bool, f *flow) bool {
 	if !due {
 		return true
 	}
-	tc, ok := conn.(*sip.TCPConnection)
+	w, ok := conn.(io.Writer) // sipgo's TCP and TLS connections
 	if !ok {
 		return true
 	}
-	if _, err := tc.Write([]byte("\r\n\r\n")); err != nil {
-		return false
-	}
+	// The ping's time is taken before it goes: a pong can be read before
+	// Write returns.
 	if outbound && b.pingAt.IsZero() {
 		b.pingAt = time.Now()
+	}
+	if _, err := w.Write([]byte("\r\n\r\n")); err != nil {
+		return false
 	}
 	return true
 }
 
 // pongWait is how long a CRLF ping may wait for its pong: 10 s (RFC 5626
-// 4.4.1), less when requests time out sooner.
-func (b *binding) pongWait() time.Duration { return min(10*time.Second, b.pingTimeout) }
+// 4.4.1), less when the registrar's Flow-Timer is shorter: by then the
+// registrar takes the flow for dead anyway.
+func pongWait(f *flow) time.Duration {
+	if f != nil && f.timer > 0 {
+		return min(10*time.Second, f.timer)
+	}
+	return 10 * time.Second
+}
 
 // flowAliveUDP: the server answers a STUN binding request, and saw it come
 // from where our REGISTER came from. A NAT that dropped or moved our

@@ -18,6 +18,13 @@ import (
 // REGISTER it answers is counted on regs.
 func silentRegistrar(t *testing.T, instance string) (addr string, regs chan struct{}) {
 	t.Helper()
+	return outboundRegistrar(t, nil)
+}
+
+// outboundRegistrar is silentRegistrar that calls onPing with the
+// connection at each CRLF keep-alive line it reads (nil: none).
+func outboundRegistrar(t *testing.T, onPing func(net.Conn) error) (addr string, regs chan struct{}) {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -30,13 +37,13 @@ func silentRegistrar(t *testing.T, instance string) (addr string, regs chan stru
 			if err != nil {
 				return
 			}
-			go serveSilent(conn, instance, regs)
+			go serveOutbound(conn, regs, onPing)
 		}
 	}()
 	return l.Addr().String(), regs
 }
 
-func serveSilent(conn net.Conn, instance string, regs chan struct{}) {
+func serveOutbound(conn net.Conn, regs chan struct{}, onPing func(net.Conn) error) {
 	defer conn.Close()
 	r := bufio.NewReader(conn)
 	for {
@@ -47,10 +54,13 @@ func serveSilent(conn net.Conn, instance string, regs chan struct{}) {
 				return
 			}
 			if line == "\r\n" {
-				if head.Len() == 0 {
-					continue // a keep-alive ping: swallowed, never ponged
+				if head.Len() != 0 {
+					break
 				}
-				break
+				if onPing != nil && onPing(conn) != nil {
+					return
+				}
+				continue // a keep-alive ping, swallowed without onPing
 			}
 			head.WriteString(line)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,7 @@ func validInstanceID(id string) bool {
 type flow struct {
 	outbound bool          // Require: outbound: the flow is kept, keep it alive
 	interval time.Duration // keep-alive period from Flow-Timer (80-100 %), 0 if none
+	timer    time.Duration // the Flow-Timer itself, 0 if none
 	pubGRUU  *sip.Uri      // this device's public GRUU, nil if none
 	tempGRUU *sip.Uri
 	// seen is where the registrar saw the REGISTER come from (Via
@@ -86,7 +88,8 @@ func readFlow(res *sip.Response, instance string) *flow {
 	f.outbound = hasOptionTag(res, "Require", "outbound")
 	f.seen = viaSeen(res)
 	if n, err := strconv.Atoi(headerValue(res, "Flow-Timer")); err == nil && n > 0 {
-		f.interval = time.Duration(float64(n) * (0.8 + 0.2*rand.Float64()) * float64(time.Second))
+		f.timer = time.Duration(n) * time.Second
+		f.interval = time.Duration(float64(f.timer) * (0.8 + 0.2*rand.Float64()))
 	}
 	for _, h := range res.GetHeaders("Contact") {
 		ct, ok := h.(*sip.ContactHeader)
@@ -133,6 +136,12 @@ func viaSeen(res *sip.Response) string {
 	}
 	if port == 0 {
 		port = 5060
+	}
+	// An IP in the form a STUN answer's address prints in: no brackets
+	// (received=[::1] is seen), IPv6 compressed and in lower case.
+	host = strings.Trim(host, "[]")
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.Unmap().String()
 	}
 	return net.JoinHostPort(host, strconv.Itoa(port))
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"sync"
-	"time"
 )
 
 // A minimal STUN (RFC 5389) for SIP Outbound's UDP keep-alive (RFC 5626
@@ -69,11 +68,11 @@ func parseSTUNSuccess(b []byte) (stunTxID, *net.UDPAddr, error) {
 		v := a[4 : 4+l]
 		switch typ {
 		case stunXORMappedAddr:
-			if addr := stunAddr(v, true); addr != nil {
+			if addr := stunAddr(v, true, id); addr != nil {
 				return id, addr, nil
 			}
 		case stunMappedAddr:
-			mapped = stunAddr(v, false)
+			mapped = stunAddr(v, false, id)
 		}
 		next := 4 + (l+3)&^3 // attributes are padded to 4 bytes
 		if next > len(a) {
@@ -87,21 +86,32 @@ func parseSTUNSuccess(b []byte) (stunTxID, *net.UDPAddr, error) {
 	return id, mapped, nil
 }
 
-// stunAddr decodes an IPv4 (MAPPED or XOR-MAPPED) address attribute.
-// IPv6 is not needed on loopback tests nor by Parley's IPv4 NAT use.
-func stunAddr(v []byte, xor bool) *net.UDPAddr {
-	if len(v) < 8 || v[1] != 0x01 {
+// stunAddr decodes a MAPPED or XOR-MAPPED address attribute, IPv4 or
+// IPv6 (RFC 5389 15.1, 15.2): an IPv6 server's answers carry IPv6. id is
+// the transaction ID, which an XOR'd IPv6 address is also XOR'd with.
+func stunAddr(v []byte, xor bool, id stunTxID) *net.UDPAddr {
+	n := 0
+	switch {
+	case len(v) >= 8 && v[1] == 0x01:
+		n = net.IPv4len
+	case len(v) >= 20 && v[1] == 0x02:
+		n = net.IPv6len
+	default:
 		return nil
 	}
 	port := binary.BigEndian.Uint16(v[2:])
-	ip := binary.BigEndian.Uint32(v[4:])
+	ip := make(net.IP, n)
+	copy(ip, v[4:4+n])
 	if xor {
 		port ^= stunMagic >> 16
-		ip ^= stunMagic
+		var key [16]byte
+		binary.BigEndian.PutUint32(key[:], stunMagic)
+		copy(key[4:], id[:])
+		for i := range ip {
+			ip[i] ^= key[i]
+		}
 	}
-	b := make(net.IP, 4)
-	binary.BigEndian.PutUint32(b, ip)
-	return &net.UDPAddr{IP: b, Port: int(port)}
+	return &net.UDPAddr{IP: ip, Port: int(port)}
 }
 
 // stunPings are our STUN transactions awaiting an answer, by ID.
@@ -164,19 +174,4 @@ func (c *Client) stunAnswer(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// notePong notes a CRLF pong (RFC 5626 4.4.1) read on a stream: sipgo
-// drops it, the read filter sees it first.
-func (c *Client) notePong(data []byte) {
-	if string(data) == "\r\n" {
-		c.pongAt.Store(time.Now().UnixNano())
-	}
-}
-
-func (c *Client) lastPong() time.Time {
-	if n := c.pongAt.Load(); n != 0 {
-		return time.Unix(0, n)
-	}
-	return time.Time{}
 }

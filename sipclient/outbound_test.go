@@ -209,7 +209,7 @@ func TestOutboundTCPPongsKeepFlow(t *testing.T) {
 		if i == 200 {
 			t.Fatalf("pongs seen: %v", pongs)
 		}
-		if p := alice.lastPong(); !p.IsZero() && (len(pongs) == 0 || p.After(pongs[len(pongs)-1])) {
+		if p := alice.lastPong(alice.reg.streamConn()); !p.IsZero() && (len(pongs) == 0 || p.After(pongs[len(pongs)-1])) {
 			pongs = append(pongs, p)
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -321,4 +321,26 @@ func boxedClient(t *testing.T, srv *kamailio.Server, box *natrelay.TCPRelay) (*C
 		t.Fatal(err)
 	}
 	return alice, record(alice)
+}
+
+// Where the registrar saw us prints as a STUN answer's address does, so
+// an IPv6 flow is not taken for moved: no brackets in received, IPv6
+// compressed, lower case.
+func TestViaSeenMatchesSTUNForm(t *testing.T) {
+	for via, want := range map[string]string{
+		"[::1]:5062;branch=z9hG4bK1;rport=5062;received=::1":                  "[::1]:5062",
+		"[::1]:5062;branch=z9hG4bK1;rport=5070;received=[::1]":                "[::1]:5070",
+		"[::1]:5062;branch=z9hG4bK1;rport=5062;received=2001:DB8:0:0:0:0:0:7": "[2001:db8::7]:5062",
+		"127.0.0.1:5062;branch=z9hG4bK1;rport=40000;received=192.0.2.7":       "192.0.2.7:40000",
+	} {
+		raw := "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP " + via + "\r\nFrom: <sip:a@parley.test>;tag=1\r\n" +
+			"To: <sip:a@parley.test>\r\nCall-ID: x\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n"
+		m, err := newParser().ParseSIP([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := viaSeen(m.(*sip.Response)); got != want {
+			t.Errorf("Via %s: seen %s, want %s", via, got, want)
+		}
+	}
 }

@@ -57,9 +57,10 @@ type flowSeam interface {
 	// SIP UDP socket and returns the address the server saw (RFC 5626
 	// 4.4.2); ErrNoResponse when ctx ends first.
 	stunPing(ctx context.Context, server string) (*net.UDPAddr, error)
-	// lastPong is when a CRLF pong last arrived on a stream (RFC 5626
-	// 4.4.1); zero if never.
-	lastPong() time.Time
+	// lastPong is when bytes (a CRLF pong, RFC 5626 4.4.1, or any
+	// message) last came in on the stream connection from local; zero if
+	// never.
+	lastPong(local string) time.Time
 }
 
 // dialogSeam is the seam with what the roles that hold SUBSCRIBE dialogs

@@ -23,8 +23,9 @@ type fakeSeam struct {
 	sent    []*sip.Request
 	answers []*sip.Response // what respond and accept sent back
 	events  []Event
-	forgot  int      // forgetAuth calls
-	heard   []string // the peer of each heardFrom call
+	forgot  int                  // forgetAuth calls
+	pong    map[string]time.Time // lastPong's answer by local address
+	heard   []string             // the peer of each heardFrom call
 	closed  bool
 }
 
@@ -138,8 +139,12 @@ func (f *fakeSeam) stunPing(ctx context.Context, server string) (*net.UDPAddr, e
 	return nil, ErrNoResponse
 }
 
-// lastPong: never.
-func (f *fakeSeam) lastPong() time.Time { return time.Time{} }
+// lastPong: what pong returns, else never.
+func (f *fakeSeam) lastPong(local string) time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pong[local]
+}
 
 // connection: conn, or no stream to the server open.
 func (f *fakeSeam) connection(transport, addr string) sip.Connection {

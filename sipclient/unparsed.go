@@ -28,7 +28,7 @@ var screenHeaders = headerParsers()
 // socket.
 func (c *Client) screenDatagram(p sip.TransportReadProps, data []byte) ([]byte, error) {
 	if !strings.EqualFold(p.Transport, "udp") {
-		c.notePong(data)
+		c.notePong(p.LocalAddr, data)
 		return data, nil
 	}
 	if len(bytes.Trim(data, "\r\n\x00")) == 0 {
