@@ -88,15 +88,7 @@ func serveOutbound(conn net.Conn, regs chan struct{}, onPing func(net.Conn) erro
 func TestMissingPongReregisters(t *testing.T) {
 	id := NewInstanceID()
 	addr, regs := silentRegistrar(t, id)
-	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:" + addr + ";transport=tcp", Password: "x",
-		Expires: 300, KeepAlive: 30 * time.Second, InstanceID: id}
-	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithRequestTimeout(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	rec := record(c)
-	rec.wait(t, "registered", isReg(RegRegistered))
+	c, rec := flowClient(t, addr, id)
 	if f := c.reg.flow.Load(); f == nil || !f.outbound || f.interval > time.Second {
 		t.Fatalf("flow %+v", f)
 	}
@@ -172,4 +164,20 @@ func TestStreamAliveFollowsTheFlowConnection(t *testing.T) {
 			t.Errorf("%s: alive %v", tc.name, got)
 		}
 	}
+}
+
+// flowClient is alice registered over TCP to the test registrar at addr
+// with the instance ID id (Outbound), keeping her flow alive.
+func flowClient(t *testing.T, addr, id string) (*Client, *recorder) {
+	t.Helper()
+	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:" + addr + ";transport=tcp", Password: "x",
+		Expires: 300, KeepAlive: 30 * time.Second, InstanceID: id}
+	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithRequestTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	rec := record(c)
+	rec.wait(t, "registered", isReg(RegRegistered))
+	return c, rec
 }

@@ -26,15 +26,7 @@ func TestGluedPongKeepsFlow(t *testing.T) {
 		_, err := conn.Write([]byte("\r\n" + opts)) // one write: pong and message
 		return err
 	})
-	sc := &ServerConfig{AOR: "sip:alice@parley.test", Registrar: "sip:" + addr + ";transport=tcp", Password: "x",
-		Expires: 300, KeepAlive: 30 * time.Second, InstanceID: NewInstanceID()}
-	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "alice", Server: sc}, WithRequestTimeout(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	rec := record(c)
-	rec.wait(t, "registered", isReg(RegRegistered))
+	_, rec := flowClient(t, addr, NewInstanceID())
 	for i := 0; pongs.Load() < 8; i++ { // bounded: pings go about once a second
 		if i == 400 {
 			t.Fatalf("only %d pongs sent", pongs.Load())
