@@ -2,6 +2,8 @@ package idle
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"time"
 
 	"github.com/jezek/xgb"
@@ -21,6 +23,11 @@ type X11 struct {
 	conn *xgb.Conn
 	root xproto.Drawable
 }
+
+// xgb prints its connection notes to stderr ("Could not get authority
+// info…", a normal case under Xvfb and many sessions); what matters comes
+// back as errors, so the notes are not for the user's terminal.
+func init() { xgb.Logger = log.New(io.Discard, "", 0) }
 
 // OpenX11 connects to display ("" for $DISPLAY) and checks that it has
 // the MIT-SCREEN-SAVER extension.
