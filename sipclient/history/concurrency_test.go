@@ -3,9 +3,10 @@ package history
 import (
 	"context"
 	"fmt"
-	"github.com/parley-im/parley/sipclient/identity"
 	"sync"
 	"testing"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 // TestConcurrentUse runs writers and readers at once, for the race

@@ -3,10 +3,11 @@ package history
 import (
 	"context"
 	"errors"
-	"github.com/parley-im/parley/sipclient/identity"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 func TestExport(t *testing.T) {

@@ -37,11 +37,7 @@ func integrity(t *testing.T, s *Store) {
 func addRaw(t *testing.T, path string, msgs ...Message) {
 	t.Helper()
 	ctx := context.Background()
-	dsn, _ := fileDSN(path, defaultConfig(), true)
-	db, err := openPool(ctx, dsn, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := rawFile(t, path, 0)
 	defer db.Close()
 	for _, m := range msgs {
 		m.Direction, m.State = In, StateReceived

@@ -225,3 +225,22 @@ func insertOld(t *testing.T, db *sql.DB, m Message) {
 		t.Fatal(err)
 	}
 }
+
+// rawFile opens path past the Store, as a build before this one or a
+// crash would leave it: one connection, the schema migrated to version v
+// (0: left as it is). The test closes it.
+func rawFile(t *testing.T, path string, v int) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	dsn, _ := fileDSN(path, defaultConfig(), true)
+	db, err := openPool(ctx, dsn, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v > 0 {
+		if err := migrateTo(ctx, db, defaultConfig().log, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/parley-im/parley/sipclient/identity"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 func TestAddIncomingDedupe(t *testing.T) {

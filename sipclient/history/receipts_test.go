@@ -17,14 +17,7 @@ import (
 func TestMigrateToVersion4(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v3.db")
-	dsn, _ := fileDSN(path, defaultConfig(), true)
-	db, err := openPool(ctx, dsn, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrateTo(ctx, db, defaultConfig().log, 3); err != nil {
-		t.Fatal(err)
-	}
+	db := rawFile(t, path, 3)
 	for i, text := range []string{"tea at four", "scones with cream"} {
 		m := incoming(bob, text, "v3-"+text, uint32(i+1))
 		m.Direction, m.State = Out, StateSent

@@ -2,9 +2,10 @@ package history
 
 import (
 	"context"
-	"github.com/parley-im/parley/sipclient/identity"
 	"testing"
 	"time"
+
+	"github.com/parley-im/parley/sipclient/identity"
 )
 
 func TestFTSQuery(t *testing.T) {

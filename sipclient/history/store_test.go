@@ -84,14 +84,7 @@ const insertV1SQL = `INSERT INTO messages (peer, peer_uri, direction, at, text,
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v1.db")
-	dsn, _ := fileDSN(path, defaultConfig(), true)
-	db, err := openPool(ctx, dsn, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrateTo(ctx, db, defaultConfig().log, 1); err != nil {
-		t.Fatal(err)
-	}
+	db := rawFile(t, path, 1)
 	m := incoming(bob, "written by version one", "c1", 1)
 	m.Direction, m.State = In, StateReceived
 	insertOld(t, db, m)
