@@ -92,10 +92,7 @@ func TestMissingPongReregisters(t *testing.T) {
 	if f := c.reg.flow.Load(); f == nil || !f.outbound || f.interval > time.Second {
 		t.Fatalf("flow %+v", f)
 	}
-	rec.wait(t, "flow failure noticed", func(e Event) bool {
-		r, ok := e.(RegistrationChanged)
-		return ok && r.State == RegRegistering && strings.Contains(r.Reason, "lost")
-	})
+	rec.wait(t, "flow failure noticed", isFlowLost)
 	for i := range 2 {
 		select {
 		case <-regs:

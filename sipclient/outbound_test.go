@@ -105,14 +105,8 @@ func TestOutboundFlowFailureReregisters(t *testing.T) {
 	}
 	before := relay.Public(alice.ListenAddrs()[0][len("udp:"):])
 	relay.Drop()
-	arec.wait(t, "flow failure noticed", func(e Event) bool {
-		r, ok := e.(RegistrationChanged)
-		return ok && r.State == RegRegistering && strings.Contains(r.Reason, "lost")
-	})
-	arec.wait(t, "registered again", func(e Event) bool {
-		r, ok := e.(RegistrationChanged)
-		return ok && r.State == RegRegistered && arec.countLocked(isReg(RegRegistered)) >= 2
-	})
+	arec.wait(t, "flow failure noticed", isFlowLost)
+	arec.wait(t, "registered again", registeredAgain(arec))
 	ca := alice.reg.contactAddr()
 	after := ca.String()
 	if after == before || after != relay.Public(alice.ListenAddrs()[0][len("udp:"):]) {
@@ -242,14 +236,8 @@ func TestOutboundTCPSilentFlowLoss(t *testing.T) {
 	arec := record(alice)
 	arec.wait(t, "registered", isReg(RegRegistered))
 	box.Stall()
-	arec.wait(t, "flow loss noticed", func(e Event) bool {
-		r, ok := e.(RegistrationChanged)
-		return ok && r.State == RegRegistering && strings.Contains(r.Reason, "lost")
-	})
-	arec.wait(t, "registered over a new connection", func(e Event) bool {
-		r, ok := e.(RegistrationChanged)
-		return ok && r.State == RegRegistered && arec.countLocked(isReg(RegRegistered)) >= 2
-	})
+	arec.wait(t, "flow loss noticed", isFlowLost)
+	arec.wait(t, "registered over a new connection", registeredAgain(arec))
 	bob, brec := outboundClient(t, srv, "bob", "udp", NewInstanceID())
 	brec.wait(t, "bob registered", isReg(RegRegistered))
 	if d, err := bob.DeliverMessage(context.Background(), "sip:alice@"+srv.Domain(), "over the new flow"); err != nil || d.Status != MsgSent {
@@ -285,15 +273,9 @@ func TestOutboundTCPConnectionClosedUnderClient(t *testing.T) {
 			} else {
 				box.Hangup()
 			}
-			arec.wait(t, "connection loss noticed", func(e Event) bool {
-				r, ok := e.(RegistrationChanged)
-				return ok && r.State == RegRegistering && strings.Contains(r.Reason, "lost")
-			})
+			arec.wait(t, "connection loss noticed", isFlowLost)
 			noticed := time.Since(cutAt)
-			arec.wait(t, "registered over a new connection", func(e Event) bool {
-				r, ok := e.(RegistrationChanged)
-				return ok && r.State == RegRegistered && arec.countLocked(isReg(RegRegistered)) >= 2
-			})
+			arec.wait(t, "registered over a new connection", registeredAgain(arec))
 			t.Logf("closed: noticed after %v, registered again after %v (a figure, not asserted)", noticed, time.Since(cutAt))
 			if n := box.Accepted(); n < 2 {
 				t.Fatalf("%d connections to the server, want a second one after the cut", n)
@@ -342,5 +324,21 @@ func TestViaSeenMatchesSTUNForm(t *testing.T) {
 		if got := viaSeen(m.(*sip.Response)); got != want {
 			t.Errorf("Via %s: seen %s, want %s", via, got, want)
 		}
+	}
+}
+
+// isFlowLost matches the registration starting over because its flow
+// was lost (RFC 5626: a failed keep-alive or a closed connection).
+func isFlowLost(e Event) bool {
+	r, ok := e.(RegistrationChanged)
+	return ok && r.State == RegRegistering && strings.Contains(r.Reason, "lost")
+}
+
+// registeredAgain matches the second registration rec has seen: the one
+// after a lost flow. It runs under rec's lock, as wait's matchers do.
+func registeredAgain(rec *recorder) func(Event) bool {
+	return func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && r.State == RegRegistered && rec.countLocked(isReg(RegRegistered)) >= 2
 	}
 }
