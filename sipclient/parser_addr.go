@@ -97,6 +97,26 @@ func keepQuotedParams(ct *sip.ContactHeader, value string) {
 // afterAngle is what follows the closing '>' of the address, outside
 // quotes (a display name may hold '<').
 func afterAngle(s string) (string, bool) {
+	i := indexUnquoted(s, '>')
+	if i < 0 {
+		return "", false
+	}
+	return s[i+1:], true
+}
+
+// splitUnquoted splits s at sep outside double quotes.
+func splitUnquoted(s string, sep byte) []string {
+	var out []string
+	for i := indexUnquoted(s, sep); i >= 0; i = indexUnquoted(s, sep) {
+		out = append(out, s[:i])
+		s = s[i+1:]
+	}
+	return append(out, s)
+}
+
+// indexUnquoted is the index of the first sep in s outside double quotes
+// (where a backslash escapes the next byte), or -1.
+func indexUnquoted(s string, sep byte) int {
 	quoted := false
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -104,27 +124,9 @@ func afterAngle(s string) (string, bool) {
 			i++
 		case c == '"':
 			quoted = !quoted
-		case !quoted && c == '>':
-			return s[i+1:], true
-		}
-	}
-	return "", false
-}
-
-// splitUnquoted splits s at sep outside double quotes.
-func splitUnquoted(s string, sep byte) []string {
-	var out []string
-	quoted, start := false, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case quoted && c == '\\':
-			i++
-		case c == '"':
-			quoted = !quoted
 		case !quoted && c == sep:
-			out = append(out, s[start:i])
-			start = i + 1
+			return i
 		}
 	}
-	return append(out, s[start:])
+	return -1
 }
