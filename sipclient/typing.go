@@ -78,11 +78,7 @@ func newTyping(ctx context.Context, ua seam, caps *capBook, prefs *imPrefs, send
 
 // set is SetTyping: the user is (active) or stopped composing to uri.
 func (t *typing) set(uri string, active bool) error {
-	target, err := ParseURI(uri)
-	if err != nil {
-		return err
-	}
-	peer, err := peerOf(target)
+	_, peer, err := parseTarget(uri)
 	if err != nil {
 		return err
 	}

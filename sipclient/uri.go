@@ -88,3 +88,14 @@ func uriTransport(u sip.Uri, def string) string {
 func peerOf(u sip.Uri) (identity.ID, error) {
 	return identity.Parse(aorString(u))
 }
+
+// parseTarget reads uri, as the user or the UI gave it, into the request
+// target and the person it names.
+func parseTarget(uri string) (sip.Uri, identity.ID, error) {
+	target, err := ParseURI(uri)
+	if err != nil {
+		return target, identity.ID{}, err
+	}
+	peer, err := peerOf(target)
+	return target, peer, err
+}

@@ -98,11 +98,7 @@ func (c *Client) Subscribe(ctx context.Context, uri string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	target, err := ParseURI(uri)
-	if err != nil {
-		return err
-	}
-	peer, err := peerOf(target)
+	target, peer, err := parseTarget(uri)
 	if err != nil {
 		return err
 	}
