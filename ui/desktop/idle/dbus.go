@@ -20,13 +20,11 @@ type lockSource struct {
 
 // watch reports the lock state now and at every change until ctx ends.
 func (l *lockSource) watch(ctx context.Context, report func(bool)) error {
-	if err := l.conn.AddMatchSignalContext(ctx, l.match...); err != nil {
+	ch, stop, err := signals(ctx, l.conn, l.match...)
+	if err != nil {
 		return fmt.Errorf("idle: %s: %w", l.name, err)
 	}
-	defer l.conn.RemoveMatchSignal(l.match...)
-	ch := make(chan *dbus.Signal, 16)
-	l.conn.Signal(ch)
-	defer l.conn.RemoveSignal(ch)
+	defer stop()
 	locked, err := l.get()
 	if err != nil {
 		return fmt.Errorf("idle: %s: %w", l.name, err)
@@ -45,6 +43,17 @@ func (l *lockSource) watch(ctx context.Context, report func(bool)) error {
 			}
 		}
 	}
+}
+
+// signals delivers the signals that match, from now until stop: the bus
+// is told to route them to us, and they come on the channel.
+func signals(ctx context.Context, conn *dbus.Conn, match ...dbus.MatchOption) (ch <-chan *dbus.Signal, stop func(), err error) {
+	if err := conn.AddMatchSignalContext(ctx, match...); err != nil {
+		return nil, nil, err
+	}
+	c := make(chan *dbus.Signal, 16)
+	conn.Signal(c)
+	return c, func() { conn.RemoveSignal(c); conn.RemoveMatchSignal(match...) }, nil
 }
 
 // The freedesktop screen saver (KDE, Xfce, GNOME's older shells): its

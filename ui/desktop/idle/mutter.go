@@ -49,13 +49,11 @@ func (m *mutter) addWatch(method string, args ...any) (uint32, error) {
 func (m *mutter) watch(ctx context.Context, threshold time.Duration, report func(State)) error {
 	match := []dbus.MatchOption{dbus.WithMatchObjectPath(mutterPath), dbus.WithMatchInterface(mutterIface),
 		dbus.WithMatchMember("WatchFired")}
-	if err := m.conn.AddMatchSignalContext(ctx, match...); err != nil {
+	ch, stop, err := signals(ctx, m.conn, match...)
+	if err != nil {
 		return fmt.Errorf("idle: %s: %w", mutterName, err)
 	}
-	defer m.conn.RemoveMatchSignal(match...)
-	ch := make(chan *dbus.Signal, 16)
-	m.conn.Signal(ch)
-	defer m.conn.RemoveSignal(ch)
+	defer stop()
 	idleID, err := m.addWatch("AddIdleWatch", uint64(threshold.Milliseconds()))
 	if err != nil {
 		return fmt.Errorf("idle: %s AddIdleWatch: %w", mutterName, err)

@@ -53,13 +53,11 @@ func watchJumps(ctx context.Context, c clock, every time.Duration, resumed func(
 func watchSleep(ctx context.Context, conn *dbus.Conn, resumed func()) error {
 	match := []dbus.MatchOption{dbus.WithMatchObjectPath(loginPath), dbus.WithMatchInterface(loginManager),
 		dbus.WithMatchMember("PrepareForSleep")}
-	if err := conn.AddMatchSignalContext(ctx, match...); err != nil {
+	ch, stop, err := signals(ctx, conn, match...)
+	if err != nil {
 		return fmt.Errorf("idle: %s PrepareForSleep: %w", loginName, err)
 	}
-	defer conn.RemoveMatchSignal(match...)
-	ch := make(chan *dbus.Signal, 4)
-	conn.Signal(ch)
-	defer conn.RemoveSignal(ch)
+	defer stop()
 	for {
 		select {
 		case <-ctx.Done():
