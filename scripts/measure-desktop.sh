@@ -81,7 +81,7 @@ for n in "$@"; do
 	for _ in $(seq 1 100); do grep -q first-frame "$cfg/err" && break; sleep 0.1; done
 	frame=$(sed -n 's/.*first-frame-unix-ns=\([0-9]*\).*/\1/p' "$cfg/err")
 	sleep 10 # let subscriptions settle
-	sed -n 's/^parley: timeline/timeline/p' "$cfg/err"
+	sed -n -e "s/^parley: timeline/timeline/p" -e "s/^parley: memstats/memstats/p" "$cfg/err"
 	if [ -n "${QUICK:-}" ]; then
 		printf 'contacts=%-5d first_frame_ms=%-5d rss_kb=%-7d pss_kb=%-7d\n' "$n" $(((frame - start) / 1000000)) \
 			"$(awk '/^Rss:/{print $2}' /proc/$pid/smaps_rollup)" "$(awk '/^Pss:/{print $2}' /proc/$pid/smaps_rollup)"

@@ -107,7 +107,7 @@ func TestRosterShowsPresenceAndResorts(t *testing.T) {
 		t.Errorf("both offline: not sorted by name: %q", texts(a.win))
 	}
 	a.applyBatch([]sipclient.Event{sipclient.PresenceChanged{Peer: pid(poisson), URI: poisson, Basic: "open", Activity: "away", Note: "In the lab"}})
-	if !hasText(a.win, "Away — In the lab") || !hasText(a.win, "◐") {
+	if !hasText(a.win, "Away — In the lab") || !hasMark(a.win, availAway) {
 		t.Errorf("away with note not rendered: %q", texts(a.win))
 	}
 	if indexOf(a.win, "Poisson") > indexOf(a.win, "Laplace") {

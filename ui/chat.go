@@ -113,7 +113,7 @@ func (cw *chatWindow) conversationFor(c *contactState) *conversation {
 		cw.loadOlder(conv)
 	}
 	if conv.tab == nil {
-		conv.tab = container.NewTabItem(tabTitle(c), conv.view)
+		conv.tab = container.NewTabItemWithIcon(tabTitle(c), markResource(c.availability(), currentVariant()), conv.view)
 		cw.tabs.Append(conv.tab)
 		conv.showTyping()
 	}
@@ -435,5 +435,6 @@ func (conv *conversation) retitle() {
 		t += typingMark
 	}
 	conv.tab.Text = t
+	conv.tab.Icon = markResource(conv.contact.availability(), currentVariant())
 	conv.cw.tabs.Refresh()
 }

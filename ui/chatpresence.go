@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -20,15 +19,14 @@ const tabNoteRunes = 24
 
 // chatHeader is the line over a conversation's messages.
 type chatHeader struct {
-	mark   *canvas.Text
+	mark   *canvas.Image
 	name   *widget.Label
 	status *wrappedLabel
 	box    *fyne.Container
 }
 
 func newChatHeader() *chatHeader {
-	h := &chatHeader{mark: canvas.NewText("", nil), name: widget.NewLabel(""), status: wrapLabel("")}
-	h.mark.TextStyle = fyne.TextStyle{Bold: true}
+	h := &chatHeader{mark: newMark(headerMarkSide), name: widget.NewLabel(""), status: wrapLabel("")}
 	h.name.TextStyle = fyne.TextStyle{Bold: true}
 	h.name.Truncation = fyne.TextTruncateEllipsis // a 64-letter name must not widen the window
 	h.status.minWidth = 200
@@ -43,18 +41,18 @@ func newChatHeader() *chatHeader {
 
 // show puts c's presence in the header.
 func (h *chatHeader) show(c *contactState) {
-	av := c.availability()
-	h.mark.Text, h.mark.Color = av.dot(), dotColor(av, fyne.CurrentApp().Settings().ThemeVariant())
-	h.mark.TextSize = theme.TextSize() * 1.4
-	h.mark.Refresh()
+	setMark(h.mark, c.availability())
 	h.name.SetText(c.displayName())
 	h.status.SetText(c.statusLine())
 }
 
-// tabTitle is a conversation's tab: the mark, the name, the status and
-// the start of the note.
+// headerMarkSide is how big the presence mark over a chat is.
+const headerMarkSide = 16
+
+// tabTitle is a conversation's tab: the name, the status and the start of
+// the note (the mark is the tab's icon).
 func tabTitle(c *contactState) string {
-	t := c.availability().dot() + " " + c.displayName() + " · " + c.statusText()
+	t := c.displayName() + " · " + c.statusText()
 	if c.note != "" {
 		t += ": " + oneLine(c.note, tabNoteRunes)
 	}

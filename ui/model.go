@@ -130,11 +130,6 @@ func seenAt(t, now time.Time) string {
 	return t.Format("2 Jan 2006 15:04")
 }
 
-// dot is the presence mark: a distinct shape per state as well as a colour.
-func (a availability) dot() string {
-	return [...]string{"●", "◐", "■", "○", "?"}[a]
-}
-
 func (c *contactState) displayName() string {
 	if c.Name != "" {
 		return c.Name

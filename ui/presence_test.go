@@ -74,7 +74,7 @@ func TestPresenceMarksReadableOnBothThemes(t *testing.T) {
 		bg := theme.DefaultTheme().Color(theme.ColorNameBackground, v)
 		for av := availOnline; av <= availUnknown; av++ {
 			if r := contrast(dotColor(av, v), bg); r < 3 {
-				t.Errorf("variant %d, mark %s: contrast %.2f", v, av.dot(), r)
+				t.Errorf("variant %d, mark %d: contrast %.2f", v, av, r)
 			}
 		}
 	}

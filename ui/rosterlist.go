@@ -14,7 +14,7 @@ import (
 // note, unread badge, and a menu button; or a group header.
 type rosterItem struct {
 	widget.BaseWidget
-	dot    *canvas.Text
+	dot    *canvas.Image
 	name   *widget.Label
 	status *widget.Label
 	badge  *widget.Label
@@ -26,14 +26,13 @@ type rosterItem struct {
 
 func newRosterItem() *rosterItem {
 	it := &rosterItem{
-		dot:    canvas.NewText("?", theme.Color(theme.ColorNameDisabled)),
+		dot:    newMark(rosterMarkSide),
 		name:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		status: widget.NewLabel(""),
 		badge:  widget.NewLabel(""),
 		menu:   widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), nil),
 		header: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 	}
-	it.dot.TextSize = 18
 	it.status.Truncation = fyne.TextTruncateEllipsis
 	it.name.Truncation = fyne.TextTruncateEllipsis // a long name must not widen the window
 	it.badge.Importance = widget.HighImportance
@@ -72,8 +71,7 @@ func (it *rosterItem) showContact(c *contactState, onMenu func()) {
 	it.header.Hide()
 	it.box.Objects[0].Show()
 	av := c.availability()
-	it.dot.Text, it.dot.Color = av.dot(), dotColor(av, fyne.CurrentApp().Settings().ThemeVariant())
-	it.dot.Refresh()
+	setMark(it.dot, av)
 	it.name.SetText(c.displayName())
 	// Why a contact is unknown is told in Presence details, in words: the
 	// row only says Unknown.
@@ -189,14 +187,13 @@ func (a *App) contactMenu(c *contactState, anchor fyne.CanvasObject) {
 	widget.ShowPopUpMenuAtPosition(menu, a.win.Canvas(), pos.Add(fyne.NewPos(0, anchor.Size().Height)))
 }
 
-// markCell gives the availability mark a cell of one width whatever the
-// mark (● ◐ ■ ○ ?), so every name starts at the same place.
-func markCell(mark *canvas.Text) fyne.CanvasObject {
-	w := float32(0)
-	for _, a := range []availability{availOnline, availAway, availBusy, availOffline, availUnknown} {
-		w = max(w, fyne.MeasureText(a.dot(), mark.TextSize, mark.TextStyle).Width)
-	}
+// rosterMarkSide is how big a roster row's presence mark is.
+const rosterMarkSide = 12
+
+// markCell gives the presence mark its column: every name starts at the
+// same place, a padding after the mark.
+func markCell(mark *canvas.Image) fyne.CanvasObject {
 	space := canvas.NewRectangle(color.Transparent)
-	space.SetMinSize(fyne.NewSize(w+theme.InnerPadding(), 0))
+	space.SetMinSize(fyne.NewSize(mark.MinSize().Width+theme.InnerPadding(), 0))
 	return container.NewStack(space, container.NewCenter(mark))
 }

@@ -46,7 +46,7 @@ func TestPeerTypingBeforeChatOpens(t *testing.T) {
 		t.Fatal("typing opened a chat")
 	}
 	a.openChat(a.contacts[pid(euler)])
-	if !onScreen(windowContent(a.chats.win), "Euler is typing…") || a.chats.convs[pid(euler)].tab.Text != "? Euler · Unknown ✎" {
+	if !onScreen(windowContent(a.chats.win), "Euler is typing…") || a.chats.convs[pid(euler)].tab.Text != "Euler · Unknown ✎" {
 		t.Errorf("typing not shown on opening: %q", textsOnScreen(windowContent(a.chats.win)))
 	}
 }
