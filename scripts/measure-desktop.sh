@@ -80,7 +80,7 @@ for n in "$@"; do
 	pid=$!
 	for _ in $(seq 1 100); do grep -q first-frame "$cfg/err" && break; sleep 0.1; done
 	frame=$(sed -n 's/.*first-frame-unix-ns=\([0-9]*\).*/\1/p' "$cfg/err")
-	sleep 10 # let subscriptions settle
+	sleep ${SETTLE:-10} # let subscriptions settle
 	sed -n -e "s/^parley: timeline/timeline/p" -e "s/^parley: memstats/memstats/p" "$cfg/err"
 	if [ -n "${QUICK:-}" ]; then
 		printf 'contacts=%-5d first_frame_ms=%-5d rss_kb=%-7d pss_kb=%-7d\n' "$n" $(((frame - start) / 1000000)) \

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -166,16 +165,12 @@ func run() error {
 		// From another goroutine, so that it is queued: the first frame
 		// may be painted inside Show, before the loop runs, where
 		// fyne.Do would run it at once, before the frame is on the screen.
+		settleMemory(settled)
 		go fyne.Do(func() {
 			u.Start()
 			serveLinks(links, u, flag.Args())
 			tl.mark("subscribed")
 			tl.print(os.Stderr)
-			// Start-up garbage (fonts, the first layout, a SUBSCRIBE and a
-			// NOTIFY per contact) is freed by the GC but handed back to the
-			// system only slowly; once it has settled, hand it back at once
-			// (about 17 MB of RSS with 1,000 contacts).
-			time.AfterFunc(settled, debug.FreeOSMemory)
 		})
 	}
 	u = ui.New(fa, core, book, uopt)
