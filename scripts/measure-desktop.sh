@@ -83,8 +83,9 @@ for n in "$@"; do
 	sleep ${SETTLE:-10} # let subscriptions settle
 	sed -n -e "s/^parley: timeline/timeline/p" -e "s/^parley: memstats/memstats/p" "$cfg/err"
 	if [ -n "${QUICK:-}" ]; then
-		printf 'contacts=%-5d first_frame_ms=%-5d rss_kb=%-7d pss_kb=%-7d\n' "$n" $(((frame - start) / 1000000)) \
-			"$(awk '/^Rss:/{print $2}' /proc/$pid/smaps_rollup)" "$(awk '/^Pss:/{print $2}' /proc/$pid/smaps_rollup)"
+		printf 'contacts=%-5d first_frame_ms=%-5d rss_kb=%-7d pss_kb=%-7d cpu_ms_first_10s=%d\n' "$n" $(((frame - start) / 1000000)) \
+			"$(awk '/^Rss:/{print $2}' /proc/$pid/smaps_rollup)" "$(awk '/^Pss:/{print $2}' /proc/$pid/smaps_rollup)" \
+			$(($(ticks $pid) * 1000 / hz))
 		[ -n "${SMAPS:-}" ] && smaps_top "$pid"
 		kill -TERM $pid; wait $pid 2>/dev/null || true
 		continue

@@ -4,6 +4,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -147,10 +148,30 @@ func routeSetFrom(m headerReader, reverse bool) []sip.Uri {
 func contactURI(m headerReader) (sip.Uri, bool) {
 	if h := m.GetHeader("Contact"); h != nil {
 		if ch, ok := h.(*sip.ContactHeader); ok && ch.Address.Host != "" {
-			return *ch.Address.Clone(), true
+			return ownURI(ch.Address), true
 		}
 	}
 	return sip.Uri{}, false
+}
+
+// ownURI copies u out of the message it was parsed from. A dialog keeps
+// its peer's Contact for as long as it lives, and a substring of the
+// header would keep the whole header's text alive with it.
+func ownURI(u sip.Uri) sip.Uri {
+	u.User, u.Password, u.Host = strings.Clone(u.User), strings.Clone(u.Password), strings.Clone(u.Host)
+	u.UriParams, u.Headers = ownParams(u.UriParams), ownParams(u.Headers)
+	return u
+}
+
+func ownParams(p sip.HeaderParams) sip.HeaderParams {
+	if p == nil {
+		return nil
+	}
+	c := make(sip.HeaderParams, len(p))
+	for i, kv := range p {
+		c[i] = sip.HeaderKV{K: strings.Clone(kv.K), V: strings.Clone(kv.V)}
+	}
+	return c
 }
 
 func tagOf(params sip.HeaderParams) string {

@@ -67,7 +67,7 @@ func (s *subscription) notified(key dialogKey, req *sip.Request, ss subState) {
 	dlg := s.dlg
 	s.attempt = 0 // a sign of life
 	if dlg.remoteTag == "" {
-		dlg.remoteTag = tagOf(req.From().Params)
+		dlg.remoteTag = strings.Clone(tagOf(req.From().Params)) // kept: see ownURI
 	}
 	if u, ok := contactURI(req); ok {
 		dlg.remoteTarget = u

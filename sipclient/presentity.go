@@ -265,10 +265,11 @@ func (p *presentity) hold(w *watcher, expires int) bool {
 // uasDialog builds our side of a dialog created by an incoming request.
 func (p *presentity) uasDialog(req *sip.Request, target sip.Uri) *dialog {
 	from := req.From()
+	// Kept for the subscription's life: owned copies (see ownURI).
 	return &dialog{
-		callID: req.CallID().Value(), localTag: sip.GenerateTagN(16), remoteTag: tagOf(from.Params),
+		callID: strings.Clone(req.CallID().Value()), localTag: sip.GenerateTagN(16), remoteTag: strings.Clone(tagOf(from.Params)),
 		localURI: &p.aor, localName: p.display,
-		remoteURI: *from.Address.Clone(), remoteName: from.DisplayName,
+		remoteURI: ownURI(from.Address), remoteName: strings.Clone(from.DisplayName),
 		remoteTarget: target, routeSet: routeSetFrom(req, false),
 		localCSeq: uint32(time.Now().UnixNano()%10000) + 1,
 		transport: strings.ToUpper(req.Transport()), source: req.Source(),

@@ -2,6 +2,7 @@ package sipclient
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
@@ -44,6 +45,9 @@ func ParseURI(s string) (sip.Uri, error) {
 	if u.Host == "" {
 		return u, fmt.Errorf("%w: %q has no host", ErrInvalidURI, s)
 	}
+	// sipgo makes room for five parameters; a watched contact's URI is
+	// kept as long as it is watched, so it keeps only what it has.
+	u.UriParams, u.Headers = slices.Clip(u.UriParams), slices.Clip(u.Headers)
 	return u, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -327,7 +328,7 @@ func minExpires(res *sip.Response) (int, bool, error) {
 // schedules the refresh. Caller holds s.mu.
 func (s *subscription) accepted(dlg *dialog, res *sip.Response) {
 	if dlg.remoteTag == "" && res.To() != nil {
-		dlg.remoteTag = tagOf(res.To().Params)
+		dlg.remoteTag = strings.Clone(tagOf(res.To().Params)) // kept: see ownURI
 	}
 	if u, ok := contactURI(res); ok {
 		dlg.remoteTarget = u

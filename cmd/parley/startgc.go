@@ -11,11 +11,13 @@ import (
 // size of garbage; at the default 100 the garbage piles up between
 // collections, and the lasting objects end up spread thinly over memory
 // that cannot be handed back (with 1,000 contacts, 6 MB of spans held by
-// 9.5 MB of live heap). Collecting at every quarter of growth keeps them
-// packed: 3 MB less RSS with 1,000 contacts, for a few more collections of
-// a small heap during the burst. Before the first frame it stays at the
-// default: parsing fonts and laying out the window is not slowed.
-const burstGCPercent = 25
+// 9.5 MB of live heap). Collecting at every tenth of growth keeps them
+// packed: with 1,000 contacts 3.5 MB less RSS (4.7 KB a contact instead
+// of 8.6), and no more CPU in the first 10 s that the noise lets one see
+// (scripts/measure-desktop.sh, cpu_ms_first_10s). Before the first frame
+// it stays at the default: parsing fonts and laying out the window is
+// not slowed.
+const burstGCPercent = 10
 
 // settleMemory collects more often through the start-up burst, then
 // restores the user's setting and hands what the burst freed back to the
