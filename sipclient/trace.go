@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"sync"
+	"sync/atomic"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -36,14 +37,22 @@ func init() {
 type tracer struct {
 	mu sync.Mutex
 	to map[io.Writer]int // writer → clients using it
+	// on is len(to): sipgo calls the tracer for every message read and
+	// written, so with no trace asked for it costs one atomic load, not a
+	// lock and two string concatenations.
+	on atomic.Int32
 }
 
 func (t *tracer) SIPTraceRead(transport, laddr, raddr string, msg []byte) {
-	t.print("recv", transport, raddr+" -> "+laddr, msg)
+	if t.on.Load() != 0 {
+		t.print("recv", transport, raddr+" -> "+laddr, msg)
+	}
 }
 
 func (t *tracer) SIPTraceWrite(transport, laddr, raddr string, msg []byte) {
-	t.print("send", transport, laddr+" -> "+raddr, msg)
+	if t.on.Load() != 0 {
+		t.print("send", transport, laddr+" -> "+raddr, msg)
+	}
 }
 
 func (t *tracer) print(dir, transport, path string, msg []byte) {
@@ -64,12 +73,14 @@ func (t *tracer) add(w io.Writer) (remove func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.to[w]++
+	t.on.Store(int32(len(t.to)))
 	return func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		if t.to[w]--; t.to[w] <= 0 {
 			delete(t.to, w)
 		}
+		t.on.Store(int32(len(t.to)))
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -33,10 +32,29 @@ type pendingIn struct {
 	done chan struct{} // signalled (one value) when id, dup and err are set
 }
 
-// pendingPool keeps pendingIns with their channels between calls: a burst
+// freePending keeps pendingIns with their channels between calls: a burst
 // allocated both for every message, a tenth of what the core allocates
-// for one (and garbage is GC time).
-var pendingPool = sync.Pool{New: func() any { return &pendingIn{done: make(chan struct{}, 1)} }}
+// for one (and garbage is GC time). A channel, not a sync.Pool: a burst
+// collects often, and every collection emptied the pool (a profile of
+// one showed a new pendingIn for nearly every message).
+var freePending = make(chan *pendingIn, 2*maxBatch)
+
+func getPending() *pendingIn {
+	select {
+	case p := <-freePending:
+		return p
+	default:
+		return &pendingIn{done: make(chan struct{}, 1)}
+	}
+}
+
+func putPending(p *pendingIn) {
+	*p = pendingIn{done: p.done} // nothing of this message stays reachable
+	select {
+	case freePending <- p:
+	default:
+	}
+}
 
 // AddIncoming stores a received message and returns its ID. A message
 // whose Call-ID, From tag and CSeq were seen before (a retransmission or a
@@ -61,12 +79,9 @@ func (s *Store) AddIncoming(ctx context.Context, m Message) (id int64, dup bool,
 	if s.closed.Load() {
 		return 0, false, fmt.Errorf("add incoming: %w", ErrClosed)
 	}
-	p := pendingPool.Get().(*pendingIn)
+	p := getPending()
 	p.m = m
-	defer func() {
-		*p = pendingIn{done: p.done} // nothing of this message stays reachable
-		pendingPool.Put(p)
-	}()
+	defer putPending(p)
 	select {
 	case s.inq <- p:
 	case <-s.quit:
