@@ -34,7 +34,7 @@ type ChatMessage struct {
 // of one stored before. If the history
 // fails as storage, the message goes to memory instead (see chatStore).
 // The returned id is the message's history ID.
-func (p *pager) keepIncoming(ev MessageReceived, in inbound) (id MessageID, dup bool, err error) {
+func (p *pager) keepIncoming(ev *MessageReceived, in *inbound) (id MessageID, dup bool, err error) {
 	p.start()
 	if !p.enter() {
 		return 0, false, ErrClosed
@@ -45,7 +45,7 @@ func (p *pager) keepIncoming(ev MessageReceived, in inbound) (id MessageID, dup 
 		IMDNID: in.imdnID, CPIM: in.wrap != nil, SentAt: ev.SentAt, Notify: in.notify}
 	err = p.storeDo(true, func(st *history.Store, base int64) (err error) {
 		var n int64
-		n, dup, err = st.AddIncoming(context.Background(), msg)
+		n, dup, err = st.AddIncomingFrom(context.Background(), &msg)
 		id = MessageID(base + n)
 		return err
 	})

@@ -95,7 +95,7 @@ func (d *callDesk) missed(req *sip.Request) {
 		return
 	}
 	ev.Text, ev.ContentType = "", ContentTypeMissedCall
-	id, dup, err := d.pager.keepIncoming(ev, inbound{})
+	id, dup, err := d.pager.keepIncoming(ev, &inbound{})
 	switch {
 	case err != nil:
 		d.ua.emit(Diagnostic{What: "call", Peer: ev.Peer, URI: ev.From, Detail: "missed call not stored: " + err.Error()})

@@ -214,11 +214,11 @@ func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 	in, rf := decodeBody(req, p.maxBody)
 	switch {
 	case rf != nil:
-		p.refuse(req, tx, ev, in, rf)
+		p.refuse(req, tx, ev, &in, rf)
 		return
 	case in.kind == bodyTyping:
 		p.ua.respond(req, tx, 200, "OK")
-		p.onTyping(ev, in)
+		p.onTyping(ev, &in)
 		return
 	case in.kind == bodyReceipt:
 		p.ua.respond(req, tx, 200, "OK")
@@ -231,11 +231,11 @@ func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	ev.Text, ev.CPIM, ev.SentAt = in.text, in.wrap != nil, in.sentAt
 	ev.Mismatch = mismatch(in.wrap, ev.From, ev.To)
-	p.take(req, tx, ev, in)
+	p.take(req, tx, ev, &in)
 }
 
 // take stores a chat message, answers it and announces it.
-func (p *pager) take(req *sip.Request, tx sip.ServerTransaction, ev MessageReceived, in inbound) {
+func (p *pager) take(req *sip.Request, tx sip.ServerTransaction, ev *MessageReceived, in *inbound) {
 	id, dup, err := p.keepIncoming(ev, in)
 	ev.ID = id
 	switch {
@@ -258,7 +258,7 @@ func (p *pager) take(req *sip.Request, tx sip.ServerTransaction, ev MessageRecei
 	}
 	if !dup {
 		p.typing.messageFrom(ev.Peer)
-		p.ua.emit(ev)
+		p.ua.emit(*ev)
 	}
 	if in.imdnID != "" && in.notify&history.NotifyDelivery != 0 {
 		p.notifyDelivery(ev, in.imdnID, in.sentAt, imdn.StatusDelivered, 0, "")
@@ -267,7 +267,7 @@ func (p *pager) take(req *sip.Request, tx sip.ServerTransaction, ev MessageRecei
 
 // refuse answers a MESSAGE whose body is not taken, and tells a sender
 // that asked for negative delivery notifications.
-func (p *pager) refuse(req *sip.Request, tx sip.ServerTransaction, ev MessageReceived, in inbound, rf *refusal) {
+func (p *pager) refuse(req *sip.Request, tx sip.ServerTransaction, ev *MessageReceived, in *inbound, rf *refusal) {
 	p.ua.respond(req, tx, rf.code, rf.reason, rf.hdrs...)
 	switch rf.code {
 	case 413:
@@ -283,7 +283,7 @@ func (p *pager) refuse(req *sip.Request, tx sip.ServerTransaction, ev MessageRec
 }
 
 // onTyping applies a peer's is-composing; it shows the peer takes them.
-func (p *pager) onTyping(ev MessageReceived, in inbound) {
+func (p *pager) onTyping(ev *MessageReceived, in *inbound) {
 	p.caps.update(ev.Peer, p.book.IsContact(ev.Peer), func(c *history.Caps) {
 		if c.Typing == history.SupportUnknown {
 			c.Typing = history.SupportYes
@@ -295,7 +295,7 @@ func (p *pager) onTyping(ev MessageReceived, in inbound) {
 // sender reads who sent a MESSAGE and whether to read it at all. One not
 // to read is answered here: From names no one (400), a blocked sender
 // (200: polite, the sender cannot tell).
-func (p *pager) sender(req *sip.Request, tx sip.ServerTransaction) (MessageReceived, bool) {
+func (p *pager) sender(req *sip.Request, tx sip.ServerTransaction) (*MessageReceived, bool) {
 	ev, err := received(req)
 	if err != nil {
 		p.ua.respond(req, tx, 400, "Bad From")
@@ -342,9 +342,9 @@ func (p *pager) overLimit(peer identity.ID) bool {
 
 // received reads a MESSAGE's sender; an error means its From names no
 // one. The text comes from the body, decoded apart.
-func received(req *sip.Request) (MessageReceived, error) {
+func received(req *sip.Request) (*MessageReceived, error) {
 	from := req.From()
-	ev := MessageReceived{
+	ev := &MessageReceived{
 		From: aorString(from.Address), FromName: from.DisplayName, To: aorString(req.To().Address),
 		ContentType: "text/plain",
 		CallID:      req.CallID().Value(), FromTag: tagOf(from.Params), CSeq: req.CSeq().SeqNo, At: time.Now(),

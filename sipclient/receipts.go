@@ -47,7 +47,7 @@ func newIMDNID() string {
 }
 
 // onReceipt applies a notification from ev's sender.
-func (p *pager) onReceipt(ev MessageReceived, n *imdn.Notification) {
+func (p *pager) onReceipt(ev *MessageReceived, n *imdn.Notification) {
 	if n == nil {
 		p.log.Debug("unreadable notification dropped", "from", ev.From)
 		return
@@ -127,10 +127,11 @@ func refusedWords(n *imdn.Notification) string {
 // notifyDelivery sends the delivery notification (status delivered, or
 // a negative one with why) for a message from ev's sender, in the
 // background.
-func (p *pager) notifyDelivery(ev MessageReceived, imdnID string, sentAt time.Time, status imdn.Status, code int, why string) {
+func (p *pager) notifyDelivery(ev *MessageReceived, imdnID string, sentAt time.Time, status imdn.Status, code int, why string) {
 	n := &imdn.Notification{MessageID: imdnID, DateTime: orNow(sentAt, ev.At), Kind: imdn.KindDelivery,
 		Status: status, ReasonCode: code, Reason: why}
-	p.spawn(func() { p.sendNotification(ev.From, n) })
+	from := ev.From
+	p.spawn(func() { p.sendNotification(from, n) })
 }
 
 func orNow(t, now time.Time) time.Time {
