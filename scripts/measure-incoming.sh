@@ -79,29 +79,34 @@ start_target() {
 # cpu_us PID: CPU time (user + system) of PID so far, in microseconds.
 cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000000 / hz)}' "/proc/$1/stat"; }
 
-# one_run NAME: sets RESULT to the MESSAGE/s of one run, or FAIL, and CPU
-# to the target's and sipp's CPU microseconds per message.
+# syscw PID: the write system calls PID made so far.
+syscw() { awk '/^syscw:/ {print $2}' "/proc/$1/io"; }
+
+# one_run NAME: sets RESULT to the MESSAGE/s of one run, or FAIL, CPU to
+# the target's and sipp's CPU microseconds per message, and WRITES to the
+# target's write system calls per 100 messages.
 one_run() {
-	local name=$1 port sport t0 t1 dir c0 s0
+	local name=$1 port sport t0 t1 dir c0 s0 w0
 	port=$(free_port)
 	start_target "$name" "$port"
 	sport=$(free_port)
 	dir="$WORK/sipp-$name-$port"
 	mkdir -p "$dir"
 	t0=$(date +%s.%N)
-	c0=$(cpu_us "$PID")
+	c0=$(cpu_us "$PID") w0=$(syscw "$PID")
 	# The subshell's "times" gives its children's CPU time: sipp's.
 	if (cd "$dir" && sipp "127.0.0.1:$port" -sf "$ROOT/scripts/sipp/message-flood.xml" -s bench -t t1 \
 		-i 127.0.0.1 -p "$sport" -m "$N" -r 1000000 -rp 1000 -l "$INFLIGHT" -nostdin -timeout 300s -timeout_error \
 		-trace_err -error_file "$dir/errors.log" >"$dir/out" 2>&1 && times >"$dir/times"); then
 		t1=$(date +%s.%N)
 		RESULT=$(python3 -c "print(round($N/($t1-$t0)))")
+		WRITES=$((($(syscw "$PID") - w0) * 100 / N))
 		CPU="$((($(cpu_us "$PID") - c0) / N))/$(python3 -c "
 import re,sys
 u,s=[float(m)*60+float(x) for m,x in re.findall(r'(\d+)m([\d.]+)s', open('$dir/times').read().splitlines()[1])]
 print(round((u+s)*1e6/$N))")"
 	else
-		RESULT=FAIL CPU=-
+		RESULT=FAIL CPU=- WRITES=-
 		tail -3 "$dir/errors.log" >&2 2>/dev/null || true
 	fi
 	kill "$PID" 2>/dev/null || true
@@ -122,10 +127,13 @@ for r in $(seq "$RUNS"); do
 		one_run "$t"
 		eval "res_${t//-/_}+=(\"$RESULT\")"
 		eval "cpu_${t//-/_}+=(\"$CPU\")"
+		eval "wr_${t//-/_}+=(\"$WRITES\")"
 	done
 done
 for t in "${targets[@]}"; do
 	eval "vals=(\"\${res_${t//-/_}[@]}\")"
 	eval "cpus=(\"\${cpu_${t//-/_}[@]}\")"
-	printf '%-14s median %6s   runs: %-20s  cpu_us/msg (target/sipp): %s\n' "$t" "$(median "${vals[@]}")" "${vals[*]}" "${cpus[*]}"
+	eval "wrs=(\"\${wr_${t//-/_}[@]}\")"
+	printf '%-14s median %6s   runs: %-20s  cpu_us/msg (target/sipp): %s   writes/100 msgs: %s\n' \
+		"$t" "$(median "${vals[@]}")" "${vals[*]}" "${cpus[*]}" "${wrs[*]}"
 done
