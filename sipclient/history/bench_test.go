@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 )
 
@@ -189,4 +190,39 @@ func fillUnindexed(ctx context.Context, s *Store, g *textGen, n int) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// BenchmarkIncomingBurst is the store's part of a burst of incoming
+// messages: 64 callers at once, as the SIP core's request goroutines,
+// each AddIncoming waiting for its group commit, into the in-memory
+// store (parley-cli's default). Indexing for search is left out: it
+// follows the burst (fts.go).
+func BenchmarkIncomingBurst(b *testing.B) {
+	ctx := context.Background()
+	s, err := OpenMemory(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.testNoIdleIndex.Store(true)
+	g := newTextGen()
+	texts := make([]string, 1024)
+	for i := range texts {
+		texts[i] = g.sentence()
+	}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(32) // 64 callers on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			m := incoming(bob, texts[i%int64(len(texts))], fmt.Sprint("call-", i), 1)
+			if _, _, err := s.AddIncoming(ctx, m); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
