@@ -188,7 +188,7 @@ func (a *App) contactMenu(c *contactState, anchor fyne.CanvasObject) {
 }
 
 // rosterMarkSide is how big a roster row's presence mark is.
-const rosterMarkSide = 12
+const rosterMarkSide = 16
 
 // markCell gives the presence mark its column: every name starts at the
 // same place, a padding after the mark.
