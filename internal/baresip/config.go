@@ -207,6 +207,23 @@ func (o *Options) writeFiles(l *layout) error {
 	return nil
 }
 
+// ctrlPort picks the ctrl_tcp port: free now, and neither the SIP port
+// nor the TLS one after it, which are released until baresip binds them and
+// so can come back from the kernel (CI saw ctrl_tcp lose its port to SIP).
+func ctrlPort(host, sipPort string) (int, error) {
+	sport, _ := strconv.Atoi(sipPort)
+	for attempt := 0; attempt < 20; attempt++ {
+		port, err := freePort(host)
+		if err != nil {
+			return 0, err
+		}
+		if port < sport-1 || port > sport+1 {
+			return port, nil
+		}
+	}
+	return 0, fmt.Errorf("baresip: no ctrl_tcp port on %s apart from SIP port %s", host, sipPort)
+}
+
 // newLayout picks ports and computes the AOR for one start attempt.
 func (o *Options) newLayout(dir string) (*layout, error) {
 	l := &layout{dir: dir, sipAddr: o.ListenAddr}
@@ -221,8 +238,8 @@ func (o *Options) newLayout(dir string) (*layout, error) {
 	if err := checkLoopback(l.sipAddr); err != nil {
 		return nil, err
 	}
-	host, _, _ = net.SplitHostPort(l.sipAddr)
-	cport, err := freePort(host)
+	host, sport, _ := net.SplitHostPort(l.sipAddr)
+	cport, err := ctrlPort(host, sport)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,9 @@ var (
 	ErrTimeout = errors.New("baresip: timed out")
 	// ErrUnknownContact: the URI is not in the peer's contact list.
 	ErrUnknownContact = errors.New("baresip: not a configured contact")
+	// errPortTaken: baresip started but lost an auto-picked port; Start
+	// tries again with new ones.
+	errPortTaken = errors.New("baresip: port taken")
 	// ErrUnsupportedStatus: baresip 1.0 cannot express or show this status.
 	ErrUnsupportedStatus = errors.New("baresip: unsupported status")
 )

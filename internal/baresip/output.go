@@ -88,3 +88,15 @@ func (o *output) waitFor(timeout time.Duration, cond func() bool) error {
 		}
 	}
 }
+
+// contains reports whether a plain log line so far contains sub.
+func (o *output) contains(sub string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, l := range o.lines {
+		if strings.Contains(l, sub) {
+			return true
+		}
+	}
+	return false
+}

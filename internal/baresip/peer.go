@@ -51,17 +51,16 @@ func Start(t testing.TB, opts Options) *Peer {
 	if err := opts.setDefaults(); err != nil {
 		t.Fatal(err)
 	}
-	attempts := 1
-	if opts.ListenAddr == "" {
-		attempts = 3 // an auto-picked port can be taken before baresip binds it
-	}
+	// An auto-picked port can be taken before baresip binds it: the SIP
+	// port when none was given, the ctrl_tcp port always.
 	var p *Peer
-	for i := 0; i < attempts; i++ {
+	for i := 0; i < 3; i++ {
 		p, err = startOnce(t, opts)
 		if err == nil {
 			return p
 		}
-		if !errors.Is(err, ErrExited) {
+		retry := errors.Is(err, errPortTaken) || opts.ListenAddr == "" && errors.Is(err, ErrExited)
+		if !retry {
 			break
 		}
 	}
@@ -147,6 +146,9 @@ func (p *Peer) waitReady() error {
 	})
 	if err != nil {
 		return fmt.Errorf("waiting for \"baresip is ready.\": %w", err)
+	}
+	if p.out.contains("ctrl_tcp: failed to listen") {
+		return fmt.Errorf("%w: ctrl_tcp port %s taken", errPortTaken, p.l.ctrlAddr)
 	}
 	p.ctrl, err = dialCtrl(p.l.ctrlAddr, deadline, func(ev string) { p.out.note("ctrl_tcp event " + ev) })
 	if err != nil {
