@@ -69,11 +69,14 @@ func TestMain(m *testing.M) {
 	code := 1
 	go func() {
 		code = m.Run()
-		// Quit as Fyne does on SIGTERM: the loop must not fall asleep
-		// on its way out.
-		fyne.Do(a.Driver().Quit)
+		// Quit as Parley's tray menu does: the loop must not fall
+		// asleep on its way out. App.Quit, not Driver().Quit, also stops
+		// Fyne's settings watcher, which would otherwise see the
+		// RemoveAll below and call fyne.Do after GLFW has terminated
+		// (a panic, seen in CI).
+		fyne.Do(a.Quit)
 		time.Sleep(quitTimeout)
-		fmt.Fprintf(os.Stderr, "the app did not quit within %v of fyne.Do(Driver().Quit)\n", quitTimeout)
+		fmt.Fprintf(os.Stderr, "the app did not quit within %v of fyne.Do(App.Quit)\n", quitTimeout)
 		stop()
 		os.Exit(1)
 	}()
