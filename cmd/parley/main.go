@@ -153,9 +153,10 @@ func run() error {
 	// A click comes after a notification, so after u is set.
 	closeNotices := wireNotices(&uopt, func(key string) { fyne.Do(func() { u.NoticeClicked(key) }) }, log)
 	defer closeNotices()
-	// The subscriptions (network) and the links handed over follow the
-	// first frame. The tray does not: Fyne's tray set up after Run panics
-	// at Quit (systray's D-Bus connection is nil), so it is set up before.
+	// The subscriptions (network), the links handed over and the tray
+	// follow the first frame: the tray's hidden window and D-Bus work cost
+	// ~100 ms (patches/fyne-v2.7.1-tray-after-run.patch starts a tray set
+	// up once the app runs).
 	uopt.OnFirstFrame = func() {
 		if tl != nil {
 			// For scripts/measure-desktop.sh: when the first frame is painted.
@@ -167,6 +168,10 @@ func run() error {
 		// fyne.Do would run it at once, before the frame is on the screen.
 		settleMemory(settled)
 		go fyne.Do(func() {
+			if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+				u.SetupTray(assets.TrayIcon) // the tray needs a session bus
+			}
+			tl.mark("tray")
 			u.Start()
 			serveLinks(links, u, flag.Args())
 			tl.mark("subscribed")
@@ -175,10 +180,6 @@ func run() error {
 	}
 	u = ui.New(fa, core, book, uopt)
 	tl.mark("ui")
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
-		u.SetupTray(assets.TrayIcon) // the tray needs a session bus
-	}
-	tl.mark("tray")
 	if rerr != nil {
 		u.ShowProblem(rerr.Error())
 	}
