@@ -24,8 +24,8 @@
 # QUICK, CPU over 30 idle seconds with the window shown. first_window_ms is
 # from the anchor's exec to the first viewable (mapped) window of its pid,
 # found by polling "xdotool search --onlyvisible --pid" every 10 ms; the
-# app's first_frame_ms is from its fork to the first painted frame, which
-# comes after the map, so the comparison does not favour the app. Each
+# app's first_window_ms is measured the same way, and its first_frame_ms,
+# from its fork to the first painted frame, comes after the map. Each
 # anchor gets a throwaway HOME holding one account (me@127.0.0.1) and N
 # contacts c<i>@127.0.0.1 in one group, and runs in a network namespace of
 # its own whose only interface is loopback, so nothing it does (SRV and DNS
@@ -293,9 +293,12 @@ for n in "$@"; do
 		printf ']}'
 	} >"$cfg/roster.json"
 	start=$(date +%s%N)
+	echo "$start" >"$cfg/start"
 	PARLEY_CONFIG_DIR="$cfg" PARLEY_DATA_DIR="$cfg" PARLEY_TIMING=1 FYNE_THEME=light \
 		"$app" --listen 127.0.0.1:$app_port --user me --watchers allow 2>"$cfg/err" &
 	pid=$!
+	# The anchors' measure: fork to the first viewable window (xdotool).
+	read -r mapped _ < <(first_window "$pid" "$cfg/start")
 	for _ in $(seq 1 100); do grep -q first-frame "$cfg/err" && break; sleep 0.1; done
 	frame=$(sed -n 's/.*first-frame-unix-ns=\([0-9]*\).*/\1/p' "$cfg/err")
 	sleep ${SETTLE:-10} # let subscriptions settle
@@ -303,16 +306,16 @@ for n in "$@"; do
 	read -r rss pss < <(rss_pss "$pid")
 	echo "parley $n $rss" >>"$work/rss"
 	if [ -n "${QUICK:-}" ]; then
-		printf 'contacts=%-5d first_frame_ms=%-5d rss_kb=%-7d pss_kb=%-7d cpu_ms_first_10s=%d\n' "$n" $(((frame - start) / 1000000)) \
-			"$rss" "$pss" $(($(ticks $pid) * 1000 / hz))
+		printf 'contacts=%-5d first_frame_ms=%-5d first_window_ms=%-5d rss_kb=%-7d pss_kb=%-7d cpu_ms_first_10s=%d\n' "$n" $(((frame - start) / 1000000)) \
+			"$mapped" "$rss" "$pss" $(($(ticks $pid) * 1000 / hz))
 		[ -n "${SMAPS:-}" ] && smaps_top "$pid"
 		kill -TERM $pid; wait $pid 2>/dev/null || true
 		for a in "${anchors[@]}"; do measure_anchor "$a" "$n"; done
 		continue
 	fi
 	shown=$(idle $pid)
-	printf 'contacts=%-5d first_frame_ms=%-5d rss_kb=%-7d pss_kb=%-7d window=shown     %s\n' \
-		"$n" $(((frame - start) / 1000000)) "$rss" "$pss" "$shown"
+	printf 'contacts=%-5d first_frame_ms=%-5d first_window_ms=%-5d rss_kb=%-7d pss_kb=%-7d window=shown     %s\n' \
+		"$n" $(((frame - start) / 1000000)) "$mapped" "$rss" "$pss" "$shown"
 
 	xdotool search --sync --name '^Parley$' windowminimize --sync
 	sleep 2
