@@ -12,11 +12,12 @@ import (
 // collections, and the lasting objects end up spread thinly over memory
 // that cannot be handed back (with 1,000 contacts, 6 MB of spans held by
 // 9.5 MB of live heap). Collecting at every tenth of growth keeps them
-// packed: with 1,000 contacts 3.5 MB less RSS (4.7 KB a contact instead
-// of 8.6), and no more CPU in the first 10 s that the noise lets one see
-// (scripts/measure-desktop.sh, cpu_ms_first_10s). Before the first frame
-// it stays at the default: parsing fonts and laying out the window is
-// not slowed.
+// packed: with 1,000 contacts 3.1 MB less RSS (143.3 MB instead of
+// 146.4; 25 gives 144.3, 40 145.1) for ~130 ms more CPU once, in the
+// first 10 s (930 ms instead of 800; scripts/measure-desktop.sh,
+// cpu_ms_first_10s, medians of 3 interleaved). Before the first frame it
+// stays at the default: parsing fonts and laying out the window is not
+// slowed.
 const burstGCPercent = 10
 
 // settleMemory collects more often through the start-up burst, then
