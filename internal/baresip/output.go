@@ -93,6 +93,11 @@ func (o *output) waitFor(timeout time.Duration, cond func() bool) error {
 func (o *output) contains(sub string) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.containsLocked(sub)
+}
+
+// containsLocked is contains with o.mu held (in a waitFor condition).
+func (o *output) containsLocked(sub string) bool {
 	for _, l := range o.lines {
 		if strings.Contains(l, sub) {
 			return true

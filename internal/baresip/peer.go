@@ -136,14 +136,7 @@ func (p *Peer) spawn() error {
 // the initial status.
 func (p *Peer) waitReady() error {
 	deadline := time.Now().Add(p.opts.Timeout)
-	err := p.out.waitFor(p.opts.Timeout, func() bool {
-		for _, l := range p.out.lines {
-			if strings.Contains(l, "baresip is ready.") {
-				return true
-			}
-		}
-		return false
-	})
+	err := p.out.waitFor(p.opts.Timeout, func() bool { return p.out.containsLocked("baresip is ready.") })
 	if err != nil {
 		return fmt.Errorf("waiting for \"baresip is ready.\": %w", err)
 	}
