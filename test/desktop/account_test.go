@@ -3,7 +3,6 @@ package desktop
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -86,26 +85,8 @@ func TestDesktopAccountSignsInFromKeyring(t *testing.T) {
 		}
 	}
 	stderrPath := filepath.Join(t.TempDir(), "parley.stderr")
-	logf, err := os.Create(stderrPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	cmd := exec.Command(app, "--listen", "127.0.0.1:0", "--user", "me", "--sip-trace")
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	parley := startApp(t, app, env, stderrPath, "--listen", "127.0.0.1:0", "--user", "me", "--sip-trace")
 	appStart := time.Now()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		if t.Failed() {
-			b, _ := os.ReadFile(stderrPath)
-			t.Logf("parley stderr:\n%s", b)
-		}
-	})
 
 	shots := t.TempDir()
 	if dir := os.Getenv("PARLEY_SCREENSHOTS"); dir != "" {
@@ -120,16 +101,15 @@ func TestDesktopAccountSignsInFromKeyring(t *testing.T) {
 		regexp.MustCompile(`Away\s*\S{0,3}\s*In a meeting`))
 	t.Logf("signed in and showing presence %v after start; screenshot %s", time.Since(appStart).Round(time.Millisecond), shot)
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := parley.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Errorf("parley exited with %v after SIGTERM", err)
-		}
-	case <-time.After(10 * time.Second):
+	exited, err := parley.wait(10 * time.Second)
+	if !exited {
 		t.Fatal("parley did not exit within 10 s of SIGTERM")
+	}
+	if err != nil {
+		t.Errorf("parley exited with %v after SIGTERM", err)
 	}
 
 	stderr, err := os.ReadFile(stderrPath)

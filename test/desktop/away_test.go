@@ -21,29 +21,14 @@ func startAway(t *testing.T, app, display, cfg string, peer *clitest.CLI) (strin
 	roster := fmt.Sprintf(`{"contacts":[{"uri":"%s;transport=tcp","name":"Simeon Poisson"}]}`, peer.AOR())
 	os.WriteFile(filepath.Join(cfg, "roster.json"), []byte(roster), 0o600)
 	port := clitest.FreePort(t)
-	cmd := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev",
-		"--transport", "tcp", "--idle-away", "3s", "-v")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"),
+	env := append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"),
 		"DBUS_SESSION_BUS_ADDRESS=", "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent")
 	logPath := filepath.Join(cfg, fmt.Sprintf("parley-%d.log", port))
-	logf, _ := os.Create(logPath)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-		}
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("parley log:\n%s", b)
-		}
+	parley := startApp(t, app, env, logPath, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev",
+		"--transport", "tcp", "--idle-away", "3s", "-v")
+	t.Cleanup(func() { // before startApp's kill: a clean quit first
+		parley.cmd.Process.Signal(syscall.SIGTERM)
+		parley.wait(10 * time.Second)
 	})
 	return fmt.Sprintf("sip:chebychev@127.0.0.1:%d;transport=tcp", port), logPath
 }

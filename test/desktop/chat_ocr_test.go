@@ -38,25 +38,9 @@ func TestDesktopChatWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := clitest.FreePort(t)
-	cmd := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "FYNE_THEME=light",
+	env := append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "FYNE_THEME=light",
 		"DBUS_SESSION_BUS_ADDRESS=", "XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"))
-	logf, err := os.Create(filepath.Join(cfg, "parley.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(cfg, "parley.log"))
-			t.Logf("parley log:\n%s", b)
-		}
-	})
+	startApp(t, app, env, filepath.Join(cfg, "parley.log"), "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
 	shots := t.TempDir()
 	if dir := os.Getenv("PARLEY_SCREENSHOTS"); dir != "" {
 		shots = dir

@@ -43,22 +43,9 @@ func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
 	os.WriteFile(filepath.Join(cfg, "roster.json"), []byte(roster), 0o600)
 	storeOldMessages(t, filepath.Join(cfg, "history.db"), peer.AOR(), 120)
 	port := clitest.FreePort(t)
-	cmd := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"), "FYNE_THEME=light", "DBUS_SESSION_BUS_ADDRESS=")
-	logf, _ := os.Create(filepath.Join(cfg, "parley.log"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(cfg, "parley.log"))
-			t.Logf("parley log:\n%s", b)
-		}
-	})
+	env := append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"), "FYNE_THEME=light", "DBUS_SESSION_BUS_ADDRESS=")
+	parley := startApp(t, app, env, filepath.Join(cfg, "parley.log"),
+		"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
 
 	shots := t.TempDir()
 	if dir := os.Getenv("PARLEY_SCREENSHOTS"); dir != "" {
@@ -86,11 +73,9 @@ func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
 	t.Logf("final screenshot: %s", shot)
 
 	// A clean exit on SIGTERM: the peer sees its watcher go away.
-	cmd.Process.Signal(syscall.SIGTERM)
+	parley.cmd.Process.Signal(syscall.SIGTERM)
 	peer.WaitEvent(t, 15*time.Second, clitest.Match("watcher", "uri", me, "state", "terminated"))
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
+	if exited, _ := parley.wait(10 * time.Second); !exited {
 		t.Error("parley did not exit after SIGTERM")
 	}
 }

@@ -33,22 +33,7 @@ func TestSecondStartOpensLinkInFirst(t *testing.T) {
 	env := append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg, "XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"),
 		"XDG_RUNTIME_DIR="+runtime, "FYNE_THEME=light", "DBUS_SESSION_BUS_ADDRESS=")
 
-	first := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "alice")
-	first.Env = env
-	logf, _ := os.Create(filepath.Join(cfg, "parley.log"))
-	first.Stdout, first.Stderr = logf, logf
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- first.Wait() }()
-	t.Cleanup(func() {
-		first.Process.Kill()
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(cfg, "parley.log"))
-			t.Logf("first parley log:\n%s", b)
-		}
-	})
+	first := startApp(t, app, env, filepath.Join(cfg, "parley.log"), "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "alice")
 	shots := t.TempDir()
 	if dir := os.Getenv("PARLEY_SCREENSHOTS"); dir != "" {
 		shots = dir
@@ -65,10 +50,8 @@ func TestSecondStartOpensLinkInFirst(t *testing.T) {
 	secondStart(t, app, env, fmt.Sprintf("sip:carol@127.0.0.1:%d", bobPort+2))
 	waitScreen(t, display, shots, &n, "not in your contacts")
 
-	first.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(15 * time.Second):
+	first.cmd.Process.Signal(syscall.SIGTERM)
+	if exited, _ := first.wait(15 * time.Second); !exited {
 		t.Error("parley did not exit after SIGTERM")
 	}
 }

@@ -3,7 +3,6 @@ package desktop
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -32,27 +31,13 @@ func TestDesktopTrayOnTheBus(t *testing.T) {
 	roster := fmt.Sprintf(`{"contacts":[{"uri":"%s;transport=tcp","name":"Simeon Poisson"}]}`, peer.AOR())
 	os.WriteFile(filepath.Join(cfg, "roster.json"), []byte(roster), 0o600)
 	port := clitest.FreePort(t)
-	cmd := exec.Command(app, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg,
+	env := append(os.Environ(), "DISPLAY="+display, "PARLEY_CONFIG_DIR="+cfg, "PARLEY_DATA_DIR="+cfg,
 		"XDG_CONFIG_HOME="+filepath.Join(cfg, "xdg"), "FYNE_THEME=light", "DBUS_SESSION_BUS_ADDRESS="+bus,
 		"DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent")
 	logPath := filepath.Join(cfg, "parley.log")
-	logf, _ := os.Create(logPath)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("parley log:\n%s", b)
-		}
-	})
+	parley := startApp(t, app, env, logPath, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
 
-	item := waitTrayItem(t, conn, cmd.Process.Pid)
+	item := waitTrayItem(t, conn, parley.cmd.Process.Pid)
 	obj := conn.Object(item, "/StatusNotifierItem")
 	if v, err := obj.GetProperty("org.kde.StatusNotifierItem.IconPixmap"); err != nil || len(fmt.Sprint(v.Value())) < 100 {
 		t.Errorf("the tray item has no icon: %v %v", v, err)
@@ -77,14 +62,13 @@ func TestDesktopTrayOnTheBus(t *testing.T) {
 	}
 	peer.WaitEventFrom(t, from, 15*time.Second, clitest.Match("presence", "uri", me, "activity", "away"))
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Errorf("parley exited with %v after SIGTERM", err)
-		}
-	case <-time.After(15 * time.Second):
+	parley.cmd.Process.Signal(syscall.SIGTERM)
+	exited, err := parley.wait(15 * time.Second)
+	if !exited {
 		t.Fatal("parley did not exit after SIGTERM")
+	}
+	if err != nil {
+		t.Errorf("parley exited with %v after SIGTERM", err)
 	}
 	if b, _ := os.ReadFile(logPath); strings.Contains(string(b), "panic") {
 		t.Errorf("parley panicked on its way out:\n%s", b)
