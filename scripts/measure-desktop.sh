@@ -38,7 +38,7 @@
 # contacts - RSS at the fewest) / (most - fewest), medians over the runs.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 apt_install xvfb xauth openbox xdotool wmctrl dbus iproute2
-[ -n "${ANCHORS:-}" ] && apt_install pidgin twinkle sip-tester iproute2
+[ -n "${ANCHORS:-}" ] && apt_install pidgin twinkle sip-tester
 anchors=()
 [ -n "${NO_ANCHORS:-}" ] || for a in pidgin twinkle; do command -v "$a" >/dev/null && anchors+=("$a"); done
 if [ ${#anchors[@]} -gt 0 ] && ! command -v sipp >/dev/null; then
