@@ -107,7 +107,7 @@ smaps_top() {
 # rss_pss prints the RSS and PSS of process $1 in KB.
 rss_pss() { awk '/^(Rss|Pss):/ {printf "%d ", $2} END {print ""}' "/proc/$1/smaps_rollup"; }
 
-# stop ends process $1: SIGTERM, then SIGKILL after 5 s.
+# stop ends process $1 (the app or an anchor): SIGTERM, then SIGKILL after 5 s.
 stop() {
 	kill -TERM "$1" 2>/dev/null || return 0
 	for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
@@ -309,7 +309,7 @@ for n in "$@"; do
 		printf 'contacts=%-5d first_frame_ms=%-5d first_window_ms=%-5d rss_kb=%-7d pss_kb=%-7d cpu_ms_first_10s=%d\n' "$n" $(((frame - start) / 1000000)) \
 			"$mapped" "$rss" "$pss" $(($(ticks $pid) * 1000 / hz))
 		[ -n "${SMAPS:-}" ] && smaps_top "$pid"
-		kill -TERM $pid; wait $pid 2>/dev/null || true
+		stop "$pid"
 		for a in "${anchors[@]}"; do measure_anchor "$a" "$n"; done
 		continue
 	fi
@@ -331,7 +331,7 @@ for n in "$@"; do
 	xdotool search --onlyvisible --name '^Parley$' >/dev/null && state=NOT-HIDDEN
 	sleep 2
 	printf 'contacts=%-5d window=%-9s %s\n' "$n" "$state" "$(idle $pid)"
-	kill -TERM $pid; wait $pid 2>/dev/null || true
+	stop "$pid"
 	for a in "${anchors[@]}"; do measure_anchor "$a" "$n"; done
 done
 done
