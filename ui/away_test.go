@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/parley-im/parley/assets"
 	"github.com/parley-im/parley/sipclient"
 )
 
@@ -143,12 +144,13 @@ func TestAutoAwaySetting(t *testing.T) {
 }
 
 // The tray menu ticks the status in force, and shows the automatic Away
-// as its own (inert) entry while it lasts.
+// as its own (inert) entry while it lasts. Set up as the app does, with
+// the icon too (whose setup once dropped the menu's hook, so the tick
+// stayed on Available for good).
 func TestTrayMenuShowsAutoAway(t *testing.T) {
 	a, _, _ := newTestApp(t)
 	var menus []*fyne.Menu
-	a.tray.setMenu = func(m *fyne.Menu) { menus = append(menus, m) }
-	a.updateTray()
+	a.setupTray(assets.TrayIcon, func(m *fyne.Menu) { menus = append(menus, m) }, func(fyne.Resource) {})
 	ticked := func() []string {
 		var out []string
 		for _, it := range menus[len(menus)-1].Items {

@@ -35,13 +35,19 @@ func (a *App) SetupTray(icon fyne.Resource) {
 	if !ok {
 		return
 	}
-	a.tray.setMenu = desk.SetSystemTrayMenu
-	a.updateTrayMenu()
-	if icon != nil {
-		a.showTrayIcons(icon, desk.SetSystemTrayIcon)
-	}
+	a.setupTray(icon, desk.SetSystemTrayMenu, desk.SetSystemTrayIcon)
 	if trayLikely() {
 		a.win.SetCloseIntercept(func() { a.mainSize.save(); a.win.Hide() })
+	}
+}
+
+// setupTray gives the tray its menu and icon through the desktop's
+// setters (a test's recorders), both to follow the status from then on.
+func (a *App) setupTray(icon fyne.Resource, setMenu func(*fyne.Menu), setIcon func(fyne.Resource)) {
+	a.tray.setMenu = setMenu
+	a.updateTrayMenu()
+	if icon != nil {
+		a.showTrayIcons(icon, setIcon)
 	}
 }
 
@@ -54,7 +60,9 @@ func (a *App) showTrayIcons(base fyne.Resource, set func(fyne.Resource)) {
 		set(base)
 		return
 	}
-	a.tray = trayUI{icons: icons, set: set}
+	// Only the icon's fields: the menu's (setMenu, menuFor) stay, or the
+	// tray menu would stop following the status.
+	a.tray.icons, a.tray.set, a.tray.shown = icons, set, nil
 	a.updateTray()
 }
 

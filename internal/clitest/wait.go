@@ -62,6 +62,14 @@ func (c *CLI) WaitEventFrom(t testing.TB, from int, timeout time.Duration, match
 	return ev
 }
 
+// HasEventFrom tells whether an event with index >= from matches, among
+// those seen and those coming within timeout: for a test that acts again
+// when the first action had no effect.
+func (c *CLI) HasEventFrom(from int, timeout time.Duration, match func(Event) bool) bool {
+	_, _, err := c.waitEvent(from, timeout, match)
+	return err == nil
+}
+
 // Events returns a copy of every event seen so far, in order.
 func (c *CLI) Events() []Event {
 	c.mu.Lock()

@@ -55,12 +55,13 @@ func TestDesktopTrayOnTheBus(t *testing.T) {
 	peer.Send("subscribe " + me + ";transport=tcp")
 	peer.WaitEvent(t, 30*time.Second, clitest.Match("presence", "uri", me, "basic", "open"))
 	from := peer.Len()
-	call := conn.Object(item, "/StatusNotifierMenu").Call("com.canonical.dbusmenu.Event", 0,
-		labels["Away"], "clicked", dbus.MakeVariant(""), uint32(0))
-	if call.Err != nil {
-		t.Fatalf("clicking Away in the tray menu: %v", call.Err)
+	clickUntil(t, conn, item, "Away", func(wait time.Duration) bool {
+		return peer.HasEventFrom(from, wait, clitest.Match("presence", "uri", me, "activity", "away"))
+	})
+	// And the menu now ticks Away (it once kept Available ticked for good).
+	if m := trayMenu(t, conn, item); !m["Away"].ticked || m["Available"].ticked {
+		t.Errorf("after choosing Away the tray menu ticks %v", m)
 	}
-	peer.WaitEventFrom(t, from, 15*time.Second, clitest.Match("presence", "uri", me, "activity", "away"))
 
 	parley.cmd.Process.Signal(syscall.SIGTERM)
 	exited, err := parley.wait(15 * time.Second)
@@ -96,16 +97,48 @@ func waitTrayItem(t *testing.T, conn *dbus.Conn, pid int) string {
 	return ""
 }
 
-// trayMenu reads the tray's menu over dbusmenu and returns its items'
-// ids by label.
-func trayMenu(t *testing.T, conn *dbus.Conn, item string) map[string]int32 {
+// clickUntil clicks the tray menu's entry label, read afresh each time,
+// until done says its effect came (bounded: 5 tries). More than one try
+// is needed when the first lands on the menu the driver replaces once the
+// tray is ready (the same entries under new ids): the old id is ignored.
+func clickUntil(t *testing.T, conn *dbus.Conn, item, label string, done func(wait time.Duration) bool) {
+	t.Helper()
+	for try := range 5 {
+		entry, ok := trayMenu(t, conn, item)[label]
+		if !ok {
+			t.Fatalf("the tray menu has no %q", label)
+		}
+		call := conn.Object(item, "/StatusNotifierMenu").Call("com.canonical.dbusmenu.Event", 0,
+			entry.id, "clicked", dbus.MakeVariant(""), uint32(0))
+		if call.Err != nil {
+			t.Fatalf("clicking %s in the tray menu: %v", label, call.Err)
+		}
+		if done(5 * time.Second) {
+			if try > 0 {
+				t.Logf("clicking %s took %d tries", label, try+1)
+			}
+			return
+		}
+	}
+	t.Fatalf("clicking %s in the tray menu 5 times had no effect", label)
+}
+
+// menuEntry is one entry of the tray's menu: its dbusmenu id and tick.
+type menuEntry struct {
+	id     int32
+	ticked bool
+}
+
+// trayMenu reads the tray's menu over dbusmenu and returns its entries
+// by label.
+func trayMenu(t *testing.T, conn *dbus.Conn, item string) map[string]menuEntry {
 	t.Helper()
 	call := conn.Object(item, "/StatusNotifierMenu").Call("com.canonical.dbusmenu.GetLayout", 0,
-		int32(0), int32(-1), []string{"label"})
+		int32(0), int32(-1), []string{"label", "toggle-state"})
 	if call.Err != nil || len(call.Body) < 2 {
 		t.Fatalf("GetLayout: %v %v", call.Err, call.Body)
 	}
-	labels := map[string]int32{}
+	labels := map[string]menuEntry{}
 	var walk func(node any)
 	walk = func(node any) {
 		if v, ok := node.(dbus.Variant); ok {
@@ -118,7 +151,8 @@ func trayMenu(t *testing.T, conn *dbus.Conn, item string) map[string]int32 {
 		id, _ := fields[0].(int32)
 		if props, ok := fields[1].(map[string]dbus.Variant); ok {
 			if l, ok := props["label"].Value().(string); ok {
-				labels[l] = id
+				on := props["toggle-state"] // an integer, 1 when ticked
+				labels[l] = menuEntry{id: id, ticked: on.Value() != nil && fmt.Sprint(on.Value()) == "1"}
 			}
 		}
 		children, _ := fields[2].([]dbus.Variant)
