@@ -197,7 +197,7 @@ func run() error {
 	}
 	u.Window().Show()
 	tl.mark("shown")
-	quitOnSignal(fa)
+	quitOnSignal(fa, log)
 	fa.Run()
 	// No more hand-overs once the window is gone: a second start now
 	// would be answered "ok" and its link lost. (Idempotent with the
@@ -206,14 +206,27 @@ func run() error {
 	return nil
 }
 
+// quitGrace is how long a clean end after SIGTERM/SIGINT may take (the
+// final NOTIFYs and unsubscribes of a big roster take seconds at most).
+const quitGrace = 20 * time.Second
+
 // quitOnSignal ends the app cleanly on SIGTERM/SIGINT, so the core still
-// unsubscribes and sends its watchers a final NOTIFY.
-func quitOnSignal(fa fyne.App) {
-	ch := make(chan os.Signal, 1)
+// unsubscribes and sends its watchers a final NOTIFY. If that has not
+// ended the process after quitGrace, or a second signal comes, it exits
+// at once: a process stuck on its way out would hold the instance lock,
+// and the next start would hand its links to it.
+func quitOnSignal(fa fyne.App, log *slog.Logger) {
+	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
-		<-ch
+		sig := <-ch
 		fyne.Do(fa.Quit)
+		select {
+		case <-ch:
+		case <-time.After(quitGrace):
+		}
+		log.Error("not ended after a signal; exiting now", "signal", sig)
+		os.Exit(1)
 	}()
 }
 
