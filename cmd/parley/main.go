@@ -53,6 +53,7 @@ func run() error {
 	verbose := flag.Bool("v", false, "debug logging")
 	idleAway := flag.Duration("idle-away", account.DefaultIdleAway, "show you Away after this long without input (0: never); overrides the setting for this run")
 	flag.Parse()
+	preloadGLDriver() // first: it loads while everything before the window runs
 	var tl *timeline
 	if os.Getenv("PARLEY_TIMING") != "" {
 		tl = newTimeline()
@@ -117,6 +118,7 @@ func run() error {
 	accounts, aerr := account.LoadAccounts(dir)
 	tl.mark("prefs+accounts")
 	fa := app.NewWithID(appID)
+	fonts := ui.WarmFonts() // while GLFW starts and the core opens
 	fa.SetIcon(assets.Icon)
 	win := fa.NewWindow("Parley")
 	tl.mark("fyne-app")
@@ -167,6 +169,7 @@ func run() error {
 		// may be painted inside Show, before the loop runs, where
 		// fyne.Do would run it at once, before the frame is on the screen.
 		settleMemory(settled)
+		go rememberGLDriver(log)
 		go fyne.Do(func() {
 			if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 				u.SetupTray(assets.TrayIcon) // the tray needs a session bus
@@ -178,6 +181,8 @@ func run() error {
 			tl.print(os.Stderr)
 		})
 	}
+	<-fonts
+	tl.mark("fonts")
 	u = ui.New(fa, core, book, uopt)
 	tl.mark("ui")
 	if rerr != nil {

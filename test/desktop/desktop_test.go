@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -71,6 +72,13 @@ func TestDesktopShowsPeerStatusAndMessage(t *testing.T) {
 	peer.WaitEvent(t, 10*time.Second, clitest.Match("message_status", "status", "sent"))
 	shot := waitScreen(t, display, shots, &n, "Hi There from Poisson", "older line 120")
 	t.Logf("final screenshot: %s", shot)
+
+	// The GL driver the window got is recorded, for the next start to
+	// load early (cmd/parley/gldriver.go): under Xvfb, Mesa's.
+	if b, err := os.ReadFile(filepath.Join(parley.cache, "parley", "gl-driver")); err != nil ||
+		!strings.HasSuffix(strings.TrimSpace(string(b)), "/dri/swrast_dri.so") {
+		t.Errorf("recorded GL driver %q (%v), want Mesa's swrast_dri.so", b, err)
+	}
 
 	// A clean exit on SIGTERM: the peer sees its watcher go away.
 	parley.cmd.Process.Signal(syscall.SIGTERM)
