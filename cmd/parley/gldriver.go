@@ -13,8 +13,8 @@ import (
 // loaded when the window's GL context is made, on the main thread, just
 // before the first frame: ~35 ms of loading and relocating, a sixth of the
 // start under Xvfb's software GL. A run records which driver file the X
-// server gave it; the next one loads that file on another thread from the
-// start of main, while the history opens and the window is laid out, and
+// server gave it; the next one loads that file on another thread once
+// GLFW has started, while the core starts and the window is laid out, and
 // GLX finds it loaded. Nothing is loaded on a first run, or where the GL is
 // not Mesa's DRI (no file recorded): such a machine pays nothing.
 
