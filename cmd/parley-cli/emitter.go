@@ -12,10 +12,8 @@ import (
 )
 
 // emitter writes one JSON object per line; it is the CLI's only stdout.
-// Lines are buffered only while more events are ready to follow: a
-// burst's lines go out in a few writes, not one system call each (a tenth
-// of the CLI's CPU per incoming message), and a lone event is written at
-// once.
+// Event lines are buffered for at most flushAfter (see events); the
+// other lines are written at once.
 type emitter struct {
 	mu   sync.Mutex
 	buf  *bufio.Writer
@@ -54,30 +52,45 @@ func (e *emitter) ready(c *sipclient.Client) {
 	e.write(obj{"event": "ready", "aor": c.AOR(), "listen": c.ListenAddrs()})
 }
 
-// events prints every core event until the stream closes, flushing
-// whenever no next event is ready.
+// events prints every core event until the stream closes. A line waits
+// in the buffer while the next event comes within flushAfter (a burst: up
+// to 64 KB in one write, where it was a write(2) per message); once none
+// has come for that long, the buffer is written.
 func (e *emitter) events(ch <-chan sipclient.Event) {
-	ev, ok := <-ch
-	for ok {
-		v := e.eventJSON(ev)
-		var next sipclient.Event
-		more := false
-		select {
-		case next, more = <-ch:
-		default:
+	quiet := time.NewTimer(flushAfter)
+	quiet.Stop()
+	pending := false
+	for {
+		var ev sipclient.Event
+		var ok bool
+		if pending {
+			select {
+			case ev, ok = <-ch:
+			case <-quiet.C:
+				e.flush()
+				pending = false
+				continue
+			}
+		} else {
+			ev, ok = <-ch
 		}
-		if v != nil {
-			e.writeLine(v, more)
-		} else if !more {
-			e.flush()
+		if !ok {
+			break
 		}
-		if !more {
-			next, ok = <-ch
+		if v := e.eventJSON(ev); v != nil {
+			e.writeLine(v, true)
+			if !pending {
+				quiet.Reset(flushAfter)
+				pending = true
+			}
 		}
-		ev = next
 	}
+	quiet.Stop()
 	e.flush()
 }
+
+// flushAfter is how long an event line may wait for company.
+const flushAfter = time.Millisecond
 
 func (e *emitter) flush() {
 	e.mu.Lock()

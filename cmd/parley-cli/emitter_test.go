@@ -60,8 +60,8 @@ func (w *countingWriter) lines() (int, int) {
 }
 
 // A burst of events goes out in a few writes, every line of it; a lone
-// event is written at once, while the stream stays open.
-func TestEventsBatchedOnlyWhileMoreFollow(t *testing.T) {
+// event is written (after flushAfter) while the stream stays open.
+func TestEventsBatchedForAMoment(t *testing.T) {
 	w := &countingWriter{}
 	e := newEmitter(w)
 	burst := make(chan sipclient.Event, 100)
