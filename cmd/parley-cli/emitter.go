@@ -33,13 +33,13 @@ type obj = map[string]any
 // write writes v's line now.
 func (e *emitter) write(v any) { e.writeLine(v, false) }
 
-// writeLine writes v's line, and leaves it in the buffer if more lines
-// follow at once.
-func (e *emitter) writeLine(v any, more bool) {
+// writeLine writes v's line; with hold it stays in the buffer until a
+// later write or flush.
+func (e *emitter) writeLine(v any, hold bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	_ = e.enc.Encode(v)
-	if !more {
+	if !hold {
 		_ = e.buf.Flush()
 	}
 }
