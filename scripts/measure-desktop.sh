@@ -108,11 +108,15 @@ smaps_top() {
 rss_pss() { awk '/^(Rss|Pss):/ {printf "%d ", $2} END {print ""}' "/proc/$1/smaps_rollup"; }
 
 # stop ends process $1 (the app or an anchor): SIGTERM, then SIGKILL after 5 s.
+# Then a quiet gap (GAP seconds, default 2): the next start must not share
+# the CPU with this one's teardown (the X server freeing a 1,000-row
+# window); without it the first start of each round was ~30 ms slower.
 stop() {
 	kill -TERM "$1" 2>/dev/null || return 0
 	for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
+	sleep "${GAP:-2}"
 }
 
 # The anchors' registrar: 200 to every request (REGISTER, SUBSCRIBE,
