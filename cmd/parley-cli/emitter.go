@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"sync"
@@ -12,36 +11,24 @@ import (
 )
 
 // emitter writes one JSON object per line; it is the CLI's only stdout.
-// Event lines are buffered for at most flushAfter (see events); the
-// other lines are written at once.
 type emitter struct {
 	mu   sync.Mutex
-	buf  *bufio.Writer
 	enc  *json.Encoder
 	book *account.Book // says whether a message's sender is a contact
 }
 
 func newEmitter(w io.Writer) *emitter {
-	buf := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(buf)
+	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	return &emitter{buf: buf, enc: enc}
+	return &emitter{enc: enc}
 }
 
 type obj = map[string]any
 
-// write writes v's line now.
-func (e *emitter) write(v any) { e.writeLine(v, false) }
-
-// writeLine writes v's line; with hold it stays in the buffer until a
-// later write or flush.
-func (e *emitter) writeLine(v any, hold bool) {
+func (e *emitter) write(v any) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	_ = e.enc.Encode(v)
-	if !hold {
-		_ = e.buf.Flush()
-	}
 }
 
 func (e *emitter) error(what, detail string) {
@@ -52,50 +39,13 @@ func (e *emitter) ready(c *sipclient.Client) {
 	e.write(obj{"event": "ready", "aor": c.AOR(), "listen": c.ListenAddrs()})
 }
 
-// events prints every core event until the stream closes. A line waits
-// in the buffer while the next event comes within flushAfter (a burst: up
-// to 64 KB in one write, where it was a write(2) per message); once none
-// has come for that long, the buffer is written.
+// events prints every core event until the stream closes.
 func (e *emitter) events(ch <-chan sipclient.Event) {
-	quiet := time.NewTimer(flushAfter)
-	quiet.Stop()
-	pending := false
-	for {
-		var ev sipclient.Event
-		var ok bool
-		if pending {
-			select {
-			case ev, ok = <-ch:
-			case <-quiet.C:
-				e.flush()
-				pending = false
-				continue
-			}
-		} else {
-			ev, ok = <-ch
-		}
-		if !ok {
-			break
-		}
+	for ev := range ch {
 		if v := e.eventJSON(ev); v != nil {
-			e.writeLine(v, true)
-			if !pending {
-				quiet.Reset(flushAfter)
-				pending = true
-			}
+			e.write(v)
 		}
 	}
-	quiet.Stop()
-	e.flush()
-}
-
-// flushAfter is how long an event line may wait for company.
-const flushAfter = time.Millisecond
-
-func (e *emitter) flush() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_ = e.buf.Flush()
 }
 
 // eventJSON is one event as JSON. "peer" is the identity the core keys

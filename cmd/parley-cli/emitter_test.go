@@ -2,9 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,54 +34,4 @@ func TestMessageEventLine(t *testing.T) {
 			t.Errorf("message line\n got %s want %s", got.String(), exp.String())
 		}
 	}
-}
-
-// countingWriter counts the writes that reach stdout.
-type countingWriter struct {
-	mu     sync.Mutex
-	writes int
-	buf    bytes.Buffer
-}
-
-func (w *countingWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.writes++
-	return w.buf.Write(p)
-}
-
-func (w *countingWriter) lines() (int, int) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return strings.Count(w.buf.String(), "\n"), w.writes
-}
-
-// A burst of events goes out in a few writes, every line of it; a lone
-// event is written (after flushAfter) while the stream stays open.
-func TestEventsBatchedForAMoment(t *testing.T) {
-	w := &countingWriter{}
-	e := newEmitter(w)
-	burst := make(chan sipclient.Event, 100)
-	for i := range 100 {
-		burst <- sipclient.WatcherChanged{URI: fmt.Sprint("sip:w", i, "@x")}
-	}
-	close(burst)
-	e.events(burst)
-	if lines, writes := w.lines(); lines != 100 || writes > 5 {
-		t.Errorf("a burst of 100 events: %d lines in %d writes, want 100 lines in a few", lines, writes)
-	}
-
-	w = &countingWriter{}
-	e = newEmitter(w)
-	lone := make(chan sipclient.Event)
-	go e.events(lone)
-	defer close(lone)
-	lone <- sipclient.WatcherChanged{URI: "sip:w@x"}
-	for range 500 { // bounded: 5 s
-		if lines, _ := w.lines(); lines == 1 {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("a lone event was not written while the stream stayed open")
 }
