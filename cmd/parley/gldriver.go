@@ -54,8 +54,11 @@ func preloadGLDriver() string {
 // start; call it after the first frame.
 func rememberGLDriver(log *slog.Logger) {
 	file := glDriverFile()
+	if file == "" {
+		return
+	}
 	maps, err := os.ReadFile("/proc/self/maps")
-	if file == "" || err != nil {
+	if err != nil {
 		return
 	}
 	path := driverInMaps(maps)
