@@ -25,6 +25,7 @@ func TestDesktopTrayOnTheBus(t *testing.T) {
 	app := buildApp(t)
 	bus := dbustest.Bus(t)
 	conn := dbustest.Connect(t, bus)
+	watcher := startTrayHost(t, conn)
 	peer := clitest.Start(t, "--user", "poisson", "--transport", "tcp")
 
 	cfg := t.TempDir()
@@ -37,16 +38,11 @@ func TestDesktopTrayOnTheBus(t *testing.T) {
 	logPath := filepath.Join(cfg, "parley.log")
 	parley := startApp(t, app, env, logPath, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--user", "chebychev", "--transport", "tcp")
 
-	item := waitTrayItem(t, conn, parley.cmd.Process.Pid)
-	obj := conn.Object(item, "/StatusNotifierItem")
-	if v, err := obj.GetProperty("org.kde.StatusNotifierItem.IconPixmap"); err != nil || len(fmt.Sprint(v.Value())) < 100 {
-		t.Errorf("the tray item has no icon: %v %v", v, err)
-	}
-	labels := trayMenu(t, conn, item)
-	for _, want := range []string{"Show Parley", "Available", "Away", "Appear offline"} {
-		if _, ok := labels[want]; !ok {
-			t.Errorf("the tray menu has no %q: %v", want, labels)
-		}
+	item := watcher.waitItem(t, parley.cmd.Process.Pid)
+	// A host draws the item as its icon and menu arrive (they may follow
+	// the registration: Fyne fills them on a goroutine of its own).
+	if waitTray(t, conn, item, []string{"Show Parley", "Available", "Away", "Appear offline"}) == nil {
+		t.FailNow()
 	}
 
 	// Choosing Away in the tray reaches the peer watching the app.
@@ -76,25 +72,85 @@ func TestDesktopTrayOnTheBus(t *testing.T) {
 	}
 }
 
-// waitTrayItem waits (bounded) for the StatusNotifierItem of process pid
-// on the bus and returns its name.
-func waitTrayItem(t *testing.T, conn *dbus.Conn, pid int) string {
+// trayHost plays a desktop's tray host on the test's bus: it owns
+// org.kde.StatusNotifierWatcher, and items register with it once they
+// are fully on the bus. Waiting for that call, not for the item's bus
+// name, is what a real host does: systray takes the name before it
+// exports the item's properties and menu.
+type trayHost struct {
+	conn       *dbus.Conn
+	registered chan string // the unique bus names of registering items
+}
+
+// RegisterStatusNotifierItem is the watcher's D-Bus method.
+func (h *trayHost) RegisterStatusNotifierItem(sender dbus.Sender, service string) *dbus.Error {
+	select {
+	case h.registered <- string(sender):
+	default:
+	}
+	return nil
+}
+
+func startTrayHost(t *testing.T, conn *dbus.Conn) *trayHost {
 	t.Helper()
-	want := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", pid)
-	var names []string
-	for range 300 {
-		if err := conn.BusObject().Call("org.freedesktop.DBus.ListNames", 0).Store(&names); err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range names {
-			if n == want {
-				return n
+	h := &trayHost{conn: conn, registered: make(chan string, 8)}
+	if err := conn.Export(h, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := conn.RequestName("org.kde.StatusNotifierWatcher", dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("taking org.kde.StatusNotifierWatcher: %v %v", reply, err)
+	}
+	return h
+}
+
+// waitItem waits (bounded) for process pid to register its tray item
+// and returns the item's bus name.
+func (h *trayHost) waitItem(t *testing.T, pid int) string {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case name := <-h.registered:
+			var owner uint32
+			if err := h.conn.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, name).Store(&owner); err != nil {
+				t.Fatal(err)
 			}
+			if int(owner) == pid {
+				return name
+			}
+			t.Logf("a tray item of pid %d registered, not the app's (%d)", owner, pid)
+		case <-deadline:
+			t.Fatalf("the app (pid %d) registered no tray item in 30 s", pid)
+		}
+	}
+}
+
+// waitTray waits (bounded: 10 s) until the item has an icon and a menu
+// with every label in want, and returns the menu. It reports what was
+// missing and returns nil if they never came.
+func waitTray(t *testing.T, conn *dbus.Conn, item string, want []string) map[string]menuEntry {
+	t.Helper()
+	var problem string
+	for range 100 {
+		problem = ""
+		v, err := conn.Object(item, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.IconPixmap")
+		if err != nil || len(fmt.Sprint(v.Value())) < 100 {
+			problem = fmt.Sprintf("the tray item has no icon (%v)", err)
+		}
+		labels, err := readTrayMenu(conn, item)
+		for _, l := range want {
+			if _, ok := labels[l]; !ok {
+				problem += fmt.Sprintf("; the tray menu has no %q: %v %v", l, labels, err)
+			}
+		}
+		if problem == "" {
+			return labels
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("no %s on the session bus after 30 s: %v", want, names)
-	return ""
+	t.Errorf("after 10 s: %s", problem)
+	return nil
 }
 
 // clickUntil clicks the tray menu's entry label, read afresh each time,
@@ -133,10 +189,19 @@ type menuEntry struct {
 // by label.
 func trayMenu(t *testing.T, conn *dbus.Conn, item string) map[string]menuEntry {
 	t.Helper()
+	labels, err := readTrayMenu(conn, item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return labels
+}
+
+// readTrayMenu is trayMenu for callers that wait: it returns the error.
+func readTrayMenu(conn *dbus.Conn, item string) (map[string]menuEntry, error) {
 	call := conn.Object(item, "/StatusNotifierMenu").Call("com.canonical.dbusmenu.GetLayout", 0,
 		int32(0), int32(-1), []string{"label", "toggle-state"})
 	if call.Err != nil || len(call.Body) < 2 {
-		t.Fatalf("GetLayout: %v %v", call.Err, call.Body)
+		return nil, fmt.Errorf("GetLayout: %v %v", call.Err, call.Body)
 	}
 	labels := map[string]menuEntry{}
 	var walk func(node any)
@@ -161,5 +226,5 @@ func trayMenu(t *testing.T, conn *dbus.Conn, item string) map[string]menuEntry {
 		}
 	}
 	walk(call.Body[1])
-	return labels
+	return labels, nil
 }
