@@ -11,6 +11,11 @@
 #   BASE=path scripts/measure-incoming.sh          # also another build, as base-memory/base-file
 #   PROFILE=dir scripts/measure-incoming.sh       # Parley's CPU profiles, one a run, in dir
 #
+# The machine's speed drifts between rounds on a shared VM (baresip here
+# ran 8,300 to 11,700/s within one series), so the figure to compare is
+# the ratio of each Parley target's rate to baresip's in the same round,
+# median over the rounds; it is printed last.
+#
 # Rate = N / wall time of the sipp run; a run counts only if sipp reports
 # every MESSAGE answered 200 (exit 0). Beside the rate, the CPU time the
 # target spent per message (user + system, from /proc), which other load on
@@ -137,3 +142,18 @@ for t in "${targets[@]}"; do
 	printf '%-14s median %6s   runs: %-20s  cpu_us/msg (target/sipp): %s   writes/100 msgs: %s\n' \
 		"$t" "$(median "${vals[@]}")" "${vals[*]}" "${cpus[*]}" "${wrs[*]}"
 done
+# Each round's ratio to baresip, then their median: a slow round slows
+# both, so the ratio holds where the rates drift.
+if [ -n "${res_baresip+x}" ]; then
+	for t in "${targets[@]}"; do
+		[ "$t" = baresip ] && continue
+		eval "vals=(\"\${res_${t//-/_}[@]}\")"
+		printf '%-14s / baresip, same round: %s\n' "$t" "$(python3 -c '
+import statistics, sys
+n = len(sys.argv) // 2
+a, b = sys.argv[1:n + 1], sys.argv[n + 1:]
+r = [int(x) / int(y) for x, y in zip(a, b) if "FAIL" not in (x, y)]
+print("median %.2fx   rounds: %s" % (statistics.median(r), " ".join("%.2f" % x for x in r)) if r else "FAIL")
+' "${vals[@]}" "${res_baresip[@]}")"
+	done
+fi
