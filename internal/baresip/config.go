@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parley-im/parley/internal/freeport"
 )
 
 // DefaultModulePath is where Debian installs the baresip modules.
@@ -88,33 +90,14 @@ func checkLoopback(hostport string) error {
 
 // freePort returns a port on host that is free for both TCP and UDP, with
 // the next port free for TCP too: baresip's sip_listen also binds SIP over
-// TLS there, and fails to start when it is taken.
+// TLS there, and fails to start when it is taken. See internal/freeport
+// for why nothing else takes them before baresip binds them.
 func freePort(host string) (int, error) {
-	var lastErr error
-	for attempt := 0; attempt < 20; attempt++ {
-		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-		if err != nil {
-			return 0, err
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(port)))
-		var tls net.Listener
-		if err == nil && port < 65535 {
-			tls, err = net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port+1)))
-		}
-		l.Close()
-		if u != nil {
-			u.Close()
-		}
-		if tls != nil {
-			tls.Close()
-		}
-		if err == nil && port < 65535 {
-			return port, nil
-		}
-		lastErr = err
+	p, err := freeport.PickOn(host)
+	if err != nil {
+		return 0, fmt.Errorf("baresip: %w", err)
 	}
-	return 0, fmt.Errorf("baresip: no free TCP+UDP port on %s: %w", host, lastErr)
+	return p, nil
 }
 
 // FreeListenAddr returns "127.0.0.1:PORT" with a port currently free for

@@ -7,22 +7,23 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/parley-im/parley/internal/freeport"
 )
 
 // pickPort is FreePort; a test may replace it.
 var pickPort = FreePort
 
-// FreePort returns a loopback port that was free for TCP a moment ago: it
-// listens on 127.0.0.1:0, closes the listener and hands out the number.
-// Someone may take it before parley-cli binds it; Start retries then.
+// FreePort returns a loopback port free for TCP and UDP, from below the
+// kernel's ephemeral range, so nothing takes it before parley-cli or the
+// app binds it (see internal/freeport).
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freeport.Pick()
 	if err != nil {
-		t.Fatalf("clitest: free port: %v", err)
+		t.Fatalf("clitest: %v", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // portOf reads the port from a ready event: the first "listen" address,

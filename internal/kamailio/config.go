@@ -6,12 +6,12 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"text/template"
 	"time"
+
+	"github.com/parley-im/parley/internal/freeport"
 )
 
 // Digest algorithms for Options.DigestAlgorithm.
@@ -263,51 +263,24 @@ func newSecret() (string, error) {
 }
 
 // freePorts returns a port free on 127.0.0.1 for both UDP and TCP, and a
-// second, different one free for TCP (the TLS listener).
+// second, different one free for TCP (the TLS listener); see
+// internal/freeport for why these never collide with other ports.
 func freePorts() (sip, tls int, err error) {
-	sip, err = freePort(true)
+	if sip, err = freeport.Pick(); err != nil {
+		return 0, 0, fmt.Errorf("kamailio: %w", err)
+	}
+	if tls, err = freeport.Pick(); err != nil {
+		return 0, 0, fmt.Errorf("kamailio: %w", err)
+	}
+	return sip, tls, nil
+}
+
+// freePort returns one more port free on 127.0.0.1, never one handed out
+// before (so never the SIP or TLS port).
+func freePort() (int, error) {
+	p, err := freeport.Pick()
 	if err != nil {
-		return 0, 0, err
+		return 0, fmt.Errorf("kamailio: %w", err)
 	}
-	for range 20 {
-		tls, err = freePort(false)
-		if err != nil || tls != sip {
-			return sip, tls, err
-		}
-	}
-	return 0, 0, fmt.Errorf("kamailio: no second free port")
-}
-
-func freePort(withUDP bool) (int, error) {
-	var lastErr error
-	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, fmt.Errorf("kamailio: free port: %w", err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		if !withUDP {
-			l.Close()
-			return port, nil
-		}
-		u, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(port))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port, nil
-		}
-		lastErr = err
-	}
-	return 0, fmt.Errorf("kamailio: no free TCP+UDP port: %w", lastErr)
-}
-
-// freeUDPPortBut returns a port free on 127.0.0.1 for UDP other than not.
-func freeUDPPortBut(not int) (int, error) {
-	for range 20 {
-		p, err := freePort(true)
-		if err != nil || p != not {
-			return p, err
-		}
-	}
-	return 0, fmt.Errorf("kamailio: no free UDP port besides %d", not)
+	return p, nil
 }

@@ -12,7 +12,7 @@ var users = map[string]string{"alice": "alice-secret", "bob": "bob-secret", "car
 // so a request that arrives anyway came over the client's connection.
 func deadPort(t *testing.T) int {
 	t.Helper()
-	p, err := freePort(false)
+	p, err := freePort()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ func (s *Server) startOnNewPorts() error {
 	}
 	d := newCfgData(&s.opts, s.f, sip, tls, secret)
 	if s.opts.NoForceRport {
-		if d.NATPort, err = freeUDPPortBut(sip); err != nil {
+		if d.NATPort, err = freePort(); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,6 @@ package linphonec
 import (
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parley-im/parley/internal/freeport"
 )
 
 // Bin is the linphonec the tests run.
@@ -59,7 +60,7 @@ func Start(t testing.TB, o Options) *Peer {
 	if err := os.MkdirAll(filepath.Join(dir, "home", ".local", "share", "linphone"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	port, err := freeTCPPort()
+	port, err := freeport.Pick()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,15 +111,6 @@ realm=%s
 domain=%s
 %s
 `, port, o.Proxy, o.Proxy, aor, o.ProxyExtra, o.User, o.Password, o.Domain, o.Domain, o.Extra)
-}
-
-func freeTCPPort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func (p *Peer) read(r io.Reader) {
