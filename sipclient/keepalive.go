@@ -187,6 +187,27 @@ func (b *binding) dropFlow(f *flow) {
 	if err := conn.Close(); err != nil {
 		b.log.Debug("closing the failed flow", "error", err)
 	}
+	b.waitForgotten(conn)
+}
+
+// waitForgotten waits (bounded: ~200 ms) until sipgo's pool no longer
+// lends closed: its reader drops it from the pool when it notices the
+// close, a moment later, and a REGISTER sent before that would go into
+// the closed connection, fail, and wait out a backoff instead of
+// registering again at once.
+func (b *binding) waitForgotten(closed sip.Connection) {
+	for range 100 {
+		c := b.ua.connection(b.srv.transport, b.srv.proxy)
+		if c == nil {
+			return
+		}
+		c.TryClose() // lent to us
+		if c != closed {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	b.log.Debug("sipgo still lends the closed flow; registering anyway")
 }
 
 // streamConn is the local address of the open stream connection to the
