@@ -30,6 +30,12 @@ func TestUnreadCountsComeBack(t *testing.T) {
 	fa := newTestFyneApp(t)
 	book := newTestBook(t)
 	first := New(fa, newFakeCore(), book, Options{Notify: func(string, string) {}})
+	// Background work inline, as newTestApp does: the test driver runs
+	// fyne.Do on the calling goroutine, so a chat's history loaded in the
+	// background would measure text beside this goroutine (a data race,
+	// once a fatal concurrent map write in the driver's font cache).
+	inline := func(f func()) { f() }
+	first.bg = inline
 	first.inFront = false
 	for i := range 2 {
 		first.applyBatch([]sipclient.Event{sipclient.MessageReceived{Peer: pid(laplace), From: laplace,
@@ -39,6 +45,7 @@ func TestUnreadCountsComeBack(t *testing.T) {
 		t.Fatalf("badge before restart: %q", texts(first.win))
 	}
 	second := New(fa, newFakeCore(), book, Options{Notify: func(string, string) {}})
+	second.bg = inline
 	second.win.Resize(fyne.NewSize(400, 600))
 	second.win.Show()
 	if !hasText(second.win, "2 new") {
@@ -46,6 +53,7 @@ func TestUnreadCountsComeBack(t *testing.T) {
 	}
 	second.openChat(second.contacts[pid(laplace)])
 	third := New(fa, newFakeCore(), book, Options{Notify: func(string, string) {}})
+	third.bg = inline
 	if third.contacts[pid(laplace)].unread != 0 {
 		t.Errorf("read messages counted unread again after restart")
 	}
