@@ -3,6 +3,7 @@ package interop
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-im/parley/internal/baresip"
 	"github.com/parley-im/parley/internal/clitest"
@@ -87,7 +88,18 @@ func TestBaresipAsWatcher(t *testing.T) {
 func checkNotifyWire(t *testing.T, peer *baresip.Peer, parley, transport string) {
 	t.Helper()
 	var bodies []string
-	for _, m := range peer.Messages() {
+	// baresip traces its 200 after it has acted on a NOTIFY (shown the
+	// presence the caller waited for): give the trace a moment (bounded)
+	// to catch up with the last one.
+	msgs := peer.Messages()
+	for range 50 {
+		if allAnswered(msgs, parley) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+		msgs = peer.Messages()
+	}
+	for _, m := range msgs {
 		if m.Method != "NOTIFY" || bare(uriOf(m.Get("From"))) != parley {
 			continue
 		}
@@ -99,7 +111,7 @@ func checkNotifyWire(t *testing.T, peer *baresip.Peer, parley, transport string)
 			t.Errorf("NOTIFY with Event %q, Subscription-State %q, Content-Type %q; want presence, a state, "+
 				"exactly application/pidf+xml:\n%s", m.Get("Event"), m.Get("Subscription-State"), m.Get("Content-Type"), m.Raw)
 		}
-		if code := answerTo(peer.Messages(), m); code != 200 {
+		if code := answerTo(msgs, m); code != 200 {
 			t.Errorf("baresip answered NOTIFY CSeq %q with %d, want 200", m.Get("CSeq"), code)
 		}
 		bodies = append(bodies, m.Body)
@@ -111,6 +123,17 @@ func checkNotifyWire(t *testing.T, peer *baresip.Peer, parley, transport string)
 			t.Errorf("no NOTIFY body from Parley contains %s; %d bodies:\n%s", want, len(bodies), all)
 		}
 	}
+}
+
+// allAnswered reports whether every NOTIFY from parley in msgs has a
+// final answer in msgs.
+func allAnswered(msgs []*baresip.SIPMessage, parley string) bool {
+	for _, m := range msgs {
+		if m.Method == "NOTIFY" && bare(uriOf(m.Get("From"))) == parley && answerTo(msgs, m) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // answerTo returns the status code of the first final response to req in
