@@ -155,18 +155,35 @@ func (rc *rawConn) write(b []byte) {
 func (rc *rawConn) read() string {
 	rc.t.Helper()
 	rc.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	raw, err := readSIP(rc.r, nil)
+	if err != nil {
+		rc.t.Fatalf("reading SIP message: %v (so far %q)", err, raw)
+	}
+	return raw
+}
+
+// readSIP reads one SIP message, head and body, off a stream. A bare CRLF
+// before a message (a keep-alive ping) is skipped once onPing, if any,
+// has seen it; an error from onPing ends the read. No t.Fatal: fake peers
+// call it from their goroutines.
+func readSIP(r *bufio.Reader, onPing func() error) (string, error) {
 	var head strings.Builder
 	length := 0
 	for {
-		line, err := rc.r.ReadString('\n')
+		line, err := r.ReadString('\n')
 		if err != nil {
-			rc.t.Fatalf("reading SIP message: %v (so far %q)", err, head.String())
+			return head.String(), err
 		}
 		if head.Len() == 0 && line == "\r\n" {
-			continue // keep-alive
+			if onPing != nil {
+				if err := onPing(); err != nil {
+					return "", err
+				}
+			}
+			continue
 		}
 		head.WriteString(line)
-		if k, v, ok := strings.Cut(line, ":"); ok && (strings.EqualFold(k, "Content-Length") || k == "l") {
+		if k, v, ok := strings.Cut(line, ":"); ok && (strings.EqualFold(strings.TrimSpace(k), "Content-Length") || strings.TrimSpace(k) == "l") {
 			length, _ = strconv.Atoi(strings.TrimSpace(v))
 		}
 		if line == "\r\n" {
@@ -174,10 +191,8 @@ func (rc *rawConn) read() string {
 		}
 	}
 	body := make([]byte, length)
-	if _, err := io.ReadFull(rc.r, body); err != nil {
-		rc.t.Fatal(err)
-	}
-	return head.String() + string(body)
+	_, err := io.ReadFull(r, body)
+	return head.String() + string(body), err
 }
 
 func parse(t testing.TB, raw string) sip.Message {

@@ -3,11 +3,8 @@ package sipclient
 import (
 	"bufio"
 	"context"
-	"io"
 	"log/slog"
 	"net"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -48,32 +45,18 @@ func outboundRegistrar(t *testing.T, onPing func(net.Conn) error) (addr string, 
 func serveOutbound(conn net.Conn, regs chan struct{}, onPing func(net.Conn) error) {
 	defer conn.Close()
 	r := bufio.NewReader(conn)
+	var ping func() error // nil: a keep-alive ping is swallowed
+	if onPing != nil {
+		ping = func() error { return onPing(conn) }
+	}
 	for {
-		var head strings.Builder
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if line == "\r\n" {
-				if head.Len() != 0 {
-					break
-				}
-				if onPing != nil && onPing(conn) != nil {
-					return
-				}
-				continue // a keep-alive ping, swallowed without onPing
-			}
-			head.WriteString(line)
+		// Whole messages, bodies too: a PUBLISH read as headers only once
+		// hid the REGISTER after it.
+		raw, err := readSIP(r, ping)
+		if err != nil {
+			return
 		}
-		// Skip the body, or it would be read as the next message's first
-		// lines: a PUBLISH that went first would hide the REGISTER after it.
-		if n := contentLength(head.String()); n > 0 {
-			if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
-				return
-			}
-		}
-		msg, err := newParser().ParseSIP([]byte(head.String() + "\r\n"))
+		msg, err := newParser().ParseSIP([]byte(raw))
 		req, ok := msg.(*sip.Request)
 		if err != nil || !ok || req.Method != sip.REGISTER {
 			continue // unanswered: the registrar is silent to the rest
@@ -89,19 +72,6 @@ func serveOutbound(conn net.Conn, regs chan struct{}, onPing func(net.Conn) erro
 		}
 		regs <- struct{}{}
 	}
-}
-
-// contentLength reads Content-Length (or its compact form, l) from a
-// message head.
-func contentLength(head string) int {
-	for _, line := range strings.Split(head, "\r\n") {
-		name, value, ok := strings.Cut(line, ":")
-		if ok && (strings.EqualFold(strings.TrimSpace(name), "Content-Length") || strings.EqualFold(strings.TrimSpace(name), "l")) {
-			n, _ := strconv.Atoi(strings.TrimSpace(value))
-			return n
-		}
-	}
-	return 0
 }
 
 // Over TCP with Outbound, a CRLF ping that gets no pong in time means the

@@ -5,10 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,7 +58,7 @@ func (f *fakePeer) serve(conn net.Conn) {
 	defer conn.Close()
 	r := bufio.NewReader(conn)
 	for range 100 {
-		raw, err := readSIP(r)
+		raw, err := readSIP(r, nil)
 		if err != nil {
 			return
 		}
@@ -101,32 +98,6 @@ func (f *fakePeer) request(t *testing.T) *sip.Request {
 		t.Fatal("no MESSAGE reached the fake peer")
 		return nil
 	}
-}
-
-// readSIP reads one SIP message off a stream (no t.Fatal: it runs in the
-// fake peer's goroutines).
-func readSIP(r *bufio.Reader) (string, error) {
-	var head strings.Builder
-	length := 0
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return "", err
-		}
-		if head.Len() == 0 && line == "\r\n" {
-			continue
-		}
-		head.WriteString(line)
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(k), "Content-Length") {
-			length, _ = strconv.Atoi(strings.TrimSpace(v))
-		}
-		if line == "\r\n" {
-			break
-		}
-	}
-	body := make([]byte, length)
-	_, err := io.ReadFull(r, body)
-	return head.String() + string(body), err
 }
 
 func isStatus(id MessageID, status history.State) func(Event) bool {

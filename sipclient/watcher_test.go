@@ -242,7 +242,7 @@ func TestCloseWithUnansweredUnsubscribe(t *testing.T) {
 		}
 		defer conn.Close()
 		r := bufio.NewReader(conn)
-		raw, err := readSIP(r)
+		raw, err := readSIP(r, nil)
 		if err != nil {
 			return
 		}
@@ -258,10 +258,10 @@ func TestCloseWithUnansweredUnsubscribe(t *testing.T) {
 		res.AppendHeader(sip.NewHeader("Expires", "600"))
 		res.AppendHeader(sip.NewHeader("Contact", "<sip:peer@"+ln.Addr().String()+";transport=tcp>"))
 		conn.Write([]byte(res.String()))
-		if _, err := readSIP(r); err == nil {
+		if _, err := readSIP(r, nil); err == nil {
 			close(unsub) // the Expires: 0, never answered
 		}
-		readSIP(r) // hold the connection until the client goes
+		readSIP(r, nil) // hold the connection until the client goes
 	}()
 	c, err := New(Config{ListenAddr: "127.0.0.1:0", User: "a", Transport: "tcp"}, WithRequestTimeout(30*time.Second))
 	if err != nil {
