@@ -263,20 +263,20 @@ func newSecret() (string, error) {
 }
 
 // freePorts returns a port free on 127.0.0.1 for both UDP and TCP, and a
-// second, different one free for TCP (the TLS listener); see
-// internal/freeport for why these never collide with other ports.
+// second, different one free for TCP (the TLS listener).
 func freePorts() (sip, tls int, err error) {
-	if sip, err = freeport.Pick(); err != nil {
-		return 0, 0, fmt.Errorf("kamailio: %w", err)
+	if sip, err = freePort(); err != nil {
+		return 0, 0, err
 	}
-	if tls, err = freeport.Pick(); err != nil {
-		return 0, 0, fmt.Errorf("kamailio: %w", err)
+	if tls, err = freePort(); err != nil {
+		return 0, 0, err
 	}
 	return sip, tls, nil
 }
 
-// freePort returns one more port free on 127.0.0.1, never one handed out
-// before (so never the SIP or TLS port).
+// freePort returns a port free on 127.0.0.1 for TCP and UDP, never one
+// handed out before in this process (so never the SIP or TLS port); see
+// internal/freeport for why nothing else takes it before Kamailio binds it.
 func freePort() (int, error) {
 	p, err := freeport.Pick()
 	if err != nil {
