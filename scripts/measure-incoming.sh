@@ -18,8 +18,8 @@
 #
 # Rate = N / wall time of the sipp run; a run counts only if sipp reports
 # every MESSAGE answered 200 (exit 0). Beside the rate, the CPU time the
-# target spent per message (user + system, from /proc), which other load on
-# the machine hardly changes, and sipp's own: when sipp's is near the wall
+# target spent per message (user + system, from /proc; it drifts with the
+# machine's speed too, 68 to 134 us for one build here), and sipp's own: when sipp's is near the wall
 # time per message, sipp is the limit, not the target. Needs sipp
 # (sip-tester); baresip is skipped when missing. Loopback only.
 set -euo pipefail
