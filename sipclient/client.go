@@ -190,7 +190,7 @@ func (c *Client) serve(tcpL net.Listener, udpC net.PacketConn, host string, port
 	c.presentity = newPresentity(c.ctx, c, c.aor, c.cfg.DisplayName, c.contact.String(), c.cfg.Presence, &c.opt)
 	c.calls = newCallDesk(c, c.pager, hostPort(c.contact), c.opt.log)
 	c.routes()
-	c.goServe(func() error { return srv.ServeTCP(tcpL) })
+	c.goServe(func() error { return srv.ServeTCP(gatherListener{tcpL}) })
 	c.goServe(func() error { return srv.ServeUDP(udpC) })
 	return c.awaitUDPListener(udpC.LocalAddr().String())
 }
