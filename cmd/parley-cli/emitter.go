@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -11,24 +13,42 @@ import (
 )
 
 // emitter writes one JSON object per line; it is the CLI's only stdout.
+// Lines are flushed whenever no further event is ready: a burst of
+// events leaves in a few writes, and nothing waits in the buffer while
+// the CLI is idle.
 type emitter struct {
 	mu   sync.Mutex
+	w    *bufio.Writer
 	enc  *json.Encoder
 	book *account.Book // says whether a message's sender is a contact
 }
 
 func newEmitter(w io.Writer) *emitter {
-	enc := json.NewEncoder(w)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	return &emitter{enc: enc}
+	return &emitter{w: bw, enc: enc}
 }
 
 type obj = map[string]any
 
-func (e *emitter) write(v any) {
+// write prints v and flushes.
+func (e *emitter) write(v any) { e.writeMore(v, false) }
+
+// writeMore prints v, and flushes unless more is coming at once.
+func (e *emitter) writeMore(v any, more bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	_ = e.enc.Encode(v)
+	if !more {
+		_ = e.w.Flush()
+	}
+}
+
+func (e *emitter) flush() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_ = e.w.Flush()
 }
 
 func (e *emitter) error(what, detail string) {
@@ -41,9 +61,28 @@ func (e *emitter) ready(c *sipclient.Client) {
 
 // events prints every core event until the stream closes.
 func (e *emitter) events(ch <-chan sipclient.Event) {
-	for ev := range ch {
+	for {
+		var ev sipclient.Event
+		var ok bool
+		select {
+		case ev, ok = <-ch: // another is ready: no flush between them
+		default:
+			// One yield lets a runnable sender hand over the next; only
+			// when none comes is the buffer flushed before waiting.
+			runtime.Gosched()
+			select {
+			case ev, ok = <-ch:
+			default:
+				e.flush()
+				ev, ok = <-ch
+			}
+		}
+		if !ok {
+			e.flush()
+			return
+		}
 		if v := e.eventJSON(ev); v != nil {
-			e.write(v)
+			e.writeMore(v, true)
 		}
 	}
 }
