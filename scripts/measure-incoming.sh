@@ -10,6 +10,7 @@
 #   PARLEY_CLI=path scripts/measure-incoming.sh   # another build of parley-cli
 #   BASE=path scripts/measure-incoming.sh          # also another build, as base-memory/base-file
 #   PROFILE=dir scripts/measure-incoming.sh       # Parley's CPU profiles, one a run, in dir
+#   STORES=memory scripts/measure-incoming.sh     # only the in-memory store (or file)
 #
 # The machine's speed drifts between rounds on a shared VM (baresip here
 # ran 8,300 to 11,700/s within one series), so the figure to compare is
@@ -120,10 +121,13 @@ print(round((u+s)*1e6/$N))")"
 
 median() { python3 -c 'import sys,statistics; v=[int(x) for x in sys.argv[1:] if x!="FAIL"]; print(round(statistics.median(v)) if v else "FAIL")' "$@"; }
 
-targets=(parley-memory parley-file)
+# STORES=memory (or file) measures only that store, for more rounds in
+# the same time.
+stores=(${STORES:-memory file})
+targets=("${stores[@]/#/parley-}")
 if [ -n "${BASE:-}" ]; then
 	cp "$BASE" "$WORK/base-cli"
-	targets+=(base-memory base-file)
+	targets+=("${stores[@]/#/base-}")
 fi
 command -v baresip >/dev/null && targets+=(baresip) || echo "baresip not installed: skipped" >&2
 echo "incoming MESSAGE/s over one TCP connection, $N messages a run, $INFLIGHT in flight, $RUNS runs (nproc $(nproc))"
