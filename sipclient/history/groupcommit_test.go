@@ -150,6 +150,63 @@ func TestGroupCommitDuplicateInBatch(t *testing.T) {
 	}
 }
 
+// TestGroupCommitIDsAreTheRows: each message of a batch gets the ID of
+// its own row, with and without duplicates among them, also above a gap
+// left by a deleted top row.
+func TestGroupCommitIDsAreTheRows(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	gone, _, err := s.AddIncoming(ctx, incoming(bob, "deleted later", "gone", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, gone); err != nil {
+		t.Fatal(err)
+	}
+	old, _, err := s.AddIncoming(ctx, incoming(bob, "stored before", "old", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, withDups := range []bool{false, true} {
+		var batch []*pendingIn
+		var wantDup []bool
+		add := func(m Message, dup bool) {
+			m.Direction, m.State = In, StateReceived
+			if err := prepare(&m); err != nil {
+				t.Fatal(err)
+			}
+			batch = append(batch, &pendingIn{m: m})
+			wantDup = append(wantDup, dup)
+		}
+		for i := range 40 {
+			add(incoming(bob, fmt.Sprintf("%v %d", withDups, i), fmt.Sprintf("%v-%d", withDups, i), 1), false)
+			if withDups && i%10 == 3 {
+				add(incoming(bob, "stored before", "old", 1), true)                                               // of a stored row
+				add(incoming(bob, fmt.Sprintf("%v %d", withDups, i), fmt.Sprintf("%v-%d", withDups, i), 1), true) // of one in this batch
+			}
+		}
+		if err := s.insertBatch(batch); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range batch {
+			if p.dup != wantDup[i] {
+				t.Errorf("withDups=%v, #%d (%q): dup %v, want %v", withDups, i, p.m.Text, p.dup, wantDup[i])
+			}
+			got, err := s.Get(ctx, p.id)
+			if err != nil {
+				t.Fatalf("withDups=%v, #%d: id %d: %v", withDups, i, p.id, err)
+			}
+			if got.Text != p.m.Text || got.CallID != p.m.CallID {
+				t.Errorf("withDups=%v, #%d (%q, %s) got id %d, whose row is %q, %s", withDups, i, p.m.Text, p.m.CallID,
+					p.id, got.Text, got.CallID)
+			}
+			if p.m.CallID == "old" && p.id != old {
+				t.Errorf("duplicate of the stored row got id %d, want %d", p.id, old)
+			}
+		}
+	}
+}
+
 // TestGroupCommitErrorFailsBatch: when a batch's transaction fails, every
 // caller in it gets the error and none of its messages is stored; the
 // store goes on working afterwards.
