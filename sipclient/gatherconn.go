@@ -7,8 +7,14 @@ import (
 	"time"
 )
 
-// closeGrace bounds how long Close waits for a running flush.
-const closeGrace = 200 * time.Millisecond
+const (
+	// closeGrace bounds how long Close waits for a running flush.
+	closeGrace = 200 * time.Millisecond
+	// maxGather bounds what waits for the flusher. A Write that finds this
+	// much waits for the flush to end, as a Write to a full socket would:
+	// a peer that sends and never reads cannot make us hold its answers.
+	maxGather = 256 << 10
+)
 
 // gatherListener gives sipgo connections that gather writes: the 200s to
 // a burst of MESSAGEs on one connection leave in one write system call
@@ -50,6 +56,12 @@ func newGatherConn(c net.Conn) *gatherConn { return &gatherConn{Conn: c} }
 
 func (g *gatherConn) Write(p []byte) (int, error) {
 	g.mu.Lock()
+	for g.err == nil && g.flushing != nil && len(g.pending) >= maxGather {
+		done := g.flushing
+		g.mu.Unlock()
+		<-done
+		g.mu.Lock()
+	}
 	if g.err != nil {
 		err := g.err
 		g.mu.Unlock()

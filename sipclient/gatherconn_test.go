@@ -175,3 +175,40 @@ func TestGatherConnCloseDoesNotHangOnAStuckWrite(t *testing.T) {
 		t.Error("the stuck Write returned no error after Close")
 	}
 }
+
+// A peer that never reads holds the flush; what waits for it stays
+// bounded: past maxGather, Write waits as a Write to a full socket does.
+func TestGatherConnBoundsWhatWaits(t *testing.T) {
+	rc := newRecordConn(true)
+	g := newGatherConn(rc)
+	go g.Write([]byte("first")) // the flusher, held by the peer
+	<-rc.entered
+	chunk := make([]byte, 64<<10)
+	for range maxGather / len(chunk) {
+		if _, err := g.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	over := make(chan error, 1)
+	go func() {
+		_, err := g.Write([]byte("over the bound"))
+		over <- err
+	}()
+	select {
+	case err := <-over:
+		t.Fatalf("Write past %d waiting bytes returned (%v) while the peer reads nothing", maxGather, err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	rc.release <- struct{}{} // the peer reads: the first write ends, the gathered bytes go
+	<-rc.entered
+	rc.release <- struct{}{}
+	<-rc.entered // the one that waited goes in a flush of its own
+	rc.release <- struct{}{}
+	if err := <-over; err != nil {
+		t.Fatal(err)
+	}
+	writes, _ := rc.snapshot()
+	if n := len(writes); n != 3 || string(writes[2]) != "over the bound" {
+		t.Errorf("socket got %d writes, the last %.20q", n, writes[n-1])
+	}
+}
