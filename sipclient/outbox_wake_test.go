@@ -25,7 +25,7 @@ func failingFirst(n int32) func(*sip.Request) *sip.Response {
 // the loop. The backoff is an hour, so no timer can be what woke it.
 func TestOutboxWakesForQueuedMessage(t *testing.T) {
 	p, ua := newFakePager(t, answering(200, "OK"), WithOutboxBackoff(time.Hour))
-	time.Sleep(50 * time.Millisecond) // the loop's start-up pass is over
+	awaitStartupPass(t, p)
 	start := time.Now()
 	id, err := p.queue(context.Background(), "sip:bob@example.test", "queued")
 	if err != nil {
@@ -44,6 +44,10 @@ func TestOutboxWakesForQueuedMessage(t *testing.T) {
 func TestOutboxWakesForDueRetry(t *testing.T) {
 	const backoff = 300 * time.Millisecond
 	p, ua := newFakePager(t, failingFirst(1), WithOutboxBackoff(backoff))
+	// Else the start-up pass, which sends every failed message at once,
+	// can take this one's failure for a previous run's and retry it early;
+	// the timer set for the retry then fires while the test counts reads.
+	awaitStartupPass(t, p)
 	id, err := p.send(context.Background(), "sip:bob@example.test", "again")
 	if err != nil {
 		t.Fatal(err)
@@ -76,5 +80,17 @@ func assertIdle(t *testing.T, p *pager) {
 	time.Sleep(1500 * time.Millisecond)
 	if n := p.outboxReads.Load() - before; n != 0 {
 		t.Errorf("idle outbox read the store %d times in 1.5 s", n)
+	}
+}
+
+// awaitStartupPass waits (bounded) until the outbox loop's start-up pass
+// has read the due messages and the next retry time.
+func awaitStartupPass(t *testing.T, p *pager) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); p.outboxReads.Load() < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the outbox's start-up pass made %d store reads in 5 s, want 2", p.outboxReads.Load())
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
