@@ -40,12 +40,14 @@ func (p *pager) keepIncoming(ev *MessageReceived, in *inbound) (id MessageID, du
 		return 0, false, ErrClosed
 	}
 	defer p.work.Done()
-	msg := history.Message{Peer: ev.Peer, PeerURI: ev.From, At: ev.At, Text: ev.Text, ContentType: ev.ContentType,
+	// On the heap, not in this frame: a request goroutine's stack stays
+	// within the runtime's 4 KiB start (see Client.unsent).
+	msg := &history.Message{Peer: ev.Peer, PeerURI: ev.From, At: ev.At, Text: ev.Text, ContentType: ev.ContentType,
 		CallID: ev.CallID, FromTag: ev.FromTag, CSeq: ev.CSeq,
 		IMDNID: in.imdnID, CPIM: in.wrap != nil, SentAt: ev.SentAt, Notify: in.notify}
 	err = p.storeDo(true, func(st *history.Store, base int64) (err error) {
 		var n int64
-		n, dup, err = st.AddIncomingFrom(context.Background(), &msg)
+		n, dup, err = st.AddIncomingFrom(context.Background(), msg)
 		id = MessageID(base + n)
 		return err
 	})

@@ -225,8 +225,7 @@ func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 		p.onReceipt(ev, in.receipt)
 		return
 	case p.overLimit(ev.Peer):
-		p.ua.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
-		p.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
+		p.refuseOverLimit(req, tx, ev)
 		return
 	}
 	ev.Text, ev.CPIM, ev.SentAt = in.text, in.wrap != nil, in.sentAt
@@ -238,15 +237,8 @@ func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 func (p *pager) take(req *sip.Request, tx sip.ServerTransaction, ev *MessageReceived, in *inbound) {
 	id, dup, err := p.keepIncoming(ev, in)
 	ev.ID = id
-	switch {
-	case errors.Is(err, history.ErrInvalid):
-		p.ua.respond(req, tx, 400, "Bad From")
-		p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: err.Error()})
-		return
-	case err != nil:
-		// Not held anywhere: the peer must not think it was delivered.
-		p.ua.respond(req, tx, 500, "Server Internal Error", "Retry-After", "5")
-		p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
+	if err != nil {
+		p.notStored(req, tx, ev, err)
 		return
 	}
 	// Accept says what else we take: a Parley (or any peer that reads
@@ -263,6 +255,27 @@ func (p *pager) take(req *sip.Request, tx sip.ServerTransaction, ev *MessageRece
 	if in.imdnID != "" && in.notify&history.NotifyDelivery != 0 {
 		p.notifyDelivery(ev, in.imdnID, in.sentAt, imdn.StatusDelivered, 0, "")
 	}
+}
+
+// notStored answers a MESSAGE the history did not take. Out of line, as
+// the other refusals here: see Client.unsent.
+//
+//go:noinline
+func (p *pager) notStored(req *sip.Request, tx sip.ServerTransaction, ev *MessageReceived, err error) {
+	if errors.Is(err, history.ErrInvalid) {
+		p.ua.respond(req, tx, 400, "Bad From")
+		p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: err.Error()})
+		return
+	}
+	// Not held anywhere: the peer must not think it was delivered.
+	p.ua.respond(req, tx, 500, "Server Internal Error", "Retry-After", "5")
+	p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
+}
+
+//go:noinline
+func (p *pager) refuseOverLimit(req *sip.Request, tx sip.ServerTransaction, ev *MessageReceived) {
+	p.ua.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
+	p.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
 }
 
 // refuse answers a MESSAGE whose body is not taken, and tells a sender

@@ -127,8 +127,18 @@ func (c *Client) respond(req *sip.Request, tx sip.ServerTransaction, code int, r
 
 func (c *Client) send(tx sip.ServerTransaction, res *sip.Response) {
 	if err := tx.Respond(res); err != nil {
-		c.opt.log.Warn("response not sent", "code", res.StatusCode, "error", err)
+		c.unsent(res, err)
 	}
+}
+
+// unsent logs a response that could not be sent. It and the other
+// refusals below are kept out of line (go:noinline): every request's
+// goroutine runs through guard and respond, and their locals made its
+// stack outgrow the runtime's 4 KiB start, a stack copy per request.
+//
+//go:noinline
+func (c *Client) unsent(res *sip.Response, err error) {
+	c.opt.log.Warn("response not sent", "code", res.StatusCode, "error", err)
 }
 
 func addReceived(req *sip.Request, res *sip.Response) {
@@ -150,29 +160,43 @@ func addReceived(req *sip.Request, res *sip.Response) {
 // a bug, and checks the body size limit.
 func (c *Client) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
-		defer func() {
-			if r := recover(); r != nil {
-				c.opt.log.Error("request handler panic", "method", req.Method, "panic", r)
-				c.respond(req, tx, 500, "Internal Server Error")
-			}
-		}()
+		defer c.survive(req, tx)
 		if !c.gate(req, tx) {
 			return
 		}
 		// While closing, NOTIFYs still get answered: the final NOTIFY of
 		// each subscription we are ending is on its way.
 		if c.isClosed() && req.Method != sip.NOTIFY {
-			c.respond(req, tx, 503, "Service Unavailable", "Retry-After", "30")
+			c.refuseClosing(req, tx)
 			return
 		}
 		if len(req.Body()) > c.bodyLimit(req) {
-			c.respond(req, tx, 413, "Request Entity Too Large")
-			c.emit(Diagnostic{What: "oversize " + string(req.Method), URI: fromAOR(req),
-				Detail: fmt.Sprintf("body of %d bytes refused (limit %d)", len(req.Body()), c.bodyLimit(req))})
+			c.refuseOversize(req, tx)
 			return
 		}
 		h(req, tx)
 	}
+}
+
+// survive answers 500 instead of crashing on a bug in a handler; it is
+// the deferred call itself, so recover sees the panic.
+func (c *Client) survive(req *sip.Request, tx sip.ServerTransaction) {
+	if r := recover(); r != nil {
+		c.opt.log.Error("request handler panic", "method", req.Method, "panic", r)
+		c.respond(req, tx, 500, "Internal Server Error")
+	}
+}
+
+//go:noinline
+func (c *Client) refuseClosing(req *sip.Request, tx sip.ServerTransaction) {
+	c.respond(req, tx, 503, "Service Unavailable", "Retry-After", "30")
+}
+
+//go:noinline
+func (c *Client) refuseOversize(req *sip.Request, tx sip.ServerTransaction) {
+	c.respond(req, tx, 413, "Request Entity Too Large")
+	c.emit(Diagnostic{What: "oversize " + string(req.Method), URI: fromAOR(req),
+		Detail: fmt.Sprintf("body of %d bytes refused (limit %d)", len(req.Body()), c.bodyLimit(req))})
 }
 
 // bodyLimit is the largest body taken in req. A MESSAGE may carry CPIM
