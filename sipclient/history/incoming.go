@@ -212,19 +212,19 @@ more:
 	}
 }
 
-// insertBatch writes batch in one transaction. On error it rolls back:
-// none of the batch is stored.
+// insertBatch writes batch in one transaction, as one INSERT. On error
+// it rolls back: none of the batch is stored.
 //
 // A batch of several goes in as one multi-row INSERT: FTS5 flushes its
 // pending index data at every statement (each opens a savepoint), so one
 // statement per message would cost a flush and a segment merge each.
 func (s *Store) insertBatch(batch []*pendingIn) (err error) {
 	ctx := context.Background()
-	multi := s.insIn
+	stmt := s.insIn // one row
 	if len(batch) > 1 {
 		// Prepared before BEGIN: the transaction holds the writer's only
 		// connection.
-		if multi, err = s.multiInsert(ctx, len(batch)); err != nil {
+		if stmt, err = s.multiInsert(ctx, len(batch)); err != nil {
 			return err
 		}
 	}
@@ -237,12 +237,7 @@ func (s *Store) insertBatch(batch []*pendingIn) (err error) {
 			_ = tx.Rollback() // the error that made us roll back is the one to report
 		}
 	}()
-	if len(batch) == 1 {
-		err = s.insertOne(ctx, tx, batch[0])
-	} else {
-		err = s.insertMany(ctx, tx, multi, batch)
-	}
-	if err != nil {
+	if err = s.insertMany(ctx, tx, stmt, batch); err != nil {
 		return err
 	}
 	if s.testBeforeCommit != nil {
@@ -253,28 +248,7 @@ func (s *Store) insertBatch(batch []*pendingIn) (err error) {
 	return tx.Commit()
 }
 
-func (s *Store) insertOne(ctx context.Context, tx *sql.Tx, p *pendingIn) error {
-	args := appendIncoming(s.args[:0], p.m)
-	res, err := tx.StmtContext(ctx, s.insIn).ExecContext(ctx, args...)
-	clear(args) // the buffer is kept; what it points to is not
-	s.args = args
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		p.dup = true
-		p.id, err = s.incomingID(ctx, tx, p.m)
-		return err
-	}
-	p.id, err = res.LastInsertId()
-	return err
-}
-
-// insertMany stores a batch with one multi-row INSERT. Rows without an
+// insertMany stores a batch with stmt, the INSERT of its size. Rows without an
 // ID get the table's largest ID plus one, in VALUES order, and nothing
 // else writes inside the transaction: so when every row went in, their
 // IDs are the LastInsertId and the ones right below it, and nothing needs
