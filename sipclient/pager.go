@@ -225,7 +225,7 @@ func (p *pager) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 		p.onReceipt(ev, in.receipt)
 		return
 	case p.overLimit(ev.Peer):
-		p.refuseOverLimit(req, tx, ev)
+		p.refuse(req, tx, ev, &in, overLimitRefusal)
 		return
 	}
 	ev.Text, ev.CPIM, ev.SentAt = in.text, in.wrap != nil, in.sentAt
@@ -272,11 +272,10 @@ func (p *pager) notStored(req *sip.Request, tx sip.ServerTransaction, ev *Messag
 	p.ua.emit(Diagnostic{What: "message", Peer: ev.Peer, URI: ev.From, Detail: "message refused, not stored: " + err.Error()})
 }
 
-//go:noinline
-func (p *pager) refuseOverLimit(req *sip.Request, tx sip.ServerTransaction, ev *MessageReceived) {
-	p.ua.respond(req, tx, 503, "Too Many Messages", "Retry-After", "60")
-	p.log.Debug("message from a stranger refused: over the limit", "from", ev.From)
-}
+// overLimitRefusal answers a stranger over the limit. A variable, not a
+// literal at the call: onMessage's frame stays small (see Client.unsent).
+var overLimitRefusal = &refusal{code: 503, reason: "Too Many Messages", hdrs: []string{"Retry-After", "60"},
+	detail: "a stranger over the limit"}
 
 // refuse answers a MESSAGE whose body is not taken, and tells a sender
 // that asked for negative delivery notifications.
