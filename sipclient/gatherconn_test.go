@@ -63,17 +63,24 @@ func (r *recordConn) snapshot() ([][]byte, bool) {
 	return append([][]byte(nil), r.writes...), r.closed
 }
 
+// writeHeld starts a Write of s, which becomes the flusher, and returns
+// once its bytes are on rc (held there); the channel gets its result.
+func writeHeld(g *gatherConn, rc *recordConn, s string) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := g.Write([]byte(s))
+		done <- err
+	}()
+	<-rc.entered
+	return done
+}
+
 // While one write is on the socket, the Writes that come meanwhile return
 // at once and leave together in the next one, in the order they came.
 func TestGatherConnCombinesWritesDuringAWrite(t *testing.T) {
 	rc := newRecordConn(true)
 	g := newGatherConn(rc)
-	first := make(chan error, 1)
-	go func() {
-		_, err := g.Write([]byte("SIP/2.0 200 OK #0\r\n"))
-		first <- err
-	}()
-	<-rc.entered // the first answer is being written
+	first := writeHeld(g, rc, "SIP/2.0 200 OK #0\r\n") // the first answer is being written
 	var want bytes.Buffer
 	for i := 1; i <= 50; i++ {
 		s := fmt.Sprintf("SIP/2.0 200 OK #%d\r\n", i)
@@ -155,12 +162,7 @@ func TestGatherConnFailureClosesAndSticks(t *testing.T) {
 func TestGatherConnCloseDoesNotHangOnAStuckWrite(t *testing.T) {
 	rc := newRecordConn(true)
 	g := newGatherConn(rc)
-	wrote := make(chan error, 1)
-	go func() {
-		_, err := g.Write([]byte("stuck"))
-		wrote <- err
-	}()
-	<-rc.entered
+	wrote := writeHeld(g, rc, "stuck")
 	closed := make(chan struct{})
 	go func() {
 		g.Close()
@@ -181,8 +183,7 @@ func TestGatherConnCloseDoesNotHangOnAStuckWrite(t *testing.T) {
 func TestGatherConnBoundsWhatWaits(t *testing.T) {
 	rc := newRecordConn(true)
 	g := newGatherConn(rc)
-	go g.Write([]byte("first")) // the flusher, held by the peer
-	<-rc.entered
+	writeHeld(g, rc, "first") // the flusher, held by the peer
 	chunk := make([]byte, 64<<10)
 	for range maxGather / len(chunk) {
 		if _, err := g.Write(chunk); err != nil {
