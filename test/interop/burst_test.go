@@ -3,6 +3,7 @@ package interop
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -26,11 +27,7 @@ func TestBurstAnsweredInFewWrites(t *testing.T) {
 
 	answers := make(chan [2]string, n)
 	go statusLines(conn, n, answers)
-	w := bufio.NewWriterSize(conn, 64<<10)
-	for i := range n {
-		fmt.Fprint(w, rawMessage(cli.AOR(), fmt.Sprintf("few-%d", i), fmt.Sprint(i), 1, fmt.Sprintf("few %d", i)))
-	}
-	if err := w.Flush(); err != nil {
+	if err := writeBurst(conn, cli.AOR(), "few", n); err != nil {
 		t.Fatal(err)
 	}
 	ok := 0
@@ -59,6 +56,16 @@ func TestBurstAnsweredInFewWrites(t *testing.T) {
 	}
 	quitAll(t, cli)
 	noErrors(t, cli)
+}
+
+// writeBurst writes n MESSAGEs to aor at once (one flush): Call-IDs
+// name-0, name-1…, texts "name 0", "name 1"….
+func writeBurst(conn net.Conn, aor, name string, n int) error {
+	w := bufio.NewWriterSize(conn, 64<<10)
+	for i := range n {
+		fmt.Fprint(w, rawMessage(aor, fmt.Sprintf("%s-%d", name, i), fmt.Sprint(i), 1, fmt.Sprintf("%s %d", name, i)))
+	}
+	return w.Flush()
 }
 
 // writeCalls is how many write system calls process pid has made so far.

@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"bufio"
 	"fmt"
 	"strings"
 	"syscall"
@@ -27,13 +26,8 @@ func TestKillDuringBurst(t *testing.T) {
 	conn := dialCLI(t, cli)
 	answers := make(chan [2]string, burst)
 	go statusLines(conn, burst, answers)
-	go func() {
-		w := bufio.NewWriterSize(conn, 64<<10)
-		for i := range burst {
-			fmt.Fprint(w, rawMessage(cli.AOR(), fmt.Sprintf("burst-%d", i), fmt.Sprint(i), 1, fmt.Sprintf("burst %d", i)))
-		}
-		w.Flush() // fails once the receiver is dead; what it answered is what counts
-	}()
+	// The write fails once the receiver is dead; what it answered is what counts.
+	go writeBurst(conn, cli.AOR(), "burst", burst)
 	acked := map[string]bool{}
 	killed := false
 	for a := range answers {
