@@ -32,17 +32,19 @@ func newEmitter(w io.Writer) *emitter {
 
 type obj = map[string]any
 
-// write prints v and flushes.
-func (e *emitter) write(v any) { e.writeMore(v, false) }
-
-// writeMore prints v, and flushes unless more is coming at once.
-func (e *emitter) writeMore(v any, more bool) {
+// write prints v at once.
+func (e *emitter) write(v any) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	_ = e.enc.Encode(v)
-	if !more {
-		_ = e.w.Flush()
-	}
+	_ = e.w.Flush()
+}
+
+// buffer prints v on the next flush.
+func (e *emitter) buffer(v any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_ = e.enc.Encode(v)
 }
 
 func (e *emitter) flush() {
@@ -82,7 +84,7 @@ func (e *emitter) events(ch <-chan sipclient.Event) {
 			return
 		}
 		if v := e.eventJSON(ev); v != nil {
-			e.writeMore(v, true)
+			e.buffer(v)
 		}
 	}
 }
