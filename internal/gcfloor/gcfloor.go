@@ -23,9 +23,9 @@ import (
 // with GOGC.
 const heapMinimum = 4 << 20
 
-// Percent is the GOGC that makes the heap goal after a collection that
+// percent is the GOGC that makes the heap goal after a collection that
 // left live bytes equal to floor, and never less than 100.
-func Percent(live, floor uint64) int {
+func percent(live, floor uint64) int {
 	live = max(live, 1)
 	if 2*live >= floor {
 		return 100
@@ -61,7 +61,7 @@ func Start(floor uint64) (stop func()) {
 			}
 			metrics.Read(sample)
 			if sample[0].Value.Kind() == metrics.KindUint64 {
-				debug.SetGCPercent(Percent(sample[0].Value.Uint64(), floor))
+				debug.SetGCPercent(percent(sample[0].Value.Uint64(), floor))
 			}
 			arm()
 		})

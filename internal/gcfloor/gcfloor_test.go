@@ -18,8 +18,8 @@ func TestPercent(t *testing.T) {
 		{0, 32 * mib, 800},
 		{30 * mib, 32 * mib, 100}, // never below the default
 	} {
-		if got := Percent(c.live, c.floor); got != c.want {
-			t.Errorf("Percent(%d MiB, %d MiB) = %d, want %d", c.live/mib, c.floor/mib, got, c.want)
+		if got := percent(c.live, c.floor); got != c.want {
+			t.Errorf("percent(%d MiB, %d MiB) = %d, want %d", c.live/mib, c.floor/mib, got, c.want)
 		}
 	}
 }
